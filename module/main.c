@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svmhv: a type-2 hypervisor for AMD CPUs with SVM (AMD-V).
+ *
+ * Module load checks the CPU and turns SVM on everywhere (svm/cpu.c),
+ * then registers /dev/svmhv, whose file answers the system ioctls:
+ * version, capabilities, and SVMHV_CREATE_VM, which returns a VM file
+ * (vm.c), which creates vCPU files (vcpu.c).  See docs/design.md.
+ */
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+
+#include "svmhv_core.h"
+#include "svm/svm.h"
+
+static long svmhv_check_cap(unsigned long cap)
+{
+	switch (cap) {
+	case SVMHV_CAP_NR_VCPUS:
+		return SVMHV_MAX_VCPUS;
+	case SVMHV_CAP_NR_MEM_SLOTS:
+		return SVMHV_MAX_MEM_SLOTS;
+	case SVMHV_CAP_READONLY_MEM:
+	case SVMHV_CAP_IMMEDIATE_EXIT:
+		return 1;
+	case SVMHV_CAP_NRIP_SAVE:
+		return svm_features.nrip_save;
+	case SVMHV_CAP_DECODE_ASSISTS:
+		return svm_features.decode_assists;
+	case SVMHV_CAP_FLUSH_BY_ASID:
+		return svm_features.flush_by_asid;
+	case SVMHV_CAP_VMCB_CLEAN:
+		return svm_features.vmcb_clean;
+	case SVMHV_CAP_NR_ASIDS:
+		return svm_features.nr_asids;
+	case SVMHV_CAP_IO_DATA_MAX:
+		return SVMHV_IO_DATA_MAX;
+	default:
+		return 0;
+	}
+}
+
+static long svmhv_dev_ioctl(struct file *file, unsigned int cmd,
+			    unsigned long arg)
+{
+	switch (cmd) {
+	case SVMHV_GET_API_VERSION:
+		return arg ? -EINVAL : SVMHV_API_VERSION;
+	case SVMHV_CREATE_VM:
+		return arg ? -EINVAL : svmhv_create_vm_fd();
+	case SVMHV_CHECK_CAP:
+		return svmhv_check_cap(arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations svmhv_dev_fops = {
+	.owner		= THIS_MODULE,
+	.unlocked_ioctl	= svmhv_dev_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+static struct miscdevice svmhv_dev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= SVMHV_NAME,
+	.fops	= &svmhv_dev_fops,
+	.mode	= 0600,
+};
+
+static int __init svmhv_init(void)
+{
+	int ret;
+
+	ret = svm_hw_init();
+	if (ret)
+		return ret;
+	ret = svm_msrpm_iopm_init();
+	if (ret)
+		goto err_hw;
+	svm_inkernel_cpuid_init();
+	svm_asid_init();
+	ret = misc_register(&svmhv_dev);
+	if (ret)
+		goto err_maps;
+	pr_info(SVMHV_NAME ": ready, /dev/%s (API version %d)\n", SVMHV_NAME,
+		SVMHV_API_VERSION);
+	return 0;
+
+err_maps:
+	svm_msrpm_iopm_exit();
+err_hw:
+	svm_hw_exit();
+	return ret;
+}
+
+static void __exit svmhv_exit(void)
+{
+	misc_deregister(&svmhv_dev);
+	svm_msrpm_iopm_exit();
+	svm_hw_exit();
+	pr_info(SVMHV_NAME ": unloaded, SVM disabled\n");
+}
+
+module_init(svmhv_init);
+module_exit(svmhv_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("svmhv: type-2 hypervisor for AMD SVM");
+MODULE_AUTHOR("svmhv developers");

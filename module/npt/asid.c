@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ASIDs and guest TLB flushes.
+ *
+ * The TLB tags guest translations with the ASID of the VMCB that made
+ * them (APM vol. 2, 15.16).  ASID 0 is the host's and VMRUN refuses it
+ * (15.5.1), so guests use 1 .. nr_asids-1.  ASIDs are handed out per CPU,
+ * in generations, as bhyve and KVM do:
+ *
+ *   vCPU ran last on another CPU, or   -> take the next ASID of this CPU's
+ *   its ASID is from an old generation    current generation
+ *
+ *   this CPU has no ASIDs left         -> start a new generation at ASID 1
+ *                                         and flush every ASID on this CPU
+ *                                         (TLB_CONTROL 1), since numbers
+ *                                         from the old generation are reused
+ *
+ *   the VM removed a nested mapping    -> flush this vCPU's ASID: with
+ *   since this vCPU last flushed          flush-by-ASID, TLB_CONTROL 3;
+ *                                         without it (e.g. QEMU's emulated
+ *                                         EPYC) a fresh ASID, which has no
+ *                                         stale entries by construction
+ *
+ *   otherwise                          -> keep the ASID, flush nothing
+ *
+ * Within one generation an ASID number is given to exactly one vCPU on a
+ * CPU, so no two guests ever share tagged entries.  Each CPU starts with
+ * its pool exhausted, so its first allocation flushes whatever a previous
+ * owner of SVM left tagged.
+ */
+#include <linux/percpu.h>
+
+#include "../svm/svm.h"
+
+struct asid_cpu {
+	u64 generation;
+	u32 next;
+};
+static DEFINE_PER_CPU(struct asid_cpu, asid_cpu);
+
+void svm_asid_init(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct asid_cpu *ac = per_cpu_ptr(&asid_cpu, cpu);
+
+		ac->generation = 1;
+		ac->next = svm_features.nr_asids;	/* exhausted */
+	}
+}
+
+/* Called with interrupts disabled, right before VMRUN on cpu. */
+void svm_asid_prepare(struct svmhv_vcpu *vcpu, int cpu)
+{
+	struct vmcb_control *ctl = &vcpu->vmcb->control;
+	struct asid_cpu *ac = this_cpu_ptr(&asid_cpu);
+	unsigned long tlb_gen = READ_ONCE(vcpu->vm->tlb_gen);
+	bool stale = tlb_gen != vcpu->tlb_gen;
+
+	ctl->tlb_control = SVM_TLB_FLUSH_NOTHING;
+	if (vcpu->last_cpu != cpu || vcpu->asid_generation != ac->generation ||
+	    (stale && !svm_features.flush_by_asid)) {
+		if (ac->next >= svm_features.nr_asids) {
+			ac->generation++;
+			ac->next = 1;
+			ctl->tlb_control = SVM_TLB_FLUSH_ALL;
+		}
+		ctl->asid = ac->next++;
+		vcpu->asid_generation = ac->generation;
+		vcpu->vmcb_dirty |= SVM_CLEAN_ASID;
+	} else if (stale) {
+		ctl->tlb_control = SVM_TLB_FLUSH_ASID;
+	}
+	vcpu->tlb_gen = tlb_gen;
+}

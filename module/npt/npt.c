@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Nested page tables, built lazily: the table starts empty, and each
+ * nested page fault on RAM (npf.c) maps one 4 KiB page.  Entries use the
+ * host's long-mode format (APM vol. 2, 15.25.5): every guest access is
+ * treated as a user access (15.25.5, "nested page table accesses are
+ * treated as user"), so U must be set at every level.  A and D are preset
+ * so the walker never has to write them back.
+ *
+ * Removing mappings (slot deletion) leaves the intermediate tables in
+ * place; they are freed with the VM.  The caller holds vm->lock.
+ */
+#include <linux/gfp.h>
+#include <linux/mm.h>
+
+#include "npt.h"
+
+#define NPT_P		BIT_ULL(0)
+#define NPT_RW		BIT_ULL(1)
+#define NPT_US		BIT_ULL(2)
+#define NPT_A		BIT_ULL(5)
+#define NPT_D		BIT_ULL(6)
+#define NPT_PS		BIT_ULL(7)
+#define NPT_ADDR_MASK	GENMASK_ULL(51, 12)
+#define NPT_TABLE_FLAGS	(NPT_P | NPT_RW | NPT_US | NPT_A)
+#define NPT_LEVELS	4
+
+static unsigned int npt_index(u64 gpa, int level)
+{
+	return (gpa >> (PAGE_SHIFT + 9 * (level - 1))) & 511;
+}
+
+int npt_init(struct svmhv_npt *npt)
+{
+	npt->root = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!npt->root)
+		return -ENOMEM;
+	npt->nr_table_pages = 1;
+	return 0;
+}
+
+u64 npt_root_pa(struct svmhv_npt *npt)
+{
+	return __pa(npt->root);
+}
+
+static void npt_free_table(u64 *table, int level)
+{
+	int i;
+
+	if (level > 1) {
+		for (i = 0; i < 512; i++)
+			if (table[i] & NPT_P)
+				npt_free_table(__va(table[i] & NPT_ADDR_MASK),
+					       level - 1);
+	}
+	free_page((unsigned long)table);
+}
+
+void npt_destroy(struct svmhv_npt *npt)
+{
+	if (npt->root)
+		npt_free_table(npt->root, NPT_LEVELS);
+	npt->root = NULL;
+	npt->nr_table_pages = 0;
+}
+
+/* The level-1 entry for gpa, creating tables on the way if asked. */
+static u64 *npt_walk(struct svmhv_npt *npt, u64 gpa, bool create)
+{
+	u64 *table = npt->root;
+	int level;
+
+	for (level = NPT_LEVELS; level > 1; level--) {
+		u64 *entry = &table[npt_index(gpa, level)];
+
+		if (!(*entry & NPT_P)) {
+			u64 *next;
+
+			if (!create)
+				return NULL;
+			next = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+			if (!next)
+				return NULL;
+			npt->nr_table_pages++;
+			*entry = __pa(next) | NPT_TABLE_FLAGS;
+		}
+		table = __va(*entry & NPT_ADDR_MASK);
+	}
+	return &table[npt_index(gpa, 1)];
+}
+
+int npt_map_page(struct svmhv_npt *npt, u64 gpa, u64 hpa, bool writable)
+{
+	u64 *pte = npt_walk(npt, gpa, true);
+
+	if (!pte)
+		return -ENOMEM;
+	/* Memory type: PAT index 0 (write-back), combined with the guest's
+	 * own PAT by the hardware (15.25.8). */
+	WRITE_ONCE(*pte, (hpa & NPT_ADDR_MASK) | NPT_P | NPT_US | NPT_A |
+		   NPT_D | (writable ? NPT_RW : 0));
+	return 0;
+}
+
+bool npt_is_mapped(struct svmhv_npt *npt, u64 gpa)
+{
+	u64 *pte = npt_walk(npt, gpa, false);
+
+	return pte && (*pte & NPT_P);
+}
+
+void npt_unmap_range(struct svmhv_npt *npt, u64 gpa, u64 size)
+{
+	u64 end = gpa + size;
+
+	while (gpa < end) {
+		u64 *pte = npt_walk(npt, gpa, false);
+
+		if (pte) {
+			WRITE_ONCE(*pte, 0);
+			gpa += PAGE_SIZE;
+		} else {
+			/* No table below this level-2 entry: skip 2 MiB. */
+			gpa = (gpa + SZ_2M) & ~((u64)SZ_2M - 1);
+		}
+	}
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Nested page tables: guest physical to host physical, in the host's own
+ * 4-level long-mode format (APM vol. 2, 15.25.5).
+ */
+#ifndef SVMHV_NPT_H
+#define SVMHV_NPT_H
+
+#include "../svmhv_core.h"
+
+#define NPT_GPA_LIMIT	(1ULL << 48)	/* what 4 levels can map */
+
+int npt_init(struct svmhv_npt *npt);
+void npt_destroy(struct svmhv_npt *npt);
+u64 npt_root_pa(struct svmhv_npt *npt);
+int npt_map_page(struct svmhv_npt *npt, u64 gpa, u64 hpa, bool writable);
+bool npt_is_mapped(struct svmhv_npt *npt, u64 gpa);
+void npt_unmap_range(struct svmhv_npt *npt, u64 gpa, u64 size);
+
+#endif /* SVMHV_NPT_H */

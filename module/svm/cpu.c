@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Turning SVM on and off on each CPU.
+ *
+ * Detection follows APM vol. 2, 15.4 ("Enabling SVM"): CPUID
+ * Fn8000_0001_ECX[SVM], then VM_CR.SVMDIS (firmware may disable and lock
+ * SVM), then CPUID Fn8000_000A for the features we use.  Enabling a CPU
+ * means setting EFER.SVME and pointing VM_HSAVE_PA at a page where VMRUN
+ * stores host state (15.30.4).  VMRUN does not save the state that VMSAVE
+ * and VMLOAD move (FS/GS/TR/LDTR hidden state, KernelGSBase, the SYSCALL
+ * and SYSENTER MSRs, 15.5.2), so each CPU also gets a second page that the
+ * world switch VMSAVEs the host into and VMLOADs it back from.
+ *
+ * Only one hypervisor can own a CPU's SVM at a time: if EFER.SVME is
+ * already set (kvm_amd, VirtualBox, ...) we refuse with -EBUSY rather than
+ * share VM_HSAVE_PA with it.
+ */
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/string_helpers.h>
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/reboot.h>
+#include <asm/cpufeature.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/reboot.h>
+
+#include "svm.h"
+
+#define MSR_VM_CR_SVMDIS	BIT(4)
+#define CPUID_SVM_FEATURES	0x8000000a
+#define SVM_FEAT_NPT		BIT(0)
+#define SVM_FEAT_NRIPS		BIT(3)
+#define SVM_FEAT_VMCB_CLEAN	BIT(5)
+#define SVM_FEAT_FLUSH_ASID	BIT(6)
+#define SVM_FEAT_DECODE		BIT(7)
+
+struct svm_features svm_features;
+
+struct svm_cpu {
+	struct page *hsave;		/* VM_HSAVE_PA: VMRUN's host area */
+	struct page *host_vmsave;	/* VMSAVE/VMLOAD area for host state */
+	bool enabled;
+};
+static DEFINE_PER_CPU(struct svm_cpu, svm_cpu);
+static enum cpuhp_state svm_cpuhp_state;
+
+u64 svm_hw_host_save_pa(void)
+{
+	return page_to_phys(this_cpu_read(svm_cpu.host_vmsave));
+}
+
+/*
+ * Clear EFER.SVME on this CPU.  Also used from the emergency path (crash,
+ * NMI shootdown before kexec), so it must not sleep or take locks.  GIF is
+ * forced to 1 first: with SVME clear STGI would #UD, and a CPU left with
+ * GIF=0 ignores INIT and NMI (APM 15.17).
+ */
+static void svm_hw_disable_this_cpu(void)
+{
+	u64 efer;
+
+	wrmsrl(MSR_VM_HSAVE_PA, 0);
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME) {
+		asm volatile("stgi" ::: "memory");
+		wrmsrl(MSR_EFER, efer & ~EFER_SVME);
+	}
+}
+
+static int svm_hw_cpu_online(unsigned int cpu)
+{
+	struct svm_cpu *sc = per_cpu_ptr(&svm_cpu, cpu);
+	u64 efer;
+
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME) {
+		pr_err(SVMHV_NAME ": CPU %u: EFER.SVME is already set: another hypervisor (e.g. kvm_amd) owns SVM\n",
+		       cpu);
+		return -EBUSY;
+	}
+	if (!sc->hsave) {
+		sc->hsave = alloc_pages_node(cpu_to_node(cpu),
+					     GFP_KERNEL | __GFP_ZERO, 0);
+		sc->host_vmsave = alloc_pages_node(cpu_to_node(cpu),
+						   GFP_KERNEL | __GFP_ZERO, 0);
+		if (!sc->hsave || !sc->host_vmsave)
+			return -ENOMEM;
+	}
+	wrmsrl(MSR_EFER, efer | EFER_SVME);
+	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(sc->hsave));
+	sc->enabled = true;
+	return 0;
+}
+
+static int svm_hw_cpu_offline(unsigned int cpu)
+{
+	struct svm_cpu *sc = per_cpu_ptr(&svm_cpu, cpu);
+
+	if (sc->enabled) {
+		svm_hw_disable_this_cpu();
+		sc->enabled = false;
+	}
+	return 0;
+}
+
+static void svm_hw_emergency_disable(void)
+{
+	if (this_cpu_read(svm_cpu.enabled))
+		svm_hw_disable_this_cpu();
+}
+
+static void svm_hw_disable_ipi(void *unused)
+{
+	svm_hw_emergency_disable();
+}
+
+/* A normal reboot or kexec: leave every CPU as firmware expects it. */
+static int svm_hw_reboot(struct notifier_block *nb, unsigned long code,
+			 void *unused)
+{
+	on_each_cpu(svm_hw_disable_ipi, NULL, 1);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block svm_hw_reboot_nb = {
+	.notifier_call = svm_hw_reboot,
+	.priority = 0,
+};
+
+static int svm_hw_detect(void)
+{
+	u32 eax, ebx, ecx, edx;
+	u64 vm_cr;
+
+	if (boot_cpu_data.x86_vendor != X86_VENDOR_AMD &&
+	    boot_cpu_data.x86_vendor != X86_VENDOR_HYGON) {
+		pr_err(SVMHV_NAME ": not an AMD CPU: SVM is unavailable\n");
+		return -ENODEV;
+	}
+	if (!boot_cpu_has(X86_FEATURE_SVM)) {
+		pr_err(SVMHV_NAME ": CPU has no SVM (CPUID 8000_0001 ECX.SVM clear)\n");
+		return -ENODEV;
+	}
+	rdmsrl(MSR_VM_CR, vm_cr);
+	if (vm_cr & MSR_VM_CR_SVMDIS) {
+		pr_err(SVMHV_NAME ": SVM is disabled by firmware (VM_CR.SVMDIS set): enable it in the BIOS setup\n");
+		return -EPERM;
+	}
+	cpuid(CPUID_SVM_FEATURES, &eax, &ebx, &ecx, &edx);
+	if (!(edx & SVM_FEAT_NPT)) {
+		pr_err(SVMHV_NAME ": CPU has no nested paging (NPT), which svmhv requires\n");
+		return -EOPNOTSUPP;
+	}
+	if (ebx < 2) {
+		pr_err(SVMHV_NAME ": CPU reports %u ASIDs; at least 2 are needed\n",
+		       ebx);
+		return -EOPNOTSUPP;
+	}
+	svm_features.nr_asids = ebx;
+	svm_features.nrip_save = edx & SVM_FEAT_NRIPS;
+	svm_features.vmcb_clean = edx & SVM_FEAT_VMCB_CLEAN;
+	svm_features.flush_by_asid = edx & SVM_FEAT_FLUSH_ASID;
+	svm_features.decode_assists = edx & SVM_FEAT_DECODE;
+	pr_info(SVMHV_NAME ": SVM revision %u, %u ASIDs, NPT, NRIP save %s, decode assists %s, flush-by-ASID %s, VMCB clean bits %s\n",
+		eax & 0xff, ebx,
+		str_yes_no(svm_features.nrip_save),
+		str_yes_no(svm_features.decode_assists),
+		str_yes_no(svm_features.flush_by_asid),
+		str_yes_no(svm_features.vmcb_clean));
+	return 0;
+}
+
+static void svm_hw_free_pages(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct svm_cpu *sc = per_cpu_ptr(&svm_cpu, cpu);
+
+		if (sc->hsave)
+			__free_page(sc->hsave);
+		if (sc->host_vmsave)
+			__free_page(sc->host_vmsave);
+		sc->hsave = NULL;
+		sc->host_vmsave = NULL;
+	}
+}
+
+int svm_hw_init(void)
+{
+	int ret;
+
+	ret = svm_hw_detect();
+	if (ret)
+		return ret;
+
+	/*
+	 * Sets SVME on every online CPU now and on each CPU that comes
+	 * online later; rolls back by itself if any CPU refuses.
+	 */
+	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "svmhv:online",
+				svm_hw_cpu_online, svm_hw_cpu_offline);
+	if (ret < 0)
+		goto err_free;
+	svm_cpuhp_state = ret;
+
+	cpu_emergency_register_virt_callback(svm_hw_emergency_disable);
+	register_reboot_notifier(&svm_hw_reboot_nb);
+	return 0;
+
+err_free:
+	svm_hw_free_pages();
+	return ret;
+}
+
+void svm_hw_exit(void)
+{
+	unregister_reboot_notifier(&svm_hw_reboot_nb);
+	cpu_emergency_unregister_virt_callback(svm_hw_emergency_disable);
+	cpuhp_remove_state(svm_cpuhp_state);
+	svm_hw_free_pages();
+}

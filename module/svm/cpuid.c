@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CPUID as the guest sees it.
+ *
+ * The answers are computed once at load, from the boot CPU, into a table,
+ * so a CPUID exit costs a lookup rather than a host CPUID (itself an exit
+ * when svmhv runs nested).  Every feature bit passes through a whitelist
+ * of what a guest can use safely under svmhv; the rest are hidden:
+ * SVM itself (no nested virtualization), XSAVE/AVX (XCR0 is not switched),
+ * MONITOR/MWAIT, RDTSCP/RDPID (TSC_AUX is the host's), PKU (PKRU is not
+ * switched), x2APIC/APIC/TSC-deadline (no local APIC is emulated),
+ * performance-monitoring and machine-check architecture (their MSRs are
+ * not emulated), topology (one thread per vCPU).
+ *
+ * Hypervisor leaves (0x40000000, the range hypervisors use by convention):
+ * EAX = highest leaf, EBX:ECX:EDX = "SVMHVSVMHVSV".
+ */
+#include <linux/kernel.h>
+#include <asm/processor.h>
+
+#include "svm.h"
+
+#define CPUID_BASIC_MAX		0xd
+#define CPUID_EXT_BASE		0x80000000u
+#define CPUID_EXT_MAX		0x80000008u
+#define CPUID_HV_BASE		0x40000000u
+
+/* Leaf 1 */
+#define L1_ECX_KEEP	(BIT(0) /* SSE3 */ | BIT(1) /* PCLMULQDQ */ |	\
+			 BIT(9) /* SSSE3 */ | BIT(12) /* FMA */ |	\
+			 BIT(13) /* CX16 */ | BIT(19) /* SSE4.1 */ |	\
+			 BIT(20) /* SSE4.2 */ | BIT(22) /* MOVBE */ |	\
+			 BIT(23) /* POPCNT */ | BIT(25) /* AES */ |	\
+			 BIT(29) /* F16C */ | BIT(30) /* RDRAND */)
+#define L1_ECX_HYPERVISOR	BIT(31)
+#define L1_EDX_KEEP	(BIT(0) /* FPU */ | BIT(1) /* VME */ |		\
+			 BIT(2) /* DE */ | BIT(3) /* PSE */ |		\
+			 BIT(4) /* TSC */ | BIT(5) /* MSR */ |		\
+			 BIT(6) /* PAE */ | BIT(8) /* CX8 */ |		\
+			 BIT(11) /* SEP */ | BIT(12) /* MTRR */ |	\
+			 BIT(13) /* PGE */ | BIT(15) /* CMOV */ |	\
+			 BIT(16) /* PAT */ | BIT(17) /* PSE36 */ |	\
+			 BIT(19) /* CLFSH */ | BIT(23) /* MMX */ |	\
+			 BIT(24) /* FXSR */ | BIT(25) /* SSE */ |	\
+			 BIT(26) /* SSE2 */)
+/* Leaf 7, subleaf 0 */
+#define L7_EBX_KEEP	(BIT(0) /* FSGSBASE */ | BIT(3) /* BMI1 */ |	\
+			 BIT(7) /* SMEP */ | BIT(8) /* BMI2 */ |	\
+			 BIT(9) /* ERMS */ | BIT(18) /* RDSEED */ |	\
+			 BIT(19) /* ADX */ | BIT(20) /* SMAP */ |	\
+			 BIT(23) /* CLFLUSHOPT */ | BIT(24) /* CLWB */ |\
+			 BIT(29) /* SHA */)
+#define L7_ECX_KEEP	(BIT(2) /* UMIP */)
+/* Leaf 0x80000001 */
+#define E1_ECX_KEEP	(BIT(0) /* LAHF/SAHF */ | BIT(5) /* LZCNT */ |	\
+			 BIT(6) /* SSE4A */ | BIT(7) /* MisAlignSse */ |\
+			 BIT(8) /* 3DNowPrefetch */)
+#define E1_EDX_KEEP	((L1_EDX_KEEP & 0x0183f3ff) |			\
+			 BIT(11) /* SYSCALL */ | BIT(20) /* NX */ |	\
+			 BIT(22) /* MmxExt */ | BIT(26) /* 1 GiB pages */ |\
+			 BIT(29) /* LM */)
+/* Leaf 0x80000007: invariant TSC only */
+#define E7_EDX_KEEP	BIT(8)
+
+struct cpuid_regs4 {
+	u32 r[4];	/* EAX, EBX, ECX, EDX */
+};
+
+static struct cpuid_regs4 cpuid_basic[CPUID_BASIC_MAX + 1];
+static struct cpuid_regs4 cpuid_ext[CPUID_EXT_MAX - CPUID_EXT_BASE + 1];
+static u32 cpuid_basic_max, cpuid_ext_max;
+
+static void cpuid_host(u32 leaf, u32 subleaf, struct cpuid_regs4 *c)
+{
+	cpuid_count(leaf, subleaf, &c->r[0], &c->r[1], &c->r[2], &c->r[3]);
+}
+
+void svm_inkernel_cpuid_init(void)
+{
+	struct cpuid_regs4 *c;
+	u32 leaf;
+
+	cpuid_host(0, 0, &cpuid_basic[0]);
+	cpuid_basic_max = min_t(u32, cpuid_basic[0].r[0], CPUID_BASIC_MAX);
+	cpuid_basic[0].r[0] = cpuid_basic_max;
+
+	c = &cpuid_basic[1];
+	cpuid_host(1, 0, c);
+	c->r[1] &= 0x0000ffff;		/* APIC id, logical count: per vCPU */
+	c->r[2] = (c->r[2] & L1_ECX_KEEP) | L1_ECX_HYPERVISOR;
+	c->r[3] &= L1_EDX_KEEP;
+
+	if (cpuid_basic_max >= 7) {
+		c = &cpuid_basic[7];
+		cpuid_host(7, 0, c);
+		c->r[0] = 0;		/* no further subleaves */
+		c->r[1] &= L7_EBX_KEEP;
+		c->r[2] &= L7_ECX_KEEP;
+		c->r[3] = 0;
+	}
+	/* Leaves 2-6, 8-0xd: nothing we offer (cache/topology descriptors
+	 * are Intel's, MONITOR and power management are hidden, XSAVE is
+	 * hidden): all zero. */
+
+	cpuid_host(CPUID_EXT_BASE, 0, &cpuid_ext[0]);
+	cpuid_ext_max = min_t(u32, cpuid_ext[0].r[0], CPUID_EXT_MAX);
+	cpuid_ext[0].r[0] = cpuid_ext_max;
+	for (leaf = CPUID_EXT_BASE + 1; leaf <= cpuid_ext_max; leaf++) {
+		c = &cpuid_ext[leaf - CPUID_EXT_BASE];
+		cpuid_host(leaf, 0, c);
+		switch (leaf) {
+		case 0x80000001:
+			c->r[2] &= E1_ECX_KEEP;		/* SVM hidden */
+			c->r[3] &= E1_EDX_KEEP;
+			break;
+		case 0x80000002 ... 0x80000006:
+			break;				/* brand, caches */
+		case 0x80000007:
+			c->r[0] = c->r[1] = c->r[2] = 0;
+			c->r[3] &= E7_EDX_KEEP;
+			break;
+		case 0x80000008:
+			c->r[0] &= 0xffff;		/* address sizes */
+			c->r[1] = c->r[2] = c->r[3] = 0;
+			break;
+		}
+	}
+}
+
+void svm_inkernel_cpuid(struct svmhv_vcpu *vcpu, u32 leaf, u32 subleaf,
+			u32 out[4])
+{
+	const struct cpuid_regs4 *c = NULL;
+
+	out[0] = out[1] = out[2] = out[3] = 0;
+	if (leaf <= cpuid_basic_max) {
+		c = &cpuid_basic[leaf];
+		if (leaf == 7 && subleaf != 0)
+			c = NULL;
+	} else if (leaf >= CPUID_EXT_BASE && leaf <= cpuid_ext_max) {
+		c = &cpuid_ext[leaf - CPUID_EXT_BASE];
+	} else if (leaf == CPUID_HV_BASE) {
+		out[0] = CPUID_HV_BASE;
+		memcpy(&out[1], "SVMHVSVMHVSV", 12);
+		return;
+	}
+	if (!c)
+		return;		/* AMD: leaves beyond the maximum read zero */
+	memcpy(out, c->r, sizeof(c->r));
+	if (leaf == 1)		/* initial APIC id = vCPU id, 1 logical CPU */
+		out[1] |= (vcpu->id << 24) | (1 << 16);
+}

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * #VMEXIT dispatch: one table from SVM exit code (APM vol. 2, appendix C)
+ * to handler.  A handler returns 1 to re-enter the guest, 0 to return to
+ * userspace with run->exit_reason set, or -errno.  An exit code without a
+ * handler is reported to userspace as SVMHV_EXIT_UNHANDLED, never ignored.
+ *
+ * Handlers for instructions that complete in the kernel advance RIP with
+ * svm_skip_insn(): from the VMCB's next RIP when the CPU has NRIP save
+ * (15.7.1), else by decoding the instruction.
+ */
+#include <linux/kernel.h>
+#include <asm/processor-flags.h>
+#include <asm/traps.h>
+
+#include "svm.h"
+#include "../npt/npt.h"
+
+int svm_exit_internal(struct svmhv_vcpu *vcpu, u32 suberror,
+		      const struct svm_insn *insn, u64 gpa)
+{
+	struct svmhv_run *run = vcpu->run;
+
+	run->exit_reason = SVMHV_EXIT_INTERNAL_ERROR;
+	memset(&run->internal, 0, sizeof(run->internal));
+	run->internal.suberror = suberror;
+	run->internal.gpa = gpa;
+	run->internal.exit_code = vcpu->vmcb->control.exit_code;
+	if (insn) {
+		run->internal.ninsn = insn->avail;
+		memcpy(run->internal.insn, insn->bytes, insn->avail);
+	}
+	return 0;
+}
+
+/*
+ * RIP of the instruction after the intercepted one.  -EAGAIN: it could not
+ * be decoded, and an INTERNAL_ERROR exit is set up for userspace.
+ */
+int svm_next_rip(struct svmhv_vcpu *vcpu, u64 *next)
+{
+	struct svm_insn insn;
+
+	if (svm_features.nrip_save) {
+		*next = vcpu->vmcb->control.next_rip;
+		return 0;
+	}
+	if (svm_decode_fetch(vcpu, &insn)) {
+		svm_exit_internal(vcpu, SVMHV_INTERNAL_FETCH, NULL, 0);
+		return -EAGAIN;
+	}
+	if (svm_decode_len(vcpu, &insn)) {
+		svm_exit_internal(vcpu, SVMHV_INTERNAL_EMULATION, &insn, 0);
+		return -EAGAIN;
+	}
+	*next = vcpu->vmcb->save.rip + insn.len;
+	if (svm_decode_mode(vcpu) != 8)
+		*next &= 0xffffffff;
+	return 0;
+}
+
+void svm_set_rip(struct svmhv_vcpu *vcpu, u64 rip)
+{
+	vcpu->vmcb->save.rip = rip;
+	/* Completing an instruction ends an STI / MOV SS shadow. */
+	vcpu->vmcb->control.int_state &= ~1u;
+}
+
+/* 1 on success; 0 with an INTERNAL_ERROR exit if it cannot be decoded. */
+static int svm_skip_insn(struct svmhv_vcpu *vcpu)
+{
+	u64 next;
+	int ret = svm_next_rip(vcpu, &next);
+
+	if (ret == -EAGAIN)
+		return 0;
+	svm_set_rip(vcpu, next);
+	return 1;
+}
+
+static int svm_exit_host_event(struct svmhv_vcpu *vcpu)
+{
+	/* The interrupt/NMI/SMI is taken by the host after STGI. */
+	return 1;
+}
+
+static int svm_exit_inject_ud(struct svmhv_vcpu *vcpu)
+{
+	svm_vcpu_inject_ud(vcpu);
+	return 1;
+}
+
+static int svm_exit_inject_gp(struct svmhv_vcpu *vcpu)
+{
+	svm_vcpu_inject_gp(vcpu);
+	return 1;
+}
+
+static int svm_exit_skip(struct svmhv_vcpu *vcpu)
+{
+	return svm_skip_insn(vcpu);
+}
+
+/* #DB and #AC: intercepted only to bound delivery loops; give them back. */
+static int svm_exit_reflect_exception(struct svmhv_vcpu *vcpu)
+{
+	u8 vector = vcpu->vmcb->control.exit_code - SVM_EXIT_EXCP_BASE;
+
+	/* An event whose delivery raised this one is re-delivered first;
+	 * a faulting #AC recurs by itself when its instruction re-runs. */
+	if (vcpu->vmcb->control.event_inj & SVM_EVT_VALID)
+		return 1;
+	svm_vcpu_inject_exception(vcpu, vector, vector == X86_TRAP_AC, 0);
+	return 1;
+}
+
+static int svm_exit_cpuid(struct svmhv_vcpu *vcpu)
+{
+	struct vmcb_save *save = &vcpu->vmcb->save;
+	u32 out[4];
+
+	svm_inkernel_cpuid(vcpu, save->rax, vcpu->gprs[GPR_RCX], out);
+	save->rax = out[0];
+	vcpu->gprs[GPR_RBX] = out[1];
+	vcpu->gprs[GPR_RCX] = out[2];
+	vcpu->gprs[GPR_RDX] = out[3];
+	return svm_skip_insn(vcpu);
+}
+
+static int svm_exit_msr(struct svmhv_vcpu *vcpu)
+{
+	struct vmcb_save *save = &vcpu->vmcb->save;
+	u32 msr = vcpu->gprs[GPR_RCX];
+	u64 val;
+
+	if (vcpu->vmcb->control.exit_info1) {		/* WRMSR */
+		val = (vcpu->gprs[GPR_RDX] << 32) | (u32)save->rax;
+		if (svm_inkernel_wrmsr(vcpu, msr, val))
+			return svm_exit_inject_gp(vcpu);
+	} else {
+		if (svm_inkernel_rdmsr(vcpu, msr, &val))
+			return svm_exit_inject_gp(vcpu);
+		save->rax = (u32)val;
+		vcpu->gprs[GPR_RDX] = val >> 32;
+	}
+	return svm_skip_insn(vcpu);
+}
+
+static int svm_exit_hlt(struct svmhv_vcpu *vcpu)
+{
+	vcpu->run->exit_reason = SVMHV_EXIT_HLT;
+	svm_skip_insn(vcpu);
+	return 0;
+}
+
+static int svm_exit_shutdown(struct svmhv_vcpu *vcpu)
+{
+	vcpu->shutdown = true;
+	vcpu->run->exit_reason = SVMHV_EXIT_SHUTDOWN;
+	return 0;
+}
+
+static int svm_exit_vmmcall(struct svmhv_vcpu *vcpu)
+{
+	struct svmhv_run *run = vcpu->run;
+	u64 next;
+	int ret = svm_next_rip(vcpu, &next);
+
+	if (ret == -EAGAIN)
+		return 0;
+	run->exit_reason = SVMHV_EXIT_HYPERCALL;
+	run->hypercall.rax = vcpu->vmcb->save.rax;
+	run->hypercall.rbx = vcpu->gprs[GPR_RBX];
+	run->hypercall.rcx = vcpu->gprs[GPR_RCX];
+	run->hypercall.rdx = vcpu->gprs[GPR_RDX];
+	run->hypercall.rsi = vcpu->gprs[GPR_RSI];
+	run->hypercall.rdi = vcpu->gprs[GPR_RDI];
+	run->hypercall.ret = 0;
+	vcpu->pending.kind = SVMHV_PENDING_HYPERCALL;
+	vcpu->pending.next_rip = next;
+	return 0;
+}
+
+/*
+ * MOV to/from DR0-7.  The guest's DR0-3 and DR7 are shadows: they read
+ * back what was written, but never reach the hardware, so a guest cannot
+ * arm a breakpoint (VMCB DR7 stays 0x400).  DR6 is the VMCB's, which the
+ * CPU updates on single-step.  DR4/DR5 alias DR6/DR7 unless CR4.DE
+ * (APM vol. 2, 13.1.1.6).
+ */
+static int svm_exit_dr(struct svmhv_vcpu *vcpu)
+{
+	struct vmcb *vmcb = vcpu->vmcb;
+	unsigned int code = vmcb->control.exit_code;
+	unsigned int dr = code & 0xf, gpr;
+	bool to_dr = code >= SVM_EXIT_WRITE_DR0;
+	struct svm_insn insn;
+	u64 val;
+
+	if (svm_features.decode_assists) {
+		gpr = vmcb->control.exit_info1 & 0xf;
+	} else {
+		bool decoded_to_dr;
+		unsigned int decoded_dr;
+
+		if (svm_decode_fetch(vcpu, &insn))
+			return svm_exit_internal(vcpu, SVMHV_INTERNAL_FETCH,
+						 NULL, 0);
+		if (svm_decode_mov_dr(vcpu, &insn, &decoded_dr, &gpr,
+				      &decoded_to_dr) ||
+		    decoded_dr != dr || decoded_to_dr != to_dr)
+			return svm_exit_internal(vcpu,
+						 SVMHV_INTERNAL_EMULATION,
+						 &insn, 0);
+	}
+	if (dr == 4 || dr == 5) {
+		if (vmcb->save.cr4 & X86_CR4_DE)
+			return svm_exit_inject_ud(vcpu);
+		dr += 2;
+	}
+	if (dr > 7)
+		return svm_exit_inject_ud(vcpu);
+
+	if (to_dr) {
+		val = svm_vcpu_read_gpr(vcpu, gpr);
+		if (svm_decode_mode(vcpu) != 8)
+			val &= 0xffffffff;
+		if (dr < 4) {
+			vcpu->dr[dr] = val;
+		} else {
+			if (val >> 32)
+				return svm_exit_inject_gp(vcpu);
+			if (dr == 6) {
+				vmcb->save.dr6 = val | 0xffff0ff0;
+				vcpu->vmcb_dirty |= SVM_CLEAN_DRX;
+			} else {
+				vcpu->dr7 = (val & ~0xd800ULL) | 0x400;
+			}
+		}
+	} else {
+		if (dr < 4)
+			val = vcpu->dr[dr];
+		else if (dr == 6)
+			val = vmcb->save.dr6;
+		else
+			val = vcpu->dr7;
+		if (svm_decode_mode(vcpu) != 8)
+			val &= 0xffffffff;
+		svm_vcpu_write_gpr(vcpu, gpr, val);
+	}
+	return svm_skip_insn(vcpu);
+}
+
+static int svm_exit_invalid(struct svmhv_vcpu *vcpu)
+{
+	vcpu->run->exit_reason = SVMHV_EXIT_FAIL_ENTRY;
+	vcpu->run->fail_entry.hardware_exit_code =
+		vcpu->vmcb->control.exit_code;
+	return 0;
+}
+
+static int svm_exit_unhandled(struct svmhv_vcpu *vcpu)
+{
+	struct vmcb_control *ctl = &vcpu->vmcb->control;
+	struct svmhv_run *run = vcpu->run;
+
+	run->exit_reason = SVMHV_EXIT_UNHANDLED;
+	run->unhandled.exit_code = ctl->exit_code;
+	run->unhandled.exit_info1 = ctl->exit_info1;
+	run->unhandled.exit_info2 = ctl->exit_info2;
+	run->unhandled.exit_int_info = ctl->exit_int_info |
+				       ((u64)ctl->exit_int_info_err << 32);
+	return 0;
+}
+
+typedef int (*svm_exit_handler_t)(struct svmhv_vcpu *vcpu);
+
+static const svm_exit_handler_t svm_exit_handlers[] = {
+	[SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR0 + 15]	= svm_exit_dr,
+	[SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR0 + 15] = svm_exit_dr,
+	[SVM_EXIT_EXCP_BASE + X86_TRAP_DB]	= svm_exit_reflect_exception,
+	[SVM_EXIT_EXCP_BASE + X86_TRAP_AC]	= svm_exit_reflect_exception,
+	[SVM_EXIT_INTR]				= svm_exit_host_event,
+	[SVM_EXIT_NMI]				= svm_exit_host_event,
+	[SVM_EXIT_SMI]				= svm_exit_host_event,
+	[SVM_EXIT_INIT]				= svm_exit_host_event,
+	[SVM_EXIT_RDPMC]			= svm_exit_inject_gp,
+	[SVM_EXIT_CPUID]			= svm_exit_cpuid,
+	[SVM_EXIT_INVD]				= svm_exit_skip,
+	[SVM_EXIT_HLT]				= svm_exit_hlt,
+	[SVM_EXIT_INVLPGA]			= svm_exit_inject_ud,
+	[SVM_EXIT_IOIO]				= svm_exit_ioio,
+	[SVM_EXIT_MSR]				= svm_exit_msr,
+	[SVM_EXIT_SHUTDOWN]			= svm_exit_shutdown,
+	[SVM_EXIT_VMRUN]			= svm_exit_inject_ud,
+	[SVM_EXIT_VMMCALL]			= svm_exit_vmmcall,
+	[SVM_EXIT_VMLOAD]			= svm_exit_inject_ud,
+	[SVM_EXIT_VMSAVE]			= svm_exit_inject_ud,
+	[SVM_EXIT_STGI]				= svm_exit_inject_ud,
+	[SVM_EXIT_CLGI]				= svm_exit_inject_ud,
+	[SVM_EXIT_SKINIT]			= svm_exit_inject_ud,
+	[SVM_EXIT_RDTSCP]			= svm_exit_inject_ud,
+	[SVM_EXIT_WBINVD]			= svm_exit_skip,
+	[SVM_EXIT_MONITOR]			= svm_exit_inject_ud,
+	[SVM_EXIT_MWAIT]			= svm_exit_inject_ud,
+	[SVM_EXIT_MWAIT_COND]			= svm_exit_inject_ud,
+	[SVM_EXIT_XSETBV]			= svm_exit_inject_ud,
+	[SVM_EXIT_RDPRU]			= svm_exit_inject_ud,
+};
+
+int svm_exit_dispatch(struct svmhv_vcpu *vcpu)
+{
+	struct vmcb_control *ctl = &vcpu->vmcb->control;
+	u64 code = ctl->exit_code;
+
+	/*
+	 * An exit in the middle of delivering an event (e.g. a nested page
+	 * fault on the guest's IDT or stack) leaves the event in
+	 * EXITINTINFO; it must be delivered again on the next VMRUN, or it
+	 * is lost (15.7.2).
+	 */
+	ctl->event_inj = 0;
+	if (ctl->exit_int_info & SVM_EVT_VALID) {
+		ctl->event_inj = ctl->exit_int_info;
+		ctl->event_inj_err = ctl->exit_int_info_err;
+	}
+
+	if (likely(code < ARRAY_SIZE(svm_exit_handlers) &&
+		   svm_exit_handlers[code]))
+		return svm_exit_handlers[code](vcpu);
+	if (code == SVM_EXIT_NPF)
+		return svm_exit_npf(vcpu);
+	if (code == SVM_EXIT_INVALID)
+		return svm_exit_invalid(vcpu);
+	return svm_exit_unhandled(vcpu);
+}

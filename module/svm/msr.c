@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * MSRs and I/O ports: the permission maps and the MSRs emulated in the
+ * kernel.
+ *
+ * Both permission maps are all ones, shared by every VMCB: every RDMSR and
+ * WRMSR (APM vol. 2, 15.11, MSRPM 8 KiB) and every IN/OUT/INS/OUTS (15.10.1,
+ * IOPM 12 KiB) exits.  Ports go to userspace; MSRs are answered here from
+ * the VMCB or vCPU state.  An MSR not listed below raises #GP in the
+ * guest, as a real CPU does for an MSR it does not implement.
+ */
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <asm/msr-index.h>
+#include <asm/processor.h>
+
+#include "svm.h"
+
+#define SVM_IOPM_ORDER		2	/* 12 KiB used of 16 */
+#define SVM_MSRPM_ORDER		1	/* 8 KiB */
+#define MTRR_DEF_TYPE_VALID	(0xffULL | BIT_ULL(10) | BIT_ULL(11))
+
+static struct page *svm_iopm, *svm_msrpm;
+
+int svm_msrpm_iopm_init(void)
+{
+	svm_iopm = alloc_pages(GFP_KERNEL, SVM_IOPM_ORDER);
+	svm_msrpm = alloc_pages(GFP_KERNEL, SVM_MSRPM_ORDER);
+	if (!svm_iopm || !svm_msrpm) {
+		svm_msrpm_iopm_exit();
+		return -ENOMEM;
+	}
+	memset(page_address(svm_iopm), 0xff, PAGE_SIZE << SVM_IOPM_ORDER);
+	memset(page_address(svm_msrpm), 0xff, PAGE_SIZE << SVM_MSRPM_ORDER);
+	return 0;
+}
+
+void svm_msrpm_iopm_exit(void)
+{
+	if (svm_iopm)
+		__free_pages(svm_iopm, SVM_IOPM_ORDER);
+	if (svm_msrpm)
+		__free_pages(svm_msrpm, SVM_MSRPM_ORDER);
+	svm_iopm = NULL;
+	svm_msrpm = NULL;
+}
+
+u64 svm_iopm_pa(void)
+{
+	return page_to_phys(svm_iopm);
+}
+
+u64 svm_msrpm_pa(void)
+{
+	return page_to_phys(svm_msrpm);
+}
+
+static bool svm_canonical(u64 addr)
+{
+	return (u64)((s64)(addr << 16) >> 16) == addr;
+}
+
+/* A PAT entry may hold UC, WC, WT, WP, WB or UC- (APM vol. 2, 7.8.2). */
+static bool svm_pat_valid(u64 pat)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 type = (pat >> (i * 8)) & 0xff;
+
+		if (type != 0 && type != 1 && (type < 4 || type > 7))
+			return false;
+	}
+	return true;
+}
+
+/* Returns 0, or -EINVAL to make the caller inject #GP. */
+int svm_inkernel_rdmsr(struct svmhv_vcpu *vcpu, u32 msr, u64 *val)
+{
+	struct vmcb_save *save = &vcpu->vmcb->save;
+
+	switch (msr) {
+	case MSR_EFER:
+		*val = save->efer & ~EFER_SVME;
+		break;
+	case MSR_IA32_TSC:
+		*val = rdtsc() + vcpu->vmcb->control.tsc_offset;
+		break;
+	case MSR_IA32_CR_PAT:
+		*val = save->g_pat;
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		*val = save->sysenter_cs;
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		*val = save->sysenter_esp;
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		*val = save->sysenter_eip;
+		break;
+	case MSR_STAR:
+		*val = save->star;
+		break;
+	case MSR_LSTAR:
+		*val = save->lstar;
+		break;
+	case MSR_CSTAR:
+		*val = save->cstar;
+		break;
+	case MSR_SYSCALL_MASK:
+		*val = save->sfmask;
+		break;
+	case MSR_KERNEL_GS_BASE:
+		*val = save->kernel_gs_base;
+		break;
+	case MSR_FS_BASE:
+		*val = save->fs.base;
+		break;
+	case MSR_GS_BASE:
+		*val = save->gs.base;
+		break;
+	case MSR_MTRRcap:
+		*val = 0;	/* no variable or fixed ranges, no WC */
+		break;
+	case MSR_MTRRdefType:
+		*val = vcpu->mtrr_def_type;
+		break;
+	case MSR_IA32_APICBASE:
+		*val = vcpu->apic_base;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int svm_wrmsr_efer(struct svmhv_vcpu *vcpu, u64 val)
+{
+	struct vmcb_save *save = &vcpu->vmcb->save;
+	u64 old = save->efer;
+
+	if (val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
+		return -EINVAL;
+	/* LME cannot change while paging is on (APM vol. 2, 14.6.1). */
+	if ((save->cr0 & X86_CR0_PG) && ((val ^ old) & EFER_LME))
+		return -EINVAL;
+	/* LMA is read-only: keep the CPU's value. */
+	save->efer = (val & ~EFER_LMA) | (old & EFER_LMA) | EFER_SVME;
+	vcpu->vmcb_dirty |= SVM_CLEAN_CRX;
+	return 0;
+}
+
+int svm_inkernel_wrmsr(struct svmhv_vcpu *vcpu, u32 msr, u64 val)
+{
+	struct vmcb_save *save = &vcpu->vmcb->save;
+
+	switch (msr) {
+	case MSR_EFER:
+		return svm_wrmsr_efer(vcpu, val);
+	case MSR_IA32_TSC:
+		vcpu->vmcb->control.tsc_offset = val - rdtsc();
+		vcpu->vmcb_dirty |= SVM_CLEAN_INTERCEPTS;
+		return 0;
+	case MSR_IA32_CR_PAT:
+		if (!svm_pat_valid(val))
+			return -EINVAL;
+		save->g_pat = val;
+		vcpu->vmcb_dirty |= SVM_CLEAN_NP;
+		return 0;
+	case MSR_IA32_SYSENTER_CS:
+		save->sysenter_cs = val & 0xffff;
+		return 0;
+	case MSR_STAR:
+		save->star = val;
+		return 0;
+	case MSR_SYSCALL_MASK:
+		save->sfmask = val & 0xffffffff;
+		return 0;
+	case MSR_MTRRdefType:
+		if (val & ~MTRR_DEF_TYPE_VALID)
+			return -EINVAL;
+		vcpu->mtrr_def_type = val;
+		return 0;
+	}
+
+	/* The rest hold addresses, which must be canonical. */
+	if (!svm_canonical(val))
+		return -EINVAL;
+	switch (msr) {
+	case MSR_IA32_SYSENTER_ESP:
+		save->sysenter_esp = val;
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		save->sysenter_eip = val;
+		break;
+	case MSR_LSTAR:
+		save->lstar = val;
+		break;
+	case MSR_CSTAR:
+		save->cstar = val;
+		break;
+	case MSR_KERNEL_GS_BASE:
+		save->kernel_gs_base = val;
+		break;
+	case MSR_FS_BASE:
+		save->fs.base = val;
+		vcpu->vmcb_dirty |= SVM_CLEAN_SEG;
+		break;
+	case MSR_GS_BASE:
+		save->gs.base = val;
+		vcpu->vmcb_dirty |= SVM_CLEAN_SEG;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}

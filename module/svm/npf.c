@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Nested page faults (APM vol. 2, 15.25.6): EXITINFO1 is the fault's
+ * error code, EXITINFO2 the guest physical address.
+ *
+ *   address in a memory slot      -> pin the backing page and map it
+ *                                    (read-only for read-only slots)
+ *   write to a read-only slot, or -> MMIO: decode the instruction, exit to
+ *   address in no slot               userspace with address, size, data
+ *   guest page-table walk or      -> cannot be emulated: INTERNAL_ERROR
+ *   instruction fetch outside RAM
+ *
+ * With decode assists the CPU hands us the instruction bytes in the VMCB
+ * (15.25.6 "guest instruction bytes"); without, they are read through the
+ * guest's page tables.
+ */
+#include <linux/kernel.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+
+#include "svm.h"
+#include "../npt/npt.h"
+
+static int svm_npf_map(struct svmhv_vcpu *vcpu, struct svmhv_slot *slot,
+		       u64 gpa)
+{
+	struct svmhv_vm *vm = vcpu->vm;
+	struct page *page;
+	int ret;
+
+	gpa &= PAGE_MASK;
+	if (npt_is_mapped(&vm->npt, gpa))
+		return 1;	/* another vCPU got there first */
+	ret = svmhv_slot_pin_page(vm, slot, gpa, &page);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret)
+		return svm_exit_internal(vcpu, SVMHV_INTERNAL_MEMORY, NULL,
+					 gpa);
+	ret = npt_map_page(&vm->npt, gpa, page_to_phys(page),
+			   !(slot->flags & SVMHV_MEM_READONLY));
+	return ret ?: 1;
+}
+
+static int svm_npf_mmio(struct svmhv_vcpu *vcpu, u64 gpa)
+{
+	struct vmcb_control *ctl = &vcpu->vmcb->control;
+	struct svmhv_completion *p = &vcpu->pending;
+	struct svmhv_run *run = vcpu->run;
+	struct svm_insn insn;
+	u64 next;
+
+	if (svm_features.decode_assists && ctl->insn_len) {
+		memset(&insn, 0, sizeof(insn));
+		insn.avail = min_t(u8, ctl->insn_len, sizeof(insn.bytes));
+		memcpy(insn.bytes, ctl->insn_bytes, insn.avail);
+	} else if (svm_decode_fetch(vcpu, &insn)) {
+		return svm_exit_internal(vcpu, SVMHV_INTERNAL_FETCH, NULL, gpa);
+	}
+	if (svm_decode_mov(vcpu, &insn))
+		return svm_exit_internal(vcpu, SVMHV_INTERNAL_EMULATION, &insn,
+					 gpa);
+	next = vcpu->vmcb->save.rip + insn.len;
+	if (svm_decode_mode(vcpu) != 8)
+		next &= 0xffffffff;
+
+	run->exit_reason = SVMHV_EXIT_MMIO;
+	memset(&run->mmio, 0, sizeof(run->mmio));
+	run->mmio.phys_addr = gpa;
+	run->mmio.len = insn.opsize;
+	run->mmio.is_write = !insn.is_load;
+	if (!insn.is_load) {
+		u64 val = insn.has_imm ? insn.imm :
+			  svm_vcpu_read_gpr(vcpu, insn.reg);
+
+		if (insn.high8)
+			val >>= 8;
+		memcpy(run->mmio.data, &val, insn.opsize);
+		svm_set_rip(vcpu, next);
+		return 0;
+	}
+	p->kind = SVMHV_PENDING_MMIO_READ;
+	p->next_rip = next;
+	p->size = insn.opsize;
+	p->reg = insn.reg;
+	p->high8 = insn.high8;
+	p->extend = insn.extend;
+	p->dst_size = insn.dst_size;
+	return 0;
+}
+
+int svm_exit_npf(struct svmhv_vcpu *vcpu)
+{
+	struct vmcb_control *ctl = &vcpu->vmcb->control;
+	struct svmhv_vm *vm = vcpu->vm;
+	u64 gpa = ctl->exit_info2, err = ctl->exit_info1;
+	struct svmhv_slot *slot;
+	int ret;
+
+	mutex_lock(&vm->lock);
+	slot = svmhv_find_slot(vm, gpa);
+	if (slot && !((err & SVM_NPF_WRITE) &&
+		      (slot->flags & SVMHV_MEM_READONLY))) {
+		ret = svm_npf_map(vcpu, slot, gpa);
+		mutex_unlock(&vm->lock);
+		return ret;
+	}
+	mutex_unlock(&vm->lock);
+
+	if (err & (SVM_NPF_IN_GUEST_WALK | SVM_NPF_FETCH))
+		return svm_exit_internal(vcpu, SVMHV_INTERNAL_EMULATION, NULL,
+					 gpa);
+	return svm_npf_mmio(vcpu, gpa);
+}
+
+/* Finish an MMIO load with the data userspace supplied. */
+int svm_complete_mmio(struct svmhv_vcpu *vcpu)
+{
+	const struct svmhv_completion *p = &vcpu->pending;
+	u64 val = 0, old = svm_vcpu_read_gpr(vcpu, p->reg);
+
+	memcpy(&val, vcpu->run->mmio.data, p->size);
+	if (p->extend == SVMHV_EXTEND_SIGN)
+		val = sign_extend64(val, p->size * 8 - 1);
+	if (p->high8)
+		val = (old & ~0xff00ULL) | ((val & 0xff) << 8);
+	else if (p->dst_size == 1)
+		val = (old & ~0xffULL) | (val & 0xff);
+	else if (p->dst_size == 2)
+		val = (old & ~0xffffULL) | (val & 0xffff);
+	else if (p->dst_size == 4)	/* 32-bit results zero-extend */
+		val = (u32)val;
+	svm_vcpu_write_gpr(vcpu, p->reg, val);
+	svm_set_rip(vcpu, p->next_rip);
+	return 1;
+}

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The vCPU run loop: finish what the last exit left to userspace, then
+ * VMRUN and dispatch exits until one needs userspace, a signal arrives,
+ * or userspace asked for an immediate exit.
+ *
+ * The guest's FPU/SSE state is swapped in once per SVMHV_RUN with the
+ * kernel's guest-FPU support (the same mechanism KVM uses), so the exit
+ * path itself does no XSAVE/XRSTOR, and exit handlers may sleep: the
+ * scheduler saves and restores the guest's state as if it were ours.
+ *
+ * Around each VMRUN (APM vol. 2, 15.17): interrupts off, record that this
+ * vCPU is in the guest (for TLB shootdowns), choose the ASID and TLB
+ * control, CLGI, the world switch, STGI, interrupts on -- any host
+ * interrupt that forced the #VMEXIT is taken right there.
+ */
+#include <linux/preempt.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <asm/fpu/api.h>
+
+#include "svm.h"
+
+int svm_complete_pending(struct svmhv_vcpu *vcpu)
+{
+	enum svmhv_pending kind = vcpu->pending.kind;
+
+	vcpu->pending.kind = SVMHV_PENDING_NONE;
+	switch (kind) {
+	case SVMHV_PENDING_IN:
+	case SVMHV_PENDING_INS:
+		vcpu->pending.kind = kind;	/* svm_complete_io reads it */
+		return svm_complete_io(vcpu);
+	case SVMHV_PENDING_MMIO_READ:
+		return svm_complete_mmio(vcpu);
+	case SVMHV_PENDING_HYPERCALL:
+		vcpu->vmcb->save.rax = vcpu->run->hypercall.ret;
+		svm_set_rip(vcpu, vcpu->pending.next_rip);
+		return 1;
+	case SVMHV_PENDING_NONE:
+		break;
+	}
+	return 1;
+}
+
+static void svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
+{
+	struct vmcb *vmcb = vcpu->vmcb;
+	int cpu;
+
+	local_irq_disable();
+	cpu = smp_processor_id();
+	WRITE_ONCE(vcpu->cpu, cpu);
+	WRITE_ONCE(vcpu->in_guest, 1);
+	/* Pairs with svmhv_vm_flush_tlbs(): either it sees us in the guest
+	 * and kicks us, or we see its new tlb_gen here. */
+	smp_mb();
+	svm_asid_prepare(vcpu, cpu);
+	if (svm_features.vmcb_clean)
+		vmcb->control.clean = vcpu->last_cpu == cpu ?
+			SVM_CLEAN_ALL_WE_USE & ~vcpu->vmcb_dirty : 0;
+	vcpu->last_cpu = cpu;
+	vcpu->vmcb_dirty = 0;
+
+	asm volatile("clgi" ::: "memory");
+	svmhv_vmrun(vcpu->vmcb_pa, vcpu->gprs, svm_hw_host_save_pa());
+	asm volatile("stgi" ::: "memory");
+
+	WRITE_ONCE(vcpu->in_guest, 0);
+	local_irq_enable();
+}
+
+int svm_vcpu_run(struct svmhv_vcpu *vcpu)
+{
+	struct svmhv_run *run = vcpu->run;
+	int ret;
+
+	run->exit_reason = SVMHV_EXIT_NONE;
+	if (vcpu->shutdown) {
+		run->exit_reason = SVMHV_EXIT_SHUTDOWN;
+		return 0;
+	}
+	ret = svm_complete_pending(vcpu);
+	if (ret <= 0)
+		return ret;
+
+	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
+	for (;;) {
+		if (READ_ONCE(run->immediate_exit) || signal_pending(current)) {
+			run->exit_reason = SVMHV_EXIT_INTR;
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+		svm_vcpu_enter_exit(vcpu);
+		run->rip = vcpu->vmcb->save.rip;
+		ret = svm_exit_dispatch(vcpu);
+		if (ret <= 0)
+			break;
+	}
+	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
+
+	run->if_flag = !!(vcpu->vmcb->save.rflags & X86_EFLAGS_IF);
+	return ret;
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The SVM backend's interface to the core.  Names say the layer:
+ * svm_hw_* per-CPU enablement, svm_vcpu_* vCPU state and the run loop,
+ * svm_exit_* one handler per #VMEXIT code, svm_inkernel_* what is emulated
+ * in the kernel (CPUID, MSRs), svm_decode_* instruction decoding for the
+ * cases the hardware does not describe for us.
+ */
+#ifndef SVMHV_SVM_H
+#define SVMHV_SVM_H
+
+#include "../svmhv_core.h"
+
+/* What the CPU offers, from CPUID 0x8000000A (APM 15.4 and E.4.9). */
+struct svm_features {
+	u32 nr_asids;		/* including ASID 0, which is the host's */
+	bool nrip_save;		/* next RIP in the VMCB on instruction exits */
+	bool decode_assists;	/* GPR number and insn bytes in the VMCB */
+	bool flush_by_asid;	/* TLB_CONTROL 3 */
+	bool vmcb_clean;	/* VMCB state caching with clean bits */
+};
+extern struct svm_features svm_features;
+
+/* svm/cpu.c */
+int svm_hw_init(void);
+void svm_hw_exit(void);
+u64 svm_hw_host_save_pa(void);	/* this CPU's VMSAVE area for host state */
+
+/* svm/vcpu_state.c */
+int svm_vcpu_init(struct svmhv_vcpu *vcpu);
+void svm_vcpu_free(struct svmhv_vcpu *vcpu);
+void svm_vcpu_reset(struct svmhv_vcpu *vcpu);
+void svm_vcpu_get_regs(struct svmhv_vcpu *vcpu, struct svmhv_regs *regs);
+void svm_vcpu_set_regs(struct svmhv_vcpu *vcpu, const struct svmhv_regs *regs);
+void svm_vcpu_get_sregs(struct svmhv_vcpu *vcpu, struct svmhv_sregs *sregs);
+int svm_vcpu_set_sregs(struct svmhv_vcpu *vcpu, const struct svmhv_sregs *sregs);
+u64 svm_vcpu_read_gpr(struct svmhv_vcpu *vcpu, unsigned int reg);
+void svm_vcpu_write_gpr(struct svmhv_vcpu *vcpu, unsigned int reg, u64 val);
+void svm_vcpu_inject_exception(struct svmhv_vcpu *vcpu, u8 vector,
+			       bool has_error, u32 error);
+void svm_vcpu_inject_ud(struct svmhv_vcpu *vcpu);
+void svm_vcpu_inject_gp(struct svmhv_vcpu *vcpu);
+
+/* svm/run.c: returns 0 with run->exit_reason set, or -errno. */
+int svm_vcpu_run(struct svmhv_vcpu *vcpu);
+
+/* svm/vmenter.S */
+void svmhv_vmrun(u64 vmcb_pa, u64 *gprs, u64 host_save_pa);
+
+/* svm/decode.c */
+struct svm_insn {
+	u8 bytes[15];
+	u8 avail;		/* bytes fetched */
+	u8 len;			/* total length incl. prefixes */
+	u8 nprefix;		/* bytes of legacy + REX prefixes */
+	u8 opsize;		/* operand size in bytes: 1, 2, 4 or 8 */
+	u8 addrsize;		/* 2, 4 or 8 */
+	u8 rex;
+	u8 seg;			/* segment override: 0 none, else 1 + ES..GS */
+	bool rep;
+	/* MOV to or from memory (MMIO) */
+	u8 reg;			/* register operand (GPR_*) */
+	bool high8;		/* reg is AH, CH, DH or BH */
+	bool is_load;		/* memory -> reg */
+	bool has_imm;
+	u64 imm;
+	u8 extend;		/* SVMHV_EXTEND_* */
+	u8 dst_size;		/* bytes written to reg on a load */
+};
+
+#define SVMHV_EXTEND_ZERO	0
+#define SVMHV_EXTEND_SIGN	1
+
+unsigned int svm_decode_mode(struct svmhv_vcpu *vcpu);	/* 2, 4 or 8 */
+int svm_decode_fetch(struct svmhv_vcpu *vcpu, struct svm_insn *insn);
+int svm_decode_prefixes(struct svmhv_vcpu *vcpu, struct svm_insn *insn);
+int svm_decode_len(struct svmhv_vcpu *vcpu, struct svm_insn *insn);
+int svm_decode_mov(struct svmhv_vcpu *vcpu, struct svm_insn *insn);
+int svm_decode_mov_dr(struct svmhv_vcpu *vcpu, struct svm_insn *insn,
+		      unsigned int *dr, unsigned int *gpr, bool *to_dr);
+
+/*
+ * svm/exit.c: handle one #VMEXIT.  Returns 1 to re-enter the guest, 0 to
+ * return to userspace (run->exit_reason set), or -errno.
+ */
+int svm_exit_dispatch(struct svmhv_vcpu *vcpu);
+int svm_next_rip(struct svmhv_vcpu *vcpu, u64 *next);
+void svm_set_rip(struct svmhv_vcpu *vcpu, u64 rip);
+int svm_exit_internal(struct svmhv_vcpu *vcpu, u32 suberror,
+		      const struct svm_insn *insn, u64 gpa);
+
+/* svm/io.c, svm/npf.c: exits whose instruction may finish on the next
+ * SVMHV_RUN, with data userspace left in the run structure. */
+int svm_exit_ioio(struct svmhv_vcpu *vcpu);
+int svm_exit_npf(struct svmhv_vcpu *vcpu);
+int svm_complete_io(struct svmhv_vcpu *vcpu);
+int svm_complete_mmio(struct svmhv_vcpu *vcpu);
+int svm_complete_pending(struct svmhv_vcpu *vcpu);
+
+/* svm/cpuid.c, svm/msr.c */
+void svm_inkernel_cpuid_init(void);
+void svm_inkernel_cpuid(struct svmhv_vcpu *vcpu, u32 leaf, u32 subleaf,
+			u32 out[4]);
+int svm_inkernel_rdmsr(struct svmhv_vcpu *vcpu, u32 msr, u64 *val);
+int svm_inkernel_wrmsr(struct svmhv_vcpu *vcpu, u32 msr, u64 val);
+int svm_msrpm_iopm_init(void);
+void svm_msrpm_iopm_exit(void);
+u64 svm_iopm_pa(void);
+u64 svm_msrpm_pa(void);
+
+/* svm/guest_access.c: guest virtual memory through the guest's paging. */
+int svm_gva_to_gpa(struct svmhv_vcpu *vcpu, u64 gva, bool write, u64 *gpa);
+int svm_read_gva(struct svmhv_vcpu *vcpu, u64 gva, void *buf, size_t len);
+int svm_write_gva(struct svmhv_vcpu *vcpu, u64 gva, const void *buf,
+		  size_t len);
+
+/* npt/asid.c: pick the ASID and TLB control for the next VMRUN. */
+void svm_asid_prepare(struct svmhv_vcpu *vcpu, int cpu);
+void svm_asid_init(void);
+
+#endif /* SVMHV_SVM_H */

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * svmhv core objects: the VM, its memory slots and its vCPUs.
+ *
+ * Lifetime: a vCPU file holds a reference on its VM file, so the VM is
+ * destroyed only after every vCPU of it is gone; every file holds a
+ * reference on the module (fops.owner), so the module cannot be unloaded
+ * while any of them is open.
+ *
+ * The core (main.c, vm.c, vcpu.c, guest_mem.c) never touches a VMCB field;
+ * the SVM backend (svm/) never touches a file descriptor.
+ */
+#ifndef SVMHV_CORE_H
+#define SVMHV_CORE_H
+
+#include <linux/mm_types.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <linux/xarray.h>
+#include <asm/fpu/api.h>
+
+#include "uapi/svmhv.h"
+#include "svm/vmcb.h"
+
+#define SVMHV_NAME "svmhv"
+
+/* One guest physical range backed by the VM creator's memory. */
+struct svmhv_slot {
+	u64 gpa;
+	u64 size;		/* 0: slot unused */
+	u64 uaddr;
+	u32 flags;		/* SVMHV_MEM_* */
+	struct xarray pages;	/* page index -> pinned page, on first touch */
+};
+
+/* Nested page table of one VM (npt/npt.c). */
+struct svmhv_npt {
+	u64 *root;		/* PML4, one page */
+	unsigned long nr_table_pages;
+};
+
+struct svmhv_vcpu;
+
+struct svmhv_vm {
+	struct mm_struct *mm;	/* creator's; all ioctls must come from it */
+	/*
+	 * Serialises memory-slot changes, nested page table updates and the
+	 * vCPU table.  Held while handling a nested page fault (may sleep
+	 * pinning pages).
+	 */
+	struct mutex lock;
+	struct svmhv_slot slots[SVMHV_MAX_MEM_SLOTS];	/* lock */
+	struct svmhv_npt npt;				/* lock */
+	struct svmhv_vcpu *vcpus[SVMHV_MAX_VCPUS];	/* lock */
+	/*
+	 * Bumped (under lock) whenever a nested mapping is removed; a vCPU
+	 * that sees a newer value than it last ran with flushes its guest
+	 * TLB before VMRUN.  Written with WRITE_ONCE, read with READ_ONCE.
+	 */
+	unsigned long tlb_gen;
+	unsigned long pinned_pages;			/* lock */
+};
+
+/* What the next SVMHV_RUN must finish before entering the guest. */
+enum svmhv_pending {
+	SVMHV_PENDING_NONE,
+	SVMHV_PENDING_IN,	/* port IN: result into rAX */
+	SVMHV_PENDING_INS,	/* INS: results into ES:rDI */
+	SVMHV_PENDING_MMIO_READ,/* MMIO load: result into a register */
+	SVMHV_PENDING_HYPERCALL,/* VMMCALL: result into rAX */
+};
+
+struct svmhv_completion {
+	enum svmhv_pending kind;
+	u64 next_rip;		/* RIP once the instruction is done */
+	u8 size;		/* bytes per element / operand */
+	u8 reg;			/* MMIO read: destination GPR */
+	bool high8;		/* MMIO read: destination is AH..BH */
+	u8 extend;		/* MMIO read: SVMHV_EXTEND_* */
+	u8 dst_size;		/* MMIO read: bytes of reg written */
+	u32 count;		/* string I/O: elements moved this exit */
+	u8 addr_size;		/* string I/O: 2, 4 or 8 */
+	bool rep;
+};
+
+/* x86 register numbers, as in ModRM/REX encodings. */
+enum {
+	GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
+	GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
+	GPR_COUNT
+};
+
+struct svmhv_vcpu {
+	struct svmhv_vm *vm;
+	struct file *vm_file;		/* referenced: keeps the VM alive */
+	u32 id;
+	/* Serialises every ioctl on this vCPU (run, get/set state). */
+	struct mutex mutex;
+	struct svmhv_run *run;		/* the page userspace mmaps */
+
+	/* Backend state, owned by svm/ and npt/. */
+	struct vmcb *vmcb;
+	u64 vmcb_pa;
+	/* Guest GPRs VMRUN does not switch; [GPR_RAX] and [GPR_RSP] unused
+	 * (they live in the VMCB).  Indexed by GPR_*, read by vmenter.S. */
+	u64 gprs[GPR_COUNT];
+	struct fpu_guest guest_fpu;
+	int last_cpu;			/* CPU of the last VMRUN, -1 none */
+	u64 asid_generation;		/* per-CPU generation the ASID is from */
+	unsigned long tlb_gen;		/* vm->tlb_gen at last flush */
+	u32 vmcb_dirty;			/* SVM_CLEAN_* fields changed by us */
+	/* Set while between "about to VMRUN" and "back from VMRUN", so
+	 * that a TLB shootdown knows whom to kick. */
+	int in_guest;
+	int cpu;			/* valid while in_guest */
+
+	u64 dr[4];			/* guest DR0..3: shadowed, never loaded */
+	u64 dr7;			/* guest DR7: shadowed (VMCB holds 0x400) */
+	u64 apic_base;
+	u64 mtrr_def_type;
+	bool shutdown;			/* triple fault seen; VMCB undefined */
+	struct svmhv_completion pending;
+};
+
+/* vm.c */
+struct svmhv_slot *svmhv_find_slot(struct svmhv_vm *vm, u64 gpa);
+int svmhv_create_vm_fd(void);
+
+/* vcpu.c */
+int svmhv_create_vcpu_fd(struct svmhv_vm *vm, struct file *vm_file,
+			 unsigned long id);
+
+/* guest_mem.c: guest physical memory as the host sees it. */
+int svmhv_read_gpa(struct svmhv_vm *vm, u64 gpa, void *buf, size_t len);
+int svmhv_write_gpa(struct svmhv_vm *vm, u64 gpa, const void *buf, size_t len);
+int svmhv_slot_pin_page(struct svmhv_vm *vm, struct svmhv_slot *slot,
+			u64 gpa, struct page **page);
+void svmhv_slot_unpin_all(struct svmhv_vm *vm, struct svmhv_slot *slot);
+
+#endif /* SVMHV_CORE_H */

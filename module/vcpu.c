@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The vCPU file: SVMHV_RUN, register access, and the mmap'd run structure
+ * through which exits are reported.  Every ioctl takes vcpu->mutex, so a
+ * vCPU runs on one thread at a time and its state is never read while it
+ * is in the guest.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "svmhv_core.h"
+#include "svm/svm.h"
+
+static bool svmhv_regs_reserved_clear(const struct svmhv_regs *regs)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(regs->reserved); i++)
+		if (regs->reserved[i])
+			return false;
+	return true;
+}
+
+static long svmhv_vcpu_ioctl(struct file *file, unsigned int cmd,
+			     unsigned long arg)
+{
+	struct svmhv_vcpu *vcpu = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	struct svmhv_sregs sregs;
+	struct svmhv_regs regs;
+	long ret = 0;
+
+	if (current->mm != vcpu->vm->mm)
+		return -EIO;
+	if (mutex_lock_killable(&vcpu->mutex))
+		return -EINTR;
+	switch (cmd) {
+	case SVMHV_RUN:
+		ret = arg ? -EINVAL : svm_vcpu_run(vcpu);
+		break;
+	case SVMHV_GET_REGS:
+		svm_vcpu_get_regs(vcpu, &regs);
+		if (copy_to_user(uarg, &regs, sizeof(regs)))
+			ret = -EFAULT;
+		break;
+	case SVMHV_SET_REGS:
+		if (copy_from_user(&regs, uarg, sizeof(regs)))
+			ret = -EFAULT;
+		else if (!svmhv_regs_reserved_clear(&regs))
+			ret = -EINVAL;
+		else
+			svm_vcpu_set_regs(vcpu, &regs);
+		break;
+	case SVMHV_GET_SREGS:
+		svm_vcpu_get_sregs(vcpu, &sregs);
+		if (copy_to_user(uarg, &sregs, sizeof(sregs)))
+			ret = -EFAULT;
+		break;
+	case SVMHV_SET_SREGS:
+		if (copy_from_user(&sregs, uarg, sizeof(sregs)))
+			ret = -EFAULT;
+		else
+			ret = svm_vcpu_set_sregs(vcpu, &sregs);
+		break;
+	default:
+		ret = -ENOTTY;
+	}
+	mutex_unlock(&vcpu->mutex);
+	return ret;
+}
+
+static vm_fault_t svmhv_vcpu_fault(struct vm_fault *vmf)
+{
+	struct svmhv_vcpu *vcpu = vmf->vma->vm_file->private_data;
+	struct page *page;
+
+	if (vmf->pgoff != 0)
+		return VM_FAULT_SIGBUS;
+	page = virt_to_page(vcpu->run);
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct svmhv_vcpu_vm_ops = {
+	.fault = svmhv_vcpu_fault,
+};
+
+static int svmhv_vcpu_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if (vma->vm_pgoff != 0 || vma->vm_end - vma->vm_start > SVMHV_RUN_SIZE)
+		return -EINVAL;
+	vma->vm_ops = &svmhv_vcpu_vm_ops;
+	return 0;
+}
+
+static int svmhv_vcpu_release(struct inode *inode, struct file *file)
+{
+	struct svmhv_vcpu *vcpu = file->private_data;
+	struct svmhv_vm *vm = vcpu->vm;
+	struct file *vm_file = vcpu->vm_file;
+
+	mutex_lock(&vm->lock);
+	vm->vcpus[vcpu->id] = NULL;
+	mutex_unlock(&vm->lock);
+	svm_vcpu_free(vcpu);
+	free_page((unsigned long)vcpu->run);
+	kfree(vcpu);
+	fput(vm_file);
+	return 0;
+}
+
+static const struct file_operations svmhv_vcpu_fops = {
+	.owner		= THIS_MODULE,
+	.unlocked_ioctl	= svmhv_vcpu_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= svmhv_vcpu_mmap,
+	.release	= svmhv_vcpu_release,
+	.llseek		= noop_llseek,
+};
+
+int svmhv_create_vcpu_fd(struct svmhv_vm *vm, struct file *vm_file,
+			 unsigned long id)
+{
+	struct svmhv_vcpu *vcpu;
+	int ret;
+
+	if (id >= SVMHV_MAX_VCPUS)
+		return -EINVAL;
+	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
+	if (!vcpu)
+		return -ENOMEM;
+	vcpu->vm = vm;
+	vcpu->vm_file = vm_file;
+	vcpu->id = id;
+	mutex_init(&vcpu->mutex);
+	vcpu->run = (struct svmhv_run *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vcpu->run) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	ret = svm_vcpu_init(vcpu);
+	if (ret)
+		goto err_run;
+
+	mutex_lock(&vm->lock);
+	if (vm->vcpus[id]) {
+		ret = -EEXIST;
+		goto err_unlock;
+	}
+	/* The vCPU keeps its VM alive: taken before the fd can be closed. */
+	get_file(vm_file);
+	ret = anon_inode_getfd("svmhv-vcpu", &svmhv_vcpu_fops, vcpu,
+			       O_RDWR | O_CLOEXEC);
+	if (ret < 0) {
+		fput(vm_file);
+		goto err_unlock;
+	}
+	vm->vcpus[id] = vcpu;
+	mutex_unlock(&vm->lock);
+	return ret;
+
+err_unlock:
+	mutex_unlock(&vm->lock);
+	svm_vcpu_free(vcpu);
+err_run:
+	free_page((unsigned long)vcpu->run);
+err_free:
+	kfree(vcpu);
+	return ret;
+}

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The VM file: memory slots, vCPU creation, and teardown.
+ *
+ * Removing guest memory must not leave any CPU able to reach the old
+ * pages through a stale guest TLB entry before they are unpinned.  So a
+ * slot deletion clears the nested mappings, bumps vm->tlb_gen, kicks every
+ * vCPU that is inside the guest right now out with an IPI (which forces an
+ * INTR #VMEXIT, APM vol. 2, 15.21.1), and only then unpins.  Each vCPU
+ * flushes its ASID before its next VMRUN because it sees the new tlb_gen
+ * (npt/asid.c).
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "svmhv_core.h"
+#include "npt/npt.h"
+
+static void svmhv_kick_nop(void *unused)
+{
+}
+
+/* Make every vCPU drop its guest TLB before it next runs. Caller holds
+ * vm->lock, so the vCPU table is stable. */
+static void svmhv_vm_flush_tlbs(struct svmhv_vm *vm)
+{
+	int i;
+
+	WRITE_ONCE(vm->tlb_gen, vm->tlb_gen + 1);
+	smp_mb();	/* pairs with svm_vcpu_enter_exit() */
+	for (i = 0; i < SVMHV_MAX_VCPUS; i++) {
+		struct svmhv_vcpu *vcpu = vm->vcpus[i];
+
+		if (vcpu && READ_ONCE(vcpu->in_guest))
+			smp_call_function_single(READ_ONCE(vcpu->cpu),
+						 svmhv_kick_nop, NULL, 1);
+	}
+}
+
+static void svmhv_slot_delete(struct svmhv_vm *vm, struct svmhv_slot *slot)
+{
+	npt_unmap_range(&vm->npt, slot->gpa, slot->size);
+	svmhv_vm_flush_tlbs(vm);
+	svmhv_slot_unpin_all(vm, slot);
+	slot->size = 0;
+}
+
+static int svmhv_set_memory_region(struct svmhv_vm *vm,
+				   const struct svmhv_memory_region *r)
+{
+	struct svmhv_slot *slot;
+	int i, ret = 0;
+
+	for (i = 0; i < ARRAY_SIZE(r->reserved); i++)
+		if (r->reserved[i])
+			return -EINVAL;
+	if (r->slot >= SVMHV_MAX_MEM_SLOTS ||
+	    (r->flags & ~SVMHV_MEM_READONLY))
+		return -EINVAL;
+	if (!PAGE_ALIGNED(r->guest_phys_addr) ||
+	    !PAGE_ALIGNED(r->memory_size) || !PAGE_ALIGNED(r->userspace_addr))
+		return -EINVAL;
+
+	mutex_lock(&vm->lock);
+	slot = &vm->slots[r->slot];
+	if (!r->memory_size) {
+		if (!slot->size)
+			ret = -ENOENT;
+		else
+			svmhv_slot_delete(vm, slot);
+		goto out;
+	}
+	if (r->guest_phys_addr >= NPT_GPA_LIMIT ||
+	    r->memory_size > NPT_GPA_LIMIT - r->guest_phys_addr) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if (r->userspace_addr + r->memory_size < r->userspace_addr ||
+	    !access_ok(u64_to_user_ptr(r->userspace_addr), r->memory_size)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (slot->size) {
+		ret = -EEXIST;
+		goto out;
+	}
+	for (i = 0; i < SVMHV_MAX_MEM_SLOTS; i++) {
+		const struct svmhv_slot *o = &vm->slots[i];
+
+		if (o->size && r->guest_phys_addr < o->gpa + o->size &&
+		    o->gpa < r->guest_phys_addr + r->memory_size) {
+			ret = -EEXIST;
+			goto out;
+		}
+	}
+	slot->gpa = r->guest_phys_addr;
+	slot->size = r->memory_size;
+	slot->uaddr = r->userspace_addr;
+	slot->flags = r->flags;
+out:
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+
+static long svmhv_vm_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	struct svmhv_vm *vm = file->private_data;
+	struct svmhv_memory_region region;
+
+	if (current->mm != vm->mm)
+		return -EIO;
+	switch (cmd) {
+	case SVMHV_SET_MEMORY_REGION:
+		if (copy_from_user(&region, (void __user *)arg, sizeof(region)))
+			return -EFAULT;
+		return svmhv_set_memory_region(vm, &region);
+	case SVMHV_CREATE_VCPU:
+		return svmhv_create_vcpu_fd(vm, file, arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int svmhv_vm_release(struct inode *inode, struct file *file)
+{
+	struct svmhv_vm *vm = file->private_data;
+	int i;
+
+	/* Every vCPU is gone: each held a reference on this file. */
+	mutex_lock(&vm->lock);
+	for (i = 0; i < SVMHV_MAX_MEM_SLOTS; i++)
+		if (vm->slots[i].size)
+			svmhv_slot_unpin_all(vm, &vm->slots[i]);
+	mutex_unlock(&vm->lock);
+	WARN_ON(vm->pinned_pages);
+	npt_destroy(&vm->npt);
+	mmdrop(vm->mm);
+	kfree(vm);
+	return 0;
+}
+
+static const struct file_operations svmhv_vm_fops = {
+	.owner		= THIS_MODULE,
+	.unlocked_ioctl	= svmhv_vm_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.release	= svmhv_vm_release,
+	.llseek		= noop_llseek,
+};
+
+int svmhv_create_vm_fd(void)
+{
+	struct svmhv_vm *vm;
+	int i, fd;
+
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	if (!vm)
+		return -ENOMEM;
+	mutex_init(&vm->lock);
+	for (i = 0; i < SVMHV_MAX_MEM_SLOTS; i++)
+		xa_init(&vm->slots[i].pages);
+	fd = npt_init(&vm->npt);
+	if (fd)
+		goto err_free;
+	vm->mm = current->mm;
+	mmgrab(vm->mm);
+
+	fd = anon_inode_getfd("svmhv-vm", &svmhv_vm_fops, vm,
+			      O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		goto err_mm;
+	return fd;
+
+err_mm:
+	mmdrop(vm->mm);
+	npt_destroy(&vm->npt);
+err_free:
+	kfree(vm);
+	return fd;
+}

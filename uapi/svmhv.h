@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * svmhv userspace ABI, version 1.
+ *
+ * Three kinds of file descriptor, as in KVM:
+ *   open("/dev/svmhv")            system fd: version, capabilities, CREATE_VM
+ *   ioctl(sys, SVMHV_CREATE_VM)   VM fd: memory regions, CREATE_VCPU
+ *   ioctl(vm, SVMHV_CREATE_VCPU)  vCPU fd: RUN, registers; mmap() of the
+ *                                 first SVMHV_RUN_SIZE bytes gives the run
+ *                                 structure through which exits are reported.
+ *
+ * Every struct has a fixed size and explicit padding; fields named
+ * "reserved" or "pad" must be zero on input (else -EINVAL) and are zero on
+ * output.  New fields only ever take reserved space, announced by a
+ * capability.  No pointers: user addresses travel as __u64.
+ *
+ * Errors every ioctl may return: -EINVAL (bad argument or nonzero reserved
+ * field), -EFAULT (argument not readable/writable), -ENOTTY (ioctl number
+ * not known for this kind of fd), -EIO (VM used from a process other than
+ * the one that created it).
+ */
+#ifndef _UAPI_LINUX_SVMHV_H
+#define _UAPI_LINUX_SVMHV_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define SVMHV_API_VERSION	1
+#define SVMHVIO			0xAF
+
+/* Limits, also reported by SVMHV_CHECK_CAP. */
+#define SVMHV_MAX_VCPUS		64	/* vCPU ids are 0 .. SVMHV_MAX_VCPUS-1 */
+#define SVMHV_MAX_MEM_SLOTS	32	/* slots are 0 .. SVMHV_MAX_MEM_SLOTS-1 */
+#define SVMHV_RUN_SIZE		4096	/* bytes to mmap() from a vCPU fd */
+
+/* ---- system fd ------------------------------------------------------- */
+
+/* Returns SVMHV_API_VERSION.  Argument must be 0. */
+#define SVMHV_GET_API_VERSION	_IO(SVMHVIO, 0x00)
+/* Returns a new VM fd (O_CLOEXEC).  Argument must be 0. */
+#define SVMHV_CREATE_VM		_IO(SVMHVIO, 0x01)
+/* Argument: one of SVMHV_CAP_*.  Returns its value, 0 if unknown/absent. */
+#define SVMHV_CHECK_CAP		_IO(SVMHVIO, 0x03)
+
+#define SVMHV_CAP_NR_VCPUS		1  /* SVMHV_MAX_VCPUS */
+#define SVMHV_CAP_NR_MEM_SLOTS		2  /* SVMHV_MAX_MEM_SLOTS */
+#define SVMHV_CAP_READONLY_MEM		3  /* 1: SVMHV_MEM_READONLY works */
+#define SVMHV_CAP_IMMEDIATE_EXIT	4  /* 1: svmhv_run.immediate_exit */
+#define SVMHV_CAP_NRIP_SAVE		5  /* 1: CPU has NRIP save */
+#define SVMHV_CAP_DECODE_ASSISTS	6  /* 1: CPU has decode assists */
+#define SVMHV_CAP_FLUSH_BY_ASID		7  /* 1: CPU has flush-by-ASID */
+#define SVMHV_CAP_VMCB_CLEAN		8  /* 1: CPU has VMCB clean bits */
+#define SVMHV_CAP_NR_ASIDS		9  /* ASIDs the CPU has (incl. 0) */
+#define SVMHV_CAP_IO_DATA_MAX		10 /* sizeof(svmhv_run.io.data) */
+
+/* ---- VM fd ------------------------------------------------------------- */
+
+/*
+ * Map [guest_phys_addr, +memory_size) of guest physical memory to the
+ * caller's [userspace_addr, +memory_size).  All three must be 4 KiB
+ * aligned; the range must not overlap another slot's.  memory_size 0
+ * deletes the slot.  Re-using a live slot number with a nonzero size
+ * returns -EEXIST (delete it first).
+ * Errors: -EINVAL (alignment, slot >= SVMHV_MAX_MEM_SLOTS, unknown flag,
+ * guest range beyond 2^48 (the reach of 4-level nested paging), reserved),
+ * -EEXIST (overlap, slot in use), -ENOENT (delete of an empty slot),
+ * -EFAULT (userspace range outside the user address space).  Whether the
+ * userspace pages are really mapped (writable, unless read-only) is only
+ * known when the guest first touches one: an unmapped page then gives an
+ * SVMHV_EXIT_INTERNAL_ERROR exit with suberror SVMHV_INTERNAL_MEMORY.
+ */
+struct svmhv_memory_region {
+	__u32 slot;
+	__u32 flags;
+	__u64 guest_phys_addr;
+	__u64 memory_size;
+	__u64 userspace_addr;
+	__u64 reserved[4];
+};
+#define SVMHV_MEM_READONLY	(1u << 0) /* guest writes exit as MMIO */
+
+#define SVMHV_SET_MEMORY_REGION	_IOW(SVMHVIO, 0x46, struct svmhv_memory_region)
+/* Argument: vCPU id (0 .. SVMHV_MAX_VCPUS-1).  Returns a vCPU fd.
+ * -EEXIST if the id exists, -EINVAL if out of range. */
+#define SVMHV_CREATE_VCPU	_IO(SVMHVIO, 0x41)
+
+/* ---- vCPU fd ----------------------------------------------------------- */
+
+struct svmhv_regs {
+	__u64 rax, rbx, rcx, rdx;
+	__u64 rsi, rdi, rsp, rbp;
+	__u64 r8, r9, r10, r11;
+	__u64 r12, r13, r14, r15;
+	__u64 rip, rflags;
+	__u64 reserved[6];
+};
+
+/* A segment register as the CPU holds it (APM vol. 2, 4.7 and 15.5.1). */
+struct svmhv_segment {
+	__u64 base;
+	__u32 limit;	/* in bytes, after granularity scaling */
+	__u16 selector;
+	__u8  type;	/* 4-bit descriptor type */
+	__u8  s;	/* 1: code/data, 0: system */
+	__u8  dpl;
+	__u8  present;
+	__u8  avl;
+	__u8  l;	/* 64-bit code */
+	__u8  db;	/* default operand size 32 */
+	__u8  g;	/* granularity */
+	__u8  pad[2];
+};
+
+struct svmhv_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 pad[3];
+};
+
+struct svmhv_sregs {
+	struct svmhv_segment cs, ds, es, fs, gs, ss;
+	struct svmhv_segment tr, ldt;
+	struct svmhv_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, cr8;
+	__u64 efer;	/* as the guest sees it: SVME never shown */
+	__u64 apic_base;
+	__u64 reserved[8];
+};
+
+/*
+ * Enter the guest until an exit that needs userspace.  Returns 0 with
+ * run->exit_reason set, or -EINTR (exit_reason SVMHV_EXIT_INTR) when a
+ * signal is pending or immediate_exit was set; the guest state is intact
+ * and the next SVMHV_RUN continues where it stopped.  The results of an
+ * IO-in, MMIO-read or HYPERCALL exit are taken from the run structure by
+ * the next SVMHV_RUN, which completes the instruction.
+ */
+#define SVMHV_RUN		_IO(SVMHVIO, 0x80)
+#define SVMHV_GET_REGS		_IOR(SVMHVIO, 0x81, struct svmhv_regs)
+#define SVMHV_SET_REGS		_IOW(SVMHVIO, 0x82, struct svmhv_regs)
+#define SVMHV_GET_SREGS		_IOR(SVMHVIO, 0x83, struct svmhv_sregs)
+#define SVMHV_SET_SREGS		_IOW(SVMHVIO, 0x84, struct svmhv_sregs)
+
+/* ---- the run structure -------------------------------------------------- */
+
+enum svmhv_exit_reason {
+	SVMHV_EXIT_NONE		  = 0,
+	SVMHV_EXIT_IO		  = 1,
+	SVMHV_EXIT_MMIO		  = 2,
+	SVMHV_EXIT_HLT		  = 3,
+	SVMHV_EXIT_SHUTDOWN	  = 4,	/* triple fault */
+	SVMHV_EXIT_HYPERCALL	  = 5,	/* VMMCALL */
+	SVMHV_EXIT_FAIL_ENTRY	  = 6,	/* VMRUN refused the guest state */
+	SVMHV_EXIT_INTERNAL_ERROR = 7,
+	SVMHV_EXIT_UNHANDLED	  = 8,	/* an SVM exit svmhv does not handle */
+	SVMHV_EXIT_INTR		  = 9,	/* RUN returned -EINTR */
+};
+
+#define SVMHV_IO_IN		0
+#define SVMHV_IO_OUT		1
+#define SVMHV_IO_DATA_MAX	1024
+
+/* run.internal.suberror */
+#define SVMHV_INTERNAL_EMULATION	1 /* instruction could not be decoded */
+#define SVMHV_INTERNAL_MEMORY		2 /* backing memory of a slot vanished */
+#define SVMHV_INTERNAL_FETCH		3 /* guest RIP not readable */
+
+struct svmhv_run {
+	/* in */
+	__u8  immediate_exit;	/* nonzero: RUN returns -EINTR at once */
+	__u8  pad1[7];
+	/* out */
+	__u32 exit_reason;	/* enum svmhv_exit_reason */
+	__u8  if_flag;		/* guest RFLAGS.IF at exit */
+	__u8  pad2[3];
+	__u64 rip;		/* guest RIP at exit (of the exiting insn) */
+	__u64 reserved[5];
+	union {
+		/*
+		 * SVMHV_EXIT_IO: count elements of size bytes each in data[]:
+		 * for OUT/OUTS what the guest wrote, for IN/INS to be filled
+		 * by userspace before the next RUN.  A REP string
+		 * instruction may exit several times, count elements each.
+		 */
+		struct {
+			__u8  direction;	/* SVMHV_IO_IN / SVMHV_IO_OUT */
+			__u8  size;		/* 1, 2 or 4 */
+			__u16 port;
+			__u32 count;
+			__u8  string;		/* 1: INS/OUTS */
+			__u8  rep;
+			__u8  pad[6];
+			__u8  data[SVMHV_IO_DATA_MAX];
+		} io;
+		/* SVMHV_EXIT_MMIO: fill data[0..len) for reads. */
+		struct {
+			__u64 phys_addr;
+			__u8  data[8];
+			__u32 len;		/* 1, 2, 4 or 8 */
+			__u8  is_write;
+			__u8  pad[3];
+		} mmio;
+		/* SVMHV_EXIT_HYPERCALL: ret is written to the guest's RAX. */
+		struct {
+			__u64 rax, rbx, rcx, rdx, rsi, rdi;
+			__u64 ret;
+		} hypercall;
+		/* SVMHV_EXIT_FAIL_ENTRY */
+		struct {
+			__u64 hardware_exit_code; /* SVM exit code, -1 = INVALID */
+		} fail_entry;
+		/* SVMHV_EXIT_INTERNAL_ERROR */
+		struct {
+			__u32 suberror;		/* SVMHV_INTERNAL_* */
+			__u32 ninsn;		/* valid bytes in insn[] */
+			__u8  insn[16];
+			__u64 gpa;		/* faulting address if any */
+			__u64 exit_code;	/* SVM exit that led here */
+		} internal;
+		/* SVMHV_EXIT_UNHANDLED */
+		struct {
+			__u64 exit_code;
+			__u64 exit_info1;
+			__u64 exit_info2;
+			__u64 exit_int_info;
+		} unhandled;
+		__u8 pad_union[2048];
+	};
+};
+
+#endif /* _UAPI_LINUX_SVMHV_H */
