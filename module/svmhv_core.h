@@ -102,7 +102,8 @@ struct svmhv_vcpu {
 	struct vmcb *vmcb;
 	u64 vmcb_pa;
 	/* Guest GPRs VMRUN does not switch; [GPR_RAX] and [GPR_RSP] unused
-	 * (they live in the VMCB).  Indexed by GPR_*, read by vmenter.S. */
+	 * (they live in the VMCB).  Indexed by GPR_*, read by vmenter.S.
+	 */
 	u64 gprs[GPR_COUNT];
 	struct fpu_guest guest_fpu;
 	int last_cpu;			/* CPU of the last VMRUN, -1 none */
@@ -110,7 +111,8 @@ struct svmhv_vcpu {
 	unsigned long tlb_gen;		/* vm->tlb_gen at last flush */
 	u32 vmcb_dirty;			/* SVM_CLEAN_* fields changed by us */
 	/* Set while between "about to VMRUN" and "back from VMRUN", so
-	 * that a TLB shootdown knows whom to kick. */
+	 * that a TLB shootdown knows whom to kick.
+	 */
 	int in_guest;
 	int cpu;			/* valid while in_guest */
 

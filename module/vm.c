@@ -26,7 +26,8 @@ static void svmhv_kick_nop(void *unused)
 }
 
 /* Make every vCPU drop its guest TLB before it next runs. Caller holds
- * vm->lock, so the vCPU table is stable. */
+ * vm->lock, so the vCPU table is stable.
+ */
 static void svmhv_vm_flush_tlbs(struct svmhv_vm *vm)
 {
 	int i;

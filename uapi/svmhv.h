@@ -77,11 +77,13 @@ struct svmhv_memory_region {
 	__u64 userspace_addr;
 	__u64 reserved[4];
 };
-#define SVMHV_MEM_READONLY	(1u << 0) /* guest writes exit as MMIO */
+
+#define SVMHV_MEM_READONLY	0x1u /* guest writes exit as MMIO */
 
 #define SVMHV_SET_MEMORY_REGION	_IOW(SVMHVIO, 0x46, struct svmhv_memory_region)
 /* Argument: vCPU id (0 .. SVMHV_MAX_VCPUS-1).  Returns a vCPU fd.
- * -EEXIST if the id exists, -EINVAL if out of range. */
+ * -EEXIST if the id exists, -EINVAL if out of range.
+ */
 #define SVMHV_CREATE_VCPU	_IO(SVMHVIO, 0x41)
 
 /* ---- vCPU fd ----------------------------------------------------------- */

@@ -36,6 +36,7 @@ struct asid_cpu {
 	u64 generation;
 	u32 next;
 };
+
 static DEFINE_PER_CPU(struct asid_cpu, asid_cpu);
 
 void svm_asid_init(void)

@@ -97,7 +97,8 @@ int npt_map_page(struct svmhv_npt *npt, u64 gpa, u64 hpa, bool writable)
 	if (!pte)
 		return -ENOMEM;
 	/* Memory type: PAT index 0 (write-back), combined with the guest's
-	 * own PAT by the hardware (15.25.8). */
+	 * own PAT by the hardware (15.25.8).
+	 */
 	WRITE_ONCE(*pte, (hpa & NPT_ADDR_MASK) | NPT_P | NPT_US | NPT_A |
 		   NPT_D | (writable ? NPT_RW : 0));
 	return 0;

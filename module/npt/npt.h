@@ -8,7 +8,7 @@
 
 #include "../svmhv_core.h"
 
-#define NPT_GPA_LIMIT	(1ULL << 48)	/* what 4 levels can map */
+#define NPT_GPA_LIMIT	BIT_ULL(48)	/* what 4 levels can map */
 
 int npt_init(struct svmhv_npt *npt);
 void npt_destroy(struct svmhv_npt *npt);

@@ -45,6 +45,7 @@ struct svm_cpu {
 	struct page *host_vmsave;	/* VMSAVE/VMLOAD area for host state */
 	bool enabled;
 };
+
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpu);
 static enum cpuhp_state svm_cpuhp_state;
 

@@ -100,7 +100,8 @@ void svm_inkernel_cpuid_init(void)
 	}
 	/* Leaves 2-6, 8-0xd: nothing we offer (cache/topology descriptors
 	 * are Intel's, MONITOR and power management are hidden, XSAVE is
-	 * hidden): all zero. */
+	 * hidden): all zero.
+	 */
 
 	cpuid_host(CPUID_EXT_BASE, 0, &cpuid_ext[0]);
 	cpuid_ext_max = min_t(u32, cpuid_ext[0].r[0], CPUID_EXT_MAX);
@@ -116,12 +117,16 @@ void svm_inkernel_cpuid_init(void)
 		case 0x80000002 ... 0x80000006:
 			break;				/* brand, caches */
 		case 0x80000007:
-			c->r[0] = c->r[1] = c->r[2] = 0;
+			c->r[0] = 0;
+			c->r[1] = 0;
+			c->r[2] = 0;
 			c->r[3] &= E7_EDX_KEEP;
 			break;
 		case 0x80000008:
 			c->r[0] &= 0xffff;		/* address sizes */
-			c->r[1] = c->r[2] = c->r[3] = 0;
+			c->r[1] = 0;
+			c->r[2] = 0;
+			c->r[3] = 0;
 			break;
 		}
 	}
@@ -132,7 +137,7 @@ void svm_inkernel_cpuid(struct svmhv_vcpu *vcpu, u32 leaf, u32 subleaf,
 {
 	const struct cpuid_regs4 *c = NULL;
 
-	out[0] = out[1] = out[2] = out[3] = 0;
+	memset(out, 0, 4 * sizeof(u32));
 	if (leaf <= cpuid_basic_max) {
 		c = &cpuid_basic[leaf];
 		if (leaf == 7 && subleaf != 0)

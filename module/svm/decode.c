@@ -54,7 +54,8 @@ int svm_decode_fetch(struct svmhv_vcpu *vcpu, struct svm_insn *insn)
 }
 
 /* Legacy prefixes, then REX in 64-bit mode; sets sizes.  Returns the
- * opcode's offset, or -EINVAL if the bytes run out. */
+ * opcode's offset, or -EINVAL if the bytes run out.
+ */
 int svm_decode_prefixes(struct svmhv_vcpu *vcpu, struct svm_insn *insn)
 {
 	unsigned int mode = svm_decode_mode(vcpu);

@@ -107,7 +107,8 @@ static int svm_exit_reflect_exception(struct svmhv_vcpu *vcpu)
 	u8 vector = vcpu->vmcb->control.exit_code - SVM_EXIT_EXCP_BASE;
 
 	/* An event whose delivery raised this one is re-delivered first;
-	 * a faulting #AC recurs by itself when its instruction re-runs. */
+	 * a faulting #AC recurs by itself when its instruction re-runs.
+	 */
 	if (vcpu->vmcb->control.event_inj & SVM_EVT_VALID)
 		return 1;
 	svm_vcpu_inject_exception(vcpu, vector, vector == X86_TRAP_AC, 0);

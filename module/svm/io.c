@@ -58,7 +58,8 @@ static u64 svm_string_addr(struct svmhv_vcpu *vcpu, unsigned int seg,
 }
 
 /* Move rSI/rDI and rCX past the elements just transferred, and RIP past
- * the instruction once rCX is exhausted. */
+ * the instruction once rCX is exhausted.
+ */
 static void svm_string_done(struct svmhv_vcpu *vcpu, unsigned int reg)
 {
 	const struct svmhv_completion *p = &vcpu->pending;

@@ -53,7 +53,8 @@ static void svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 	WRITE_ONCE(vcpu->cpu, cpu);
 	WRITE_ONCE(vcpu->in_guest, 1);
 	/* Pairs with svmhv_vm_flush_tlbs(): either it sees us in the guest
-	 * and kicks us, or we see its new tlb_gen here. */
+	 * and kicks us, or we see its new tlb_gen here.
+	 */
 	smp_mb();
 	svm_asid_prepare(vcpu, cpu);
 	if (svm_features.vmcb_clean)

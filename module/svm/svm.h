@@ -19,6 +19,7 @@ struct svm_features {
 	bool flush_by_asid;	/* TLB_CONTROL 3 */
 	bool vmcb_clean;	/* VMCB state caching with clean bits */
 };
+
 extern struct svm_features svm_features;
 
 /* svm/cpu.c */
@@ -90,7 +91,8 @@ int svm_exit_internal(struct svmhv_vcpu *vcpu, u32 suberror,
 		      const struct svm_insn *insn, u64 gpa);
 
 /* svm/io.c, svm/npf.c: exits whose instruction may finish on the next
- * SVMHV_RUN, with data userspace left in the run structure. */
+ * SVMHV_RUN, with data userspace left in the run structure.
+ */
 int svm_exit_ioio(struct svmhv_vcpu *vcpu);
 int svm_exit_npf(struct svmhv_vcpu *vcpu);
 int svm_complete_io(struct svmhv_vcpu *vcpu);

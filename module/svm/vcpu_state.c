@@ -211,7 +211,8 @@ void svm_vcpu_set_regs(struct svmhv_vcpu *vcpu, const struct svmhv_regs *r)
 	save->rsp = r->rsp;
 	save->rip = r->rip;
 	/* Bit 1 is always one; reserved bits are never set (VMRUN would
-	 * accept them, the guest's POPF could not). */
+	 * accept them, the guest's POPF could not).
+	 */
 	save->rflags = (r->rflags & 0x3f7fd7) | X86_EFLAGS_FIXED;
 	vcpu->gprs[GPR_RBX] = r->rbx;
 	vcpu->gprs[GPR_RCX] = r->rcx;
@@ -343,7 +344,8 @@ int svm_vcpu_set_sregs(struct svmhv_vcpu *vcpu, const struct svmhv_sregs *sr)
 	svm_seg_set(&save->gdtr, 0, sr->gdt.base, sr->gdt.limit, 0);
 	svm_seg_set(&save->idtr, 0, sr->idt.base, sr->idt.limit, 0);
 	/* The CPL is not derived by VMRUN: it is SS.DPL in protected mode,
-	 * 3 in virtual-8086 mode, 0 in real mode (15.5.1). */
+	 * 3 in virtual-8086 mode, 0 in real mode (15.5.1).
+	 */
 	if (!(sr->cr0 & X86_CR0_PE))
 		save->cpl = 0;
 	else if (save->rflags & X86_EFLAGS_VM)

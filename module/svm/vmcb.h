@@ -130,7 +130,8 @@
 #define SVM_NPF_IN_GUEST_WALK		BIT_ULL(33)
 
 /* A segment in the state save area: attributes are the descriptor's
- * bits 40..47 and 52..55 squeezed into 12 bits (APM 15.5.1). */
+ * bits 40..47 and 52..55 squeezed into 12 bits (APM 15.5.1).
+ */
 struct vmcb_seg {
 	u16 selector;
 	u16 attrib;

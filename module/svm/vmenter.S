@@ -55,7 +55,8 @@ SYM_FUNC_START(svmhv_vmrun)
 	push	%rbx
 
 	/* Kept on the stack across VMRUN: 16(%rsp) gprs, 8(%rsp) host save
-	 * area, 0(%rsp) VMCB. */
+	 * area, 0(%rsp) VMCB.
+	 */
 	push	%rsi
 	push	%rdx
 	push	%rdi
@@ -81,7 +82,8 @@ SYM_FUNC_START(svmhv_vmrun)
 	mov	G_RSI(%rsi), %rsi
 
 	/* The guest's share of VMLOAD state, then the guest itself.  RAX
-	 * holds the VMCB address, and VMRUN gives it back on #VMEXIT. */
+	 * holds the VMCB address, and VMRUN gives it back on #VMEXIT.
+	 */
 	mov	(%rsp), %rax
 	vmload	%rax
 	sti
