@@ -1,0 +1,646 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmctl: run a guest image under svmhv.  This file is the command line and
+ * the run loop: parse options, map guest RAM, load the image, set up the
+ * CPU mode, then turn each exit the module reports into a device access or
+ * into one of the exit statuses of exit_status.h.
+ *
+ * Conventions scripts rely on (issue 8): stdout carries only the guest's
+ * console bytes; everything vmctl says goes to stderr as "vmctl: ..." lines;
+ * exit statuses are fixed.  A SIGINT/SIGTERM/SIGHUP handler only sets a flag
+ * and the run structure's immediate_exit, so that SVMHV_RUN returns -EINTR
+ * even if the signal lands between the flag check and the ioctl; the loop
+ * then tears the VM down and re-raises the signal so the shell reports it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "cpu_mode.h"
+#include "dev_exit_port.h"
+#include "dev_uart8250.h"
+#include "exit_status.h"
+#include "io_bus.h"
+#include "loader.h"
+#include "options.h"
+#include "vm.h"
+
+#define VMCTL_VERSION	"1.0"
+#define DEFAULT_DEVICE	"/dev/svmhv"
+#define COM1_BASE	0x3f8
+
+struct config {
+	uint64_t mem;
+	uint64_t load;
+	uint64_t entry;
+	bool load_set;
+	bool entry_set;
+	enum cpu_mode mode;
+	bool strict_io;
+	bool verbose;
+	const char *device;
+	const char *image;
+};
+
+static volatile sig_atomic_t stop_signal;
+static struct svmhv_run *volatile signal_run;
+
+static void msg(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int n;
+
+	/* One write(2) per line, so lines from vmctl never interleave with
+	 * each other mid-line when stderr is shared. */
+	n = snprintf(line, sizeof(line), "vmctl: ");
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	n = (int)strlen(line);
+	line[n++] = '\n';
+	while (n > 0) {
+		ssize_t w = write(STDERR_FILENO, line, (size_t)n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		memmove(line, line + w, (size_t)(n - w));
+		n -= (int)w;
+	}
+}
+
+static void help(void)
+{
+	printf(
+"Usage: vmctl start [OPTIONS] IMAGE\n"
+"       vmctl --help | --version\n"
+"\n"
+"Run IMAGE (a flat binary, or an ET_EXEC ELF file if it starts with the ELF\n"
+"magic) on one vCPU under the svmhv hypervisor.  The guest's COM1 output is\n"
+"vmctl's stdout; vmctl's own messages go to stderr, prefixed 'vmctl: '.\n"
+"\n"
+"Options for start:\n"
+"  -m, --mem SIZE       guest RAM at physical 0; bytes or K/M/G suffix,\n"
+"                       multiple of 4K, 1M..512G (default 64M)\n"
+"  -M, --mode MODE      real, protected or long (default long)\n"
+"  -l, --load ADDR      load address of a flat image, 0x-hex or decimal\n"
+"                       (default 0x1000; not allowed for ELF images)\n"
+"  -e, --entry ADDR     first RIP (default: --load for a flat image,\n"
+"                       e_entry for an ELF image)\n"
+"  -d, --device PATH    svmhv device (default $VMCTL_DEVICE, else /dev/svmhv)\n"
+"  -s, --strict-io      stop the guest (status 84) when it reads or writes a\n"
+"                       port no device claims (default: reads give all-ones,\n"
+"                       writes are ignored)\n"
+"  -v, --verbose        trace setup and every exit on stderr\n"
+"  -h, --help           show this help and exit\n"
+"  -V, --version        show the version and exit\n"
+"\n"
+"Devices: 8250 UART (COM1) at 0x3f8; exit port at 0xf4 (a byte N ends vmctl\n"
+"with status N).  Hypercalls (VMMCALL) return -1 in RAX.\n"
+"\n"
+"Exit status:\n"
+"  N      the guest wrote byte N to port 0xf4 (guests should use 0..63)\n"
+"  1      host-side error (module not loaded, device or image unusable)\n"
+"  2      usage error (bad option or value, missing IMAGE)\n"
+"  80     guest halted with interrupts disabled (HLT, IF=0)\n"
+"  81     guest halted with interrupts enabled (HLT, IF=1; nothing wakes it)\n"
+"  82     triple fault (shutdown)\n"
+"  83     guest accessed memory outside RAM (MMIO)\n"
+"  84     --strict-io: access to an unclaimed port\n"
+"  85     VMRUN refused the guest state (entry failed)\n"
+"  86     svmhv internal error (e.g. instruction could not be emulated)\n"
+"  87     SVM exit not handled by svmhv\n"
+"  88     exit reason unknown to vmctl\n"
+"  128+N  stopped by signal N (SIGINT 130, SIGTERM 143)\n"
+"\n"
+"See vmctl(1) for the guest's starting state in each mode.\n");
+}
+
+static int usage_error(const char *fmt, ...)
+{
+	char text[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	msg("%s (try 'vmctl --help')", text);
+	return VMCTL_EXIT_USAGE;
+}
+
+static int bad_value(const char *opt, const char *val, enum opt_error e)
+{
+	return usage_error("invalid %s '%s': %s", opt, val, opt_strerror(e));
+}
+
+/* Returns -1 when the options are good, else the exit status. */
+static int parse_start(int argc, char **argv, struct config *cfg)
+{
+	static const struct option longopts[] = {
+		{ "mem",	required_argument, NULL, 'm' },
+		{ "mode",	required_argument, NULL, 'M' },
+		{ "load",	required_argument, NULL, 'l' },
+		{ "entry",	required_argument, NULL, 'e' },
+		{ "device",	required_argument, NULL, 'd' },
+		{ "strict-io",	no_argument,	   NULL, 's' },
+		{ "verbose",	no_argument,	   NULL, 'v' },
+		{ "help",	no_argument,	   NULL, 'h' },
+		{ "version",	no_argument,	   NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *env = getenv("VMCTL_DEVICE");
+	enum opt_error e;
+	int c;
+
+	*cfg = (struct config){
+		.mem = VMCTL_MEM_DEFAULT,
+		.load = VMCTL_LOAD_DEFAULT,
+		.mode = CPU_MODE_LONG,
+		.device = env && *env ? env : DEFAULT_DEVICE,
+	};
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":m:M:l:e:d:svhV", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			e = parse_mem_size(optarg, &cfg->mem);
+			if (e)
+				return bad_value("--mem", optarg, e);
+			break;
+		case 'M':
+			if (parse_cpu_mode(optarg, &cfg->mode))
+				return usage_error("invalid --mode '%s': must be"
+						   " real, protected or long",
+						   optarg);
+			break;
+		case 'l':
+			e = parse_addr(optarg, &cfg->load);
+			if (e)
+				return bad_value("--load", optarg, e);
+			cfg->load_set = true;
+			break;
+		case 'e':
+			e = parse_addr(optarg, &cfg->entry);
+			if (e)
+				return bad_value("--entry", optarg, e);
+			cfg->entry_set = true;
+			break;
+		case 'd':
+			cfg->device = optarg;
+			break;
+		case 's':
+			cfg->strict_io = true;
+			break;
+		case 'v':
+			cfg->verbose = true;
+			break;
+		case 'h':
+			help();
+			return 0;
+		case 'V':
+			printf("vmctl %s (svmhv API %d)\n", VMCTL_VERSION,
+			       SVMHV_API_VERSION);
+			return 0;
+		case ':':
+			return usage_error("option '%s' needs a value",
+					   argv[optind - 1]);
+		default:
+			if (optopt)
+				return usage_error("unknown option '-%c'", optopt);
+			return usage_error("unknown option '%s'",
+					   argv[optind - 1]);
+		}
+	}
+	if (optind == argc)
+		return usage_error("missing IMAGE");
+	if (optind + 1 < argc)
+		return usage_error("unexpected argument '%s' after IMAGE '%s'",
+				   argv[optind + 1], argv[optind]);
+	cfg->image = argv[optind];
+	return -1;
+}
+
+/* Read the whole image; NULL (message given) on failure. */
+static uint8_t *read_image(const char *path, size_t *len, uint64_t ram_limit)
+{
+	struct stat st;
+	uint8_t magic[4] = { 0 };
+	uint8_t *buf;
+	size_t done = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			msg("image '%s' does not exist", path);
+		else if (errno == EACCES)
+			msg("image '%s': permission denied", path);
+		else
+			msg("cannot open image '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		msg("image '%s' is not a regular file", path);
+		close(fd);
+		return NULL;
+	}
+	if (pread(fd, magic, sizeof(magic), 0) < 0)
+		magic[0] = 0;
+	/*
+	 * A flat image is copied byte for byte, so one larger than the guest's
+	 * RAM can be refused before reading it.  ELF files carry headers and
+	 * symbols that are not loaded; their segments are checked instead.
+	 */
+	if (!loader_is_elf(magic, sizeof(magic)) &&
+	    (uint64_t)st.st_size > ram_limit) {
+		msg("image '%s' is %" PRIu64 " bytes, larger than the guest's"
+		    " RAM (%" PRIu64 " bytes usable; raise --mem)", path,
+		    (uint64_t)st.st_size, ram_limit);
+		close(fd);
+		return NULL;
+	}
+	*len = (size_t)st.st_size;
+	buf = malloc(*len ? *len : 1);
+	if (!buf) {
+		msg("image '%s': out of memory reading %zu bytes", path, *len);
+		close(fd);
+		return NULL;
+	}
+	while (done < *len) {
+		ssize_t n = read(fd, buf + done, *len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			msg("cannot read image '%s': %s", path,
+			    n < 0 ? strerror(errno) : "file shrank while reading");
+			free(buf);
+			close(fd);
+			return NULL;
+		}
+		done += (size_t)n;
+	}
+	close(fd);
+	return buf;
+}
+
+static void on_stop_signal(int signo)
+{
+	struct svmhv_run *run = signal_run;
+
+	stop_signal = signo;
+	if (run)
+		run->immediate_exit = 1;
+}
+
+static void install_signal_handlers(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+	unsigned int i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: SVMHV_RUN must come back with EINTR.  Installed even
+	 * when the shell started us with SIGINT ignored (a background job),
+	 * so "kill -INT" stops the guest cleanly either way. */
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static const char *internal_suberror(uint32_t sub)
+{
+	switch (sub) {
+	case SVMHV_INTERNAL_EMULATION:	return "instruction could not be emulated";
+	case SVMHV_INTERNAL_MEMORY:	return "backing memory of a slot vanished";
+	case SVMHV_INTERNAL_FETCH:	return "guest RIP not readable";
+	}
+	return "unknown suberror";
+}
+
+static void stop_with(struct vm_stop *stop, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	stop->stop = true;
+	stop->quiet = false;
+	stop->status = status;
+	va_start(ap, fmt);
+	vsnprintf(stop->reason, sizeof(stop->reason), fmt, ap);
+	va_end(ap);
+}
+
+static void handle_io(const struct config *cfg, struct io_bus *bus,
+		      struct svmhv_run *run, struct vm_stop *stop)
+{
+	bool out = run->io.direction == SVMHV_IO_OUT;
+	unsigned int size = run->io.size;
+	uint32_t count = run->io.count;
+
+	if (cfg->verbose)
+		msg("exit: io %s port 0x%x size %u count %u%s%s rip 0x%" PRIx64,
+		    out ? "out" : "in", run->io.port, size, count,
+		    run->io.string ? " string" : "", run->io.rep ? " rep" : "",
+		    run->rip);
+	if ((size != 1 && size != 2 && size != 4) || count == 0 ||
+	    count > SVMHV_IO_DATA_MAX / size ||
+	    run->io.direction > SVMHV_IO_OUT) {
+		stop_with(stop, VMCTL_EXIT_UNKNOWN_EXIT, "malformed I/O exit from"
+			  " svmhv: direction %u size %u count %u",
+			  run->io.direction, size, count);
+		return;
+	}
+	io_bus_access(bus, out, run->io.port, size, count, run->io.data, stop);
+}
+
+static void handle_exit(const struct config *cfg, struct io_bus *bus,
+			struct svmhv_run *run, struct vm_stop *stop)
+{
+	switch (run->exit_reason) {
+	case SVMHV_EXIT_IO:
+		handle_io(cfg, bus, run, stop);
+		break;
+	case SVMHV_EXIT_MMIO:
+		stop_with(stop, run->mmio.phys_addr >= cfg->mem ?
+			  VMCTL_EXIT_OUTSIDE_RAM : VMCTL_EXIT_UNKNOWN_EXIT,
+			  "guest %s %u bytes at 0x%" PRIx64 ", outside guest"
+			  " RAM [0x0, 0x%" PRIx64 ") (rip 0x%" PRIx64 ")",
+			  run->mmio.is_write ? "wrote" : "read",
+			  run->mmio.len, run->mmio.phys_addr, cfg->mem,
+			  run->rip);
+		break;
+	case SVMHV_EXIT_HLT:
+		if (run->if_flag)
+			stop_with(stop, VMCTL_EXIT_HLT_IF1, "guest halted with"
+				  " interrupts enabled and no device to wake"
+				  " it (rip 0x%" PRIx64 ")", run->rip);
+		else
+			stop_with(stop, VMCTL_EXIT_HLT_IF0, "guest halted with"
+				  " interrupts disabled (rip 0x%" PRIx64 ")",
+				  run->rip);
+		break;
+	case SVMHV_EXIT_SHUTDOWN:
+		stop_with(stop, VMCTL_EXIT_TRIPLE_FAULT, "guest triple-faulted"
+			  " (shutdown; rip 0x%" PRIx64 ")", run->rip);
+		break;
+	case SVMHV_EXIT_HYPERCALL:
+		if (cfg->verbose)
+			msg("exit: hypercall rax 0x%" PRIx64 " rip 0x%" PRIx64
+			    ": not implemented, returning -1",
+			    run->hypercall.rax, run->rip);
+		run->hypercall.ret = UINT64_MAX;
+		break;
+	case SVMHV_EXIT_FAIL_ENTRY:
+		stop_with(stop, VMCTL_EXIT_FAIL_ENTRY, "VMRUN refused the guest"
+			  " state (hardware exit code 0x%" PRIx64 ")",
+			  run->fail_entry.hardware_exit_code);
+		break;
+	case SVMHV_EXIT_INTERNAL_ERROR: {
+		char insn[3 * 16 + 1] = "";
+		uint32_t i, n = run->internal.ninsn;
+
+		for (i = 0; i < n && i < 16; i++)
+			snprintf(insn + 3 * i, sizeof(insn) - 3 * i, " %02x",
+				 run->internal.insn[i]);
+		stop_with(stop, VMCTL_EXIT_INTERNAL, "svmhv internal error %u"
+			  " (%s) at rip 0x%" PRIx64 ", gpa 0x%" PRIx64
+			  ", SVM exit 0x%" PRIx64 ", insn%s",
+			  run->internal.suberror,
+			  internal_suberror(run->internal.suberror), run->rip,
+			  run->internal.gpa, run->internal.exit_code,
+			  n ? insn : " unknown");
+		break;
+	}
+	case SVMHV_EXIT_UNHANDLED:
+		stop_with(stop, VMCTL_EXIT_UNHANDLED, "SVM exit 0x%" PRIx64
+			  " not handled by svmhv (info1 0x%" PRIx64 " info2 0x%"
+			  PRIx64 " int_info 0x%" PRIx64 ", rip 0x%" PRIx64 ")",
+			  run->unhandled.exit_code, run->unhandled.exit_info1,
+			  run->unhandled.exit_info2,
+			  run->unhandled.exit_int_info, run->rip);
+		break;
+	case SVMHV_EXIT_INTR:
+		break;
+	default:
+		stop_with(stop, VMCTL_EXIT_UNKNOWN_EXIT, "svmhv reported exit"
+			  " reason %u, unknown to vmctl (rip 0x%" PRIx64 ")",
+			  run->exit_reason, run->rip);
+		break;
+	}
+}
+
+static uint8_t com1_read(void *opaque, uint16_t offset)
+{
+	return uart8250_read(opaque, offset);
+}
+
+static void com1_write(void *opaque, uint16_t offset, uint8_t val,
+		       struct vm_stop *stop)
+{
+	(void)stop;
+	uart8250_write(opaque, offset, val);
+}
+
+/* Returns the exit status, or -1 when a stop signal arrived. */
+static int run_guest(const struct config *cfg, struct vm *vm)
+{
+	struct uart8250 com1;
+	struct io_device dev;
+	struct io_bus bus;
+	struct vm_stop stop = { 0 };
+
+	io_bus_init(&bus, cfg->strict_io);
+	uart8250_init(&com1, console_put, NULL);
+	dev = (struct io_device){
+		.name = "com1", .base = COM1_BASE, .len = UART_NR_REGS,
+		.opaque = &com1, .read = com1_read, .write = com1_write,
+	};
+	io_bus_register(&bus, &dev);
+	exit_port_device(&dev);
+	io_bus_register(&bus, &dev);
+
+	while (!stop.stop) {
+		if (stop_signal)
+			return -1;
+		if (vm_run(vm) < 0) {
+			if (errno == EINTR)
+				continue;
+			console_flush();
+			msg("SVMHV_RUN failed: %s", strerror(errno));
+			return VMCTL_EXIT_HOST_ERROR;
+		}
+		if (cfg->verbose && vm->run->exit_reason != SVMHV_EXIT_IO)
+			msg("exit: reason %u rip 0x%" PRIx64,
+			    vm->run->exit_reason, vm->run->rip);
+		handle_exit(cfg, &bus, vm->run, &stop);
+		if (console_flush() < 0) {
+			msg("cannot write guest output to stdout: %s",
+			    strerror(errno));
+			return VMCTL_EXIT_HOST_ERROR;
+		}
+	}
+	if (!stop.quiet || cfg->verbose)
+		msg("%s", stop.reason);
+	return stop.status;
+}
+
+static int load_image(const struct config *cfg, const struct guest_ram *ram,
+		      uint64_t *entry)
+{
+	char err[256];
+	uint8_t *img;
+	size_t len;
+	int ret;
+
+	img = read_image(cfg->image, &len, ram->limit);
+	if (!img)
+		return VMCTL_EXIT_HOST_ERROR;
+	if (loader_is_elf(img, len)) {
+		if (cfg->load_set) {
+			free(img);
+			return usage_error("--load does not apply to ELF image"
+					   " '%s': its segments say where they"
+					   " go", cfg->image);
+		}
+		ret = loader_elf(ram, img, len, entry, err, sizeof(err));
+	} else {
+		*entry = cfg->load;
+		ret = loader_flat(ram, img, len, cfg->load, err, sizeof(err));
+	}
+	free(img);
+	if (ret < 0) {
+		msg("image '%s': %s", cfg->image, err);
+		return VMCTL_EXIT_HOST_ERROR;
+	}
+	if (cfg->entry_set)
+		*entry = cfg->entry;
+	return -1;
+}
+
+static int cmd_start(const struct config *cfg)
+{
+	struct svmhv_sregs sregs, cur;
+	struct svmhv_regs regs;
+	struct cpu_layout lay;
+	struct guest_ram ram;
+	struct vm vm = VM_INIT;
+	char err[256];
+	uint64_t entry;
+	int status, signo;
+	void *mem;
+
+	cpu_mode_layout(cfg->mode, cfg->mem, &lay);
+	mem = mmap(NULL, cfg->mem, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mem == MAP_FAILED) {
+		msg("cannot allocate %" PRIu64 " bytes of guest RAM: %s",
+		    cfg->mem, strerror(errno));
+		return VMCTL_EXIT_HOST_ERROR;
+	}
+	ram = (struct guest_ram){ .mem = mem, .size = cfg->mem,
+				  .limit = lay.base };
+
+	status = load_image(cfg, &ram, &entry);
+	if (status >= 0)
+		goto out_ram;
+	memset(&sregs, 0, sizeof(sregs));
+	if (cpu_mode_setup(cfg->mode, mem, cfg->mem, entry, &regs, &sregs,
+			   err, sizeof(err)) < 0) {
+		msg("%s", err);
+		/* From the command line it is a usage error, from an ELF
+		 * header a property of the image. */
+		status = cfg->entry_set || cfg->load_set ? VMCTL_EXIT_USAGE
+							 : VMCTL_EXIT_HOST_ERROR;
+		goto out_ram;
+	}
+	if (cfg->verbose)
+		msg("mode %s, RAM 0x%" PRIx64 " bytes, image '%s', entry 0x%"
+		    PRIx64 ", stack 0x%" PRIx64 ", vmctl tables [0x%" PRIx64
+		    ", 0x%" PRIx64 ")", cpu_mode_name(cfg->mode), cfg->mem,
+		    cfg->image, entry, regs.rsp, lay.base, lay.end);
+
+	status = VMCTL_EXIT_HOST_ERROR;
+	if (vm_open(&vm, cfg->device, err, sizeof(err)) < 0) {
+		msg("%s", err);
+		goto out_vm;
+	}
+	signal_run = vm.run;
+	install_signal_handlers();
+	if (vm_set_ram(&vm, mem, cfg->mem) < 0) {
+		msg("cannot give %" PRIu64 " bytes of RAM to the guest"
+		    " (SVMHV_SET_MEMORY_REGION): %s", cfg->mem, strerror(errno));
+		goto out_vm;
+	}
+	if (vm_get_sregs(&vm, &cur) < 0) {
+		msg("SVMHV_GET_SREGS failed: %s", strerror(errno));
+		goto out_vm;
+	}
+	/* vmctl does not choose the APIC base; keep the module's. */
+	sregs.apic_base = cur.apic_base;
+	if (vm_set_sregs(&vm, &sregs) < 0) {
+		msg("SVMHV_SET_SREGS refused the %s-mode state: %s",
+		    cpu_mode_name(cfg->mode), strerror(errno));
+		goto out_vm;
+	}
+	if (vm_set_regs(&vm, &regs) < 0) {
+		msg("SVMHV_SET_REGS failed: %s", strerror(errno));
+		goto out_vm;
+	}
+	status = run_guest(cfg, &vm);
+
+out_vm:
+	signal_run = NULL;
+	vm_close(&vm);
+out_ram:
+	munmap(mem, cfg->mem);
+	signo = stop_signal;
+	if (signo) {
+		console_flush();
+		msg("stopped by signal %d (%s); VM destroyed", signo,
+		    strsignal(signo));
+		/* Die of the signal itself so the shell sees 128+signo. */
+		signal(signo, SIG_DFL);
+		raise(signo);
+		return 128 + signo;
+	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	int status;
+
+	if (argc < 2)
+		return usage_error("missing command; usage: vmctl start"
+				   " [OPTIONS] IMAGE");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		help();
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("vmctl %s (svmhv API %d)\n", VMCTL_VERSION,
+		       SVMHV_API_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "start"))
+		return usage_error("unknown command '%s'", argv[1]);
+	status = parse_start(argc - 1, argv + 1, &cfg);
+	if (status >= 0)
+		return status;
+	return cmd_start(&cfg);
+}

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svmhv ioctl wrapper.  The error messages for opening the device are the
+ * ones users meet first when the module is not loaded, so they say what
+ * to do rather than quoting an errno.  Teardown is by closing the fds: the
+ * module destroys the VM when the last reference goes, which is also what
+ * happens when vmctl is killed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "vm.h"
+
+static void open_error(const char *device, int e, char *err, size_t errlen)
+{
+	switch (e) {
+	case ENOENT:
+		snprintf(err, errlen, "%s does not exist: is the svmhv module"
+			 " loaded? (modprobe svmhv or insmod svmhv.ko)", device);
+		break;
+	case EACCES:
+	case EPERM:
+		snprintf(err, errlen, "%s: permission denied: vmctl needs read"
+			 " and write access to it (run as root or change its"
+			 " mode)", device);
+		break;
+	case ENXIO:
+	case ENODEV:
+		snprintf(err, errlen, "%s exists but no driver answers: is the"
+			 " svmhv module loaded?", device);
+		break;
+	default:
+		snprintf(err, errlen, "cannot open %s: %s", device, strerror(e));
+		break;
+	}
+}
+
+int vm_open(struct vm *vm, const char *device, char *err, size_t errlen)
+{
+	int version, e;
+	void *run;
+
+	vm->sys_fd = open(device, O_RDWR | O_CLOEXEC);
+	if (vm->sys_fd < 0) {
+		e = errno;
+		open_error(device, e, err, errlen);
+		errno = e;
+		return -1;
+	}
+	version = ioctl(vm->sys_fd, SVMHV_GET_API_VERSION, 0);
+	if (version < 0) {
+		e = errno;
+		snprintf(err, errlen, "%s does not answer the svmhv API version"
+			 " request (%s): is it really the svmhv device?",
+			 device, strerror(e));
+		errno = e;
+		return -1;
+	}
+	if (version != SVMHV_API_VERSION) {
+		snprintf(err, errlen, "%s speaks svmhv API version %d, vmctl"
+			 " needs version %d", device, version, SVMHV_API_VERSION);
+		errno = EPROTO;
+		return -1;
+	}
+	vm->vm_fd = ioctl(vm->sys_fd, SVMHV_CREATE_VM, 0);
+	if (vm->vm_fd < 0) {
+		e = errno;
+		snprintf(err, errlen, "cannot create a VM: %s%s", strerror(e),
+			 e == ENODEV || e == EOPNOTSUPP ?
+			 " (does this CPU have SVM enabled?)" : "");
+		errno = e;
+		return -1;
+	}
+	vm->vcpu_fd = ioctl(vm->vm_fd, SVMHV_CREATE_VCPU, 0);
+	if (vm->vcpu_fd < 0) {
+		e = errno;
+		snprintf(err, errlen, "cannot create vCPU 0: %s", strerror(e));
+		errno = e;
+		return -1;
+	}
+	run = mmap(NULL, SVMHV_RUN_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   vm->vcpu_fd, 0);
+	if (run == MAP_FAILED) {
+		e = errno;
+		snprintf(err, errlen, "cannot map the vCPU run structure: %s",
+			 strerror(e));
+		errno = e;
+		return -1;
+	}
+	vm->run = run;
+	return 0;
+}
+
+int vm_set_ram(struct vm *vm, void *host, uint64_t size)
+{
+	struct svmhv_memory_region r = {
+		.slot = 0,
+		.flags = 0,
+		.guest_phys_addr = 0,
+		.memory_size = size,
+		.userspace_addr = (uint64_t)(uintptr_t)host,
+	};
+
+	return ioctl(vm->vm_fd, SVMHV_SET_MEMORY_REGION, &r) < 0 ? -1 : 0;
+}
+
+int vm_get_sregs(struct vm *vm, struct svmhv_sregs *sregs)
+{
+	return ioctl(vm->vcpu_fd, SVMHV_GET_SREGS, sregs) < 0 ? -1 : 0;
+}
+
+int vm_set_sregs(struct vm *vm, const struct svmhv_sregs *sregs)
+{
+	return ioctl(vm->vcpu_fd, SVMHV_SET_SREGS, sregs) < 0 ? -1 : 0;
+}
+
+int vm_set_regs(struct vm *vm, const struct svmhv_regs *regs)
+{
+	return ioctl(vm->vcpu_fd, SVMHV_SET_REGS, regs) < 0 ? -1 : 0;
+}
+
+int vm_run(struct vm *vm)
+{
+	return ioctl(vm->vcpu_fd, SVMHV_RUN, 0) < 0 ? -1 : 0;
+}
+
+void vm_close(struct vm *vm)
+{
+	if (vm->run)
+		munmap(vm->run, SVMHV_RUN_SIZE);
+	vm->run = NULL;
+	if (vm->vcpu_fd >= 0)
+		close(vm->vcpu_fd);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->sys_fd >= 0)
+		close(vm->sys_fd);
+	vm->vcpu_fd = vm->vm_fd = vm->sys_fd = -1;
+}
