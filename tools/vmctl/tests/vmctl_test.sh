@@ -9,14 +9,14 @@
 #
 # Environment:
 #   VMCTL      vmctl binary            (default /usr/bin/vmctl)
-#   GUESTS     directory of images     (default /guests)
+#   GUESTS     directory of images     (default $SVMHV_GUESTS, else /guests)
 #   VMCTL_TEST_HOST_ONLY=1  run only the tests that need no hypervisor
 #   VMCTL_TEST_TIMEOUT      seconds before a guest run counts as hung (20)
 #
 # Guest images and how each is run (sources in tools/vmctl/guests/*.S):
 #   image          arguments                                  status  stdout
 #   hello.bin      --mode long                                0   "Hello from a guest under svmhv!\n"
-#   hello.elf      (ELF: placed by PT_LOAD, entry from header) 0  same as hello.bin
+#   hello_elf.bin  (an ELF file: PT_LOAD placement, e_entry)  0   same as hello.bin
 #   mode_real.bin  --mode real                                0   "real mode ok\n"
 #   mode_prot.bin  --mode protected --mem 16M                 0   "protected mode ok\n"
 #   mode_long.bin  --mode long --mem 16M                      0   "long mode ok\n"
@@ -36,7 +36,7 @@
 # of the documented starting state that failed (see the .S file).
 
 VMCTL=${VMCTL:-/usr/bin/vmctl}
-G=${GUESTS:-/guests}
+G=${GUESTS:-${SVMHV_GUESTS:-/guests}}
 TIMEOUT=${VMCTL_TEST_TIMEOUT:-20}
 HOST_ONLY=${VMCTL_TEST_HOST_ONLY:-0}
 
@@ -144,7 +144,7 @@ case_ usage_mode_unknown                  2 "" "invalid --mode 'virtual86'"     
 case_ usage_load_garbage                  2 "" "invalid --load '0xZZ'"           start --load 0xZZ "$G/hello.bin"
 case_ usage_entry_negative                2 "" "invalid --entry '-1'"            start --entry -1 "$G/hello.bin"
 case_ usage_real_entry_above_64k          2 "" "real mode"                       start --mode real --entry 0x10000 "$G/hello.bin"
-case_ usage_load_with_elf                 2 "" "--load does not apply"           start --load 0x2000 "$G/hello.elf"
+case_ usage_load_with_elf                 2 "" "--load does not apply"           start --load 0x2000 "$G/hello_elf.bin"
 
 case_ image_missing                       1 "" "image '$T/nope.bin' does not exist" start "$T/nope.bin"
 dd if=/dev/zero of="$T/big.bin" bs=1024 count=1025 2>/dev/null
@@ -185,7 +185,7 @@ HELLO='Hello from a guest under svmhv!\n'
 #     test name                             status stdout              stderr            arguments
 case_ hello_long_mode_prints_and_exits_0    0  "$HELLO"               EMPTY             start --mode long "$G/hello.bin"
 case_ hello_default_mode_is_long            0  "$HELLO"               EMPTY             start "$G/hello.bin"
-case_ hello_elf_image_runs                  0  "$HELLO"               EMPTY             start --mode long "$G/hello.elf"
+case_ hello_elf_image_runs                  0  "$HELLO"               EMPTY             start --mode long "$G/hello_elf.bin"
 case_ verbose_keeps_stdout_byte_exact       0  "$HELLO"               "vmctl: exit: io" start -v --mode long "$G/hello.bin"
 case_ real_mode_starting_state              0  'real mode ok\n'       EMPTY             start --mode real "$G/mode_real.bin"
 case_ protected_mode_starting_state         0  'protected mode ok\n'  EMPTY             start --mode protected --mem 16M "$G/mode_prot.bin"
