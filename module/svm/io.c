@@ -159,14 +159,14 @@ int svm_exit_ioio(struct svmhv_vcpu *vcpu)
 }
 
 /* Finish IN/INS with the data userspace supplied. */
-int svm_complete_io(struct svmhv_vcpu *vcpu)
+int svm_complete_io(struct svmhv_vcpu *vcpu, bool string)
 {
 	const struct svmhv_completion *p = &vcpu->pending;
 	struct svmhv_run *run = vcpu->run;
 	struct vmcb_save *save = &vcpu->vmcb->save;
 	unsigned int i;
 
-	if (p->kind == SVMHV_PENDING_IN) {
+	if (!string) {
 		u32 val = 0;
 
 		memcpy(&val, run->io.data, p->size);

@@ -17,6 +17,7 @@
 #include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <asm/debugreg.h>
 #include <asm/fpu/api.h>
 
 #include "svm.h"
@@ -28,9 +29,9 @@ int svm_complete_pending(struct svmhv_vcpu *vcpu)
 	vcpu->pending.kind = SVMHV_PENDING_NONE;
 	switch (kind) {
 	case SVMHV_PENDING_IN:
+		return svm_complete_io(vcpu, false);
 	case SVMHV_PENDING_INS:
-		vcpu->pending.kind = kind;	/* svm_complete_io reads it */
-		return svm_complete_io(vcpu);
+		return svm_complete_io(vcpu, true);
 	case SVMHV_PENDING_MMIO_READ:
 		return svm_complete_mmio(vcpu);
 	case SVMHV_PENDING_HYPERCALL:
@@ -65,6 +66,9 @@ static void svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 
 	asm volatile("clgi" ::: "memory");
 	svmhv_vmrun(vcpu->vmcb_pa, vcpu->gprs, svm_hw_host_save_pa());
+	/* #VMEXIT does not give the host its DR7 back (15.5.2). */
+	if (unlikely(hw_breakpoint_active()))
+		hw_breakpoint_restore();
 	asm volatile("stgi" ::: "memory");
 
 	WRITE_ONCE(vcpu->in_guest, 0);

@@ -95,7 +95,7 @@ int svm_exit_internal(struct svmhv_vcpu *vcpu, u32 suberror,
  */
 int svm_exit_ioio(struct svmhv_vcpu *vcpu);
 int svm_exit_npf(struct svmhv_vcpu *vcpu);
-int svm_complete_io(struct svmhv_vcpu *vcpu);
+int svm_complete_io(struct svmhv_vcpu *vcpu, bool string);
 int svm_complete_mmio(struct svmhv_vcpu *vcpu);
 int svm_complete_pending(struct svmhv_vcpu *vcpu);
 
