@@ -13,6 +13,7 @@
  * reaches zero, so it simply exits again for the rest.
  */
 #include <linux/kernel.h>
+#include <linux/log2.h>
 #include <asm/processor-flags.h>
 
 #include "svm.h"
@@ -76,18 +77,27 @@ static void svm_string_done(struct svmhv_vcpu *vcpu, unsigned int reg)
 	svm_set_rip(vcpu, p->next_rip);
 }
 
-/* The segment of OUTS's source: DS unless overridden by a prefix. */
-static int svm_outs_segment(struct svmhv_vcpu *vcpu, u64 info,
-			    unsigned int *seg)
+/*
+ * Address size and segment of a string I/O instruction.  EXITINFO1 has
+ * both with decode assists; without them the segment is missing, and
+ * QEMU's emulated SVM also leaves the address-size bits clear (measured:
+ * EXITINFO1 0x3f8001c for a 64-bit REP OUTSB), so the prefixes decide.
+ * OUTS reads DS unless overridden; INS always writes ES.
+ */
+static int svm_string_io_decode(struct svmhv_vcpu *vcpu, u64 info,
+				unsigned int *addr_size, unsigned int *seg)
 {
+	unsigned int asz = (info >> SVM_IOIO_ASZ_SHIFT) & 7;	/* one-hot */
 	struct svm_insn insn;
 
-	if (svm_features.decode_assists) {
+	if (svm_features.decode_assists && is_power_of_2(asz)) {
+		*addr_size = asz * 2;
 		*seg = (info >> SVM_IOIO_SEG_SHIFT) & 7;
 		return 0;
 	}
 	if (svm_decode_fetch(vcpu, &insn) || svm_decode_prefixes(vcpu, &insn) < 0)
 		return -EFAULT;
+	*addr_size = is_power_of_2(asz) ? asz * 2 : insn.addrsize;
 	*seg = insn.seg ? insn.seg - 1 : SEG_DS;
 	return 0;
 }
@@ -99,7 +109,7 @@ int svm_exit_ioio(struct svmhv_vcpu *vcpu)
 	struct svmhv_run *run = vcpu->run;
 	u64 info = ctl->exit_info1;
 	bool in = info & SVM_IOIO_TYPE_IN;
-	unsigned int seg, i;
+	unsigned int asize, seg, i;
 	u64 count;
 
 	run->exit_reason = SVMHV_EXIT_IO;
@@ -127,8 +137,9 @@ int svm_exit_ioio(struct svmhv_vcpu *vcpu)
 		return 0;
 	}
 
-	p->addr_size = (info >> SVM_IOIO_ASZ_SHIFT) & 7;	/* one-hot 1/2/4 */
-	p->addr_size *= 2;					/* -> 2/4/8 */
+	if (svm_string_io_decode(vcpu, info, &asize, &seg))
+		return svm_exit_internal(vcpu, SVMHV_INTERNAL_FETCH, NULL, 0);
+	p->addr_size = asize;
 	p->rep = run->io.rep;
 	count = p->rep ? svm_vcpu_read_gpr(vcpu, GPR_RCX) &
 			 svm_addr_mask(p->addr_size) : 1;
@@ -144,8 +155,6 @@ int svm_exit_ioio(struct svmhv_vcpu *vcpu)
 		p->kind = SVMHV_PENDING_INS;
 		return 0;
 	}
-	if (svm_outs_segment(vcpu, info, &seg))
-		return svm_exit_internal(vcpu, SVMHV_INTERNAL_FETCH, NULL, 0);
 	for (i = 0; i < p->count; i++) {
 		u64 addr = svm_string_addr(vcpu, seg, GPR_RSI, i);
 
