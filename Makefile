@@ -1,0 +1,124 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Top-level build glue for svmhv: the module (through kbuild and the
+# top-level Kbuild file), vmctl and the selftests (their own makefiles),
+# a helper for the tests, and the targets that test all of it in QEMU.
+# The kernel built against is Debian's test kernel from scripts/kver.sh,
+# never the build machine's own (`uname -r`); override with KVER= or KDIR=.
+#
+#   make [all]       module + vmctl + selftests + helpers
+#   make check       install missing packages, build, boot the emulated
+#                    EPYC and run every test (scripts/check.sh)
+#   make run         same machine, runs tools/vmctl/guests/hello.bin
+#   make shell       same machine, a shell on its console
+#   make lint        W=1 and sparse (C=2) builds, checkpatch --strict,
+#                    shellcheck
+#   make clean
+#
+# vmctl and the selftests are linked statically (STATIC=1): the test
+# initramfs has no C library.
+
+ifeq ($(origin KVER),undefined)
+KVER := $(shell $(CURDIR)/scripts/kver.sh 2>/dev/null)
+endif
+KDIR ?= /lib/modules/$(KVER)/build
+STATIC ?= 1
+BUILD := $(CURDIR)/build
+KSFT_INC := $(BUILD)/kselftest
+CHECKPATCH := $(BUILD)/kernel-scripts/checkpatch.pl
+
+# Checks that cannot apply to an out-of-tree module checked with --no-tree.
+CHECKPATCH_IGNORE := FILE_PATH_CHANGES
+CHECKPATCH_FLAGS := --strict --no-tree --show-types --color=never \
+	--ignore $(subst $(space),$(comma),$(CHECKPATCH_IGNORE))
+LINT_SOURCES = $(sort $(shell find module uapi -name '*.[ch]' \
+	! -name '*.mod.c' 2>/dev/null))
+SHELL_SCRIPTS = $(wildcard scripts/*.sh selftests/module_load.sh .ci/run)
+
+empty :=
+space := $(empty) $(empty)
+comma := ,
+
+.PHONY: all module vmctl selftests helpers initramfs check run shell \
+	lint lint-steps clean kselftest-headers require-kver require-kbuild
+
+all: module vmctl selftests helpers
+
+require-kver:
+	@test -n "$(KVER)" || { echo "no test kernel found: run scripts/install-deps.sh" >&2; exit 1; }
+
+# Without the top-level Kbuild, kbuild would read this Makefile instead.
+require-kbuild: require-kver
+	@test -f Kbuild || { echo "Kbuild missing: the module has no build file yet" >&2; exit 1; }
+
+module: require-kbuild
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+vmctl:
+	$(MAKE) -C tools/vmctl STATIC=$(STATIC)
+
+kselftest-headers:
+	@scripts/kselftest-headers.sh $(BUILD)
+
+selftests: kselftest-headers
+	$(MAKE) -C selftests KSFT_INC=$(KSFT_INC) STATIC=$(STATIC)
+
+helpers: $(BUILD)/kvm-hold-vm
+
+$(BUILD)/kvm-hold-vm: scripts/kvm-hold-vm.c
+	@mkdir -p $(BUILD)
+	$(CC) -O2 -Wall -Wextra -static -o $@ $<
+
+initramfs: all
+	scripts/mkinitramfs.sh check
+
+check:
+	scripts/install-deps.sh
+	scripts/check.sh
+
+run:
+	scripts/install-deps.sh
+	$(MAKE) all
+	scripts/mkinitramfs.sh run
+	scripts/run-vm.sh run
+
+shell:
+	scripts/install-deps.sh
+	$(MAKE) all
+	scripts/mkinitramfs.sh shell
+	scripts/run-vm.sh shell
+
+# `make lint` installs shellcheck, then runs lint-steps in a new make so
+# that KVER is found even on a machine that had no kernel before.  Any
+# diagnostic in the W=1 or sparse build fails lint; their output is kept
+# in build/lint-w1.log and build/lint-sparse.log.
+lint:
+	scripts/install-deps.sh shellcheck
+	$(MAKE) lint-steps
+
+lint-steps: require-kbuild kselftest-headers
+	@mkdir -p $(BUILD)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null
+	@$(call lint_build,W=1,$(BUILD)/lint-w1.log)
+	@$(call lint_build,C=2,$(BUILD)/lint-sparse.log)
+	@test -n "$(LINT_SOURCES)" || { echo "lint: no sources in module/ uapi/" >&2; exit 1; }
+	$(CHECKPATCH) $(CHECKPATCH_FLAGS) -f $(LINT_SOURCES)
+	shellcheck $(SHELL_SCRIPTS)
+
+# lint_build FLAGS LOG: kbuild with FLAGS, failing on its status or on any
+# warning or error line (modpost says WARNING:) in LOG.
+define lint_build
+	echo "  LINT    $(1)"; \
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(1) modules >$(2) 2>&1; rc=$$?; \
+	cat $(2); \
+	if [ $$rc -ne 0 ]; then echo "lint: $(1) build failed" >&2; exit 1; fi; \
+	if grep -qiE '(warning|error):' $(2); then \
+		echo "lint: $(1) build reports problems (see $(2))" >&2; exit 1; fi
+endef
+
+clean:
+	@if [ -n "$(KVER)" ] && [ -d "$(KDIR)" ] && [ -f Kbuild ]; then \
+		$(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	@if [ -f tools/vmctl/Makefile ]; then $(MAKE) -C tools/vmctl clean; fi
+	@if [ -f selftests/Makefile ]; then $(MAKE) -C selftests clean; fi
+	rm -rf $(BUILD)

@@ -1,0 +1,71 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check`: build svmhv.ko, vmctl and the selftests, pack them into an
+# initramfs, boot it on QEMU's emulated EPYC (scripts/run-vm.sh), and judge
+# the serial log with scripts/check-summary.awk: TAP for every program,
+# the sum of their "# Totals:" lines, and a failure for a program that
+# crashed, timed out or printed no totals, for insmod/rmmod trouble, for a
+# guest kernel log with an oops, BUG, WARNING, lockup or stall, and for a
+# guest that never finished.  Logs: build/check.log (build/check-KVER.log
+# per kernel when KERNELS names several).  The last line printed is
+#   N passed, N failed, N skipped
+# and the exit status is 1 if anything failed.
+# Environment: KERNELS="V1 V2" (default: scripts/kver.sh), V=1 to show the
+# whole guest console while it runs, PROG_TIMEOUT (seconds per program,
+# default 120), VM_TIMEOUT and the rest of scripts/run-vm.sh's variables.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+build=$repo/build
+"$repo/scripts/install-deps.sh"
+kernels=${KERNELS:-$("$repo/scripts/kver.sh")}
+read -r -a kernel_list <<<"$kernels"
+
+passed=0 failed=0 skipped=0
+for kver in "${kernel_list[@]}"; do
+	export KVER=$kver
+	if [ ${#kernel_list[@]} -gt 1 ]; then
+		log=$build/check-$kver.log
+	else
+		log=$build/check.log
+	fi
+	echo "== svmhv check on $kver"
+	if ! make -C "$repo" --no-print-directory all STATIC=1 ||
+	   ! "$repo/scripts/mkinitramfs.sh" check; then
+		echo "# FAILED [$kver]: build or initramfs"
+		failed=$((failed + 1))
+		continue
+	fi
+
+	mkdir -p "$build"
+	: >"$log"
+	started=$SECONDS
+	VM_APPEND="svmhv.timeout=${PROG_TIMEOUT:-120} ${VM_APPEND:-}" \
+		"$repo/scripts/run-vm.sh" check "$log" &
+	vm=$!
+	# Show progress while the guest runs (everything with V=1).
+	if [ "${V:-0}" = 1 ]; then
+		tail -F -n +1 --pid="$vm" "$log" 2>/dev/null || true
+	else
+		tail -F -n +1 --pid="$vm" "$log" 2>/dev/null |
+			grep -a --line-buffered -o -e 'SVMHV-BOOT .*' -e 'SVMHV-PROG-END .*' \
+				-e 'SVMHV-PROG-TIMEOUT .*' -e 'SVMHV-CHECK-DONE' |
+			sed -u 's/\r//; s/^/  VM  /' || true
+	fi
+	vm_rc=0
+	wait "$vm" || vm_rc=$?
+	echo "== guest ran $((SECONDS - started)) s, run-vm.sh status $vm_rc, log $log"
+
+	summary=$(awk -v kver="$kver" -f "$repo/scripts/check-summary.awk" "$log")
+	grep -v '^SVMHV-SUMMARY ' <<<"$summary" || true
+	read -r _ p f s < <(grep '^SVMHV-SUMMARY ' <<<"$summary")
+	if [ "$vm_rc" != 0 ] && grep -q 'SVMHV-CHECK-DONE' "$log"; then
+		echo "# FAILED [$kver]: guest finished but did not power off cleanly (run-vm.sh status $vm_rc)"
+		f=$((f + 1))
+	fi
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+done
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

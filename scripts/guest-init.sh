@@ -1,0 +1,145 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the svmhv test initramfs (built by scripts/mkinitramfs.sh), run
+# by busybox sh as PID 1 of Debian's kernel on QEMU's emulated EPYC.  It
+# mounts the pseudo file systems and does what svmhv.mode= on the kernel
+# command line asks (default: /etc/svmhv-mode):
+#   check  module-load tests, insmod svmhv, every selftest in tests.list and
+#          the vmctl in-VM test, each between SVMHV-PROG-BEGIN/END markers
+#          and under a timeout (svmhv.timeout=, default 120 s), rmmod, the
+#          kernel log between SVMHV-DMESG-BEGIN/END, then SVMHV-CHECK-DONE;
+#          scripts/check.sh reads all of that off the serial console
+#   run    insmod svmhv and run tools/vmctl/guests/hello.bin with vmctl
+#   shell  a busybox shell for humans
+# and powers off.  No `set -e`: if PID 1 exits the kernel panics, so every
+# step checks its own status and the script always ends in power_off.
+set -u
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
+# Where tools/vmctl/tests/vmctl_test.sh finds vmctl and the guest images.
+export VMCTL=/usr/bin/vmctl SVMHV_GUESTS=/guests
+
+mount -t devtmpfs devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mkdir -p /dev/shm /dev/pts
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+hostname svmhv-test
+
+cmdline_arg() {	# cmdline_arg NAME: value of NAME= on the kernel command line
+	read -r cmdline </proc/cmdline
+	for word in $cmdline; do
+		case $word in
+		"$1="*) echo "${word#*=}"; return 0 ;;
+		esac
+	done
+	return 1
+}
+
+power_off() {
+	sync
+	# isa-debug-exit (port 0xf4): QEMU exits with status (0x10 << 1) | 1
+	# = 33, which scripts/run-vm.sh reports as a clean guest power-off.
+	printf '\020' | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
+	poweroff -f
+	sleep 60
+}
+
+mode=$(cmdline_arg svmhv.mode || cat /etc/svmhv-mode)
+prog_timeout=$(cmdline_arg svmhv.timeout || echo 120)
+
+# Report hung tasks within the run, not after the default 120 s.
+echo 30 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
+
+flags=" $(grep -m1 '^flags' /proc/cpuinfo) "
+svm=no; npt=no
+case $flags in *" svm "*) svm=yes ;; esac
+case $flags in *" npt "*) npt=yes ;; esac
+echo "SVMHV-BOOT kernel=$(uname -r) mode=$mode cpus=$(nproc) svm=$svm npt=$npt"
+
+module_loaded() {
+	grep -q '^svmhv ' /proc/modules
+}
+
+# run_prog NAME DIR CMD...: run CMD in DIR under the per-program timeout,
+# between markers.  TERM first so a kselftest harness can still print its
+# totals, KILL 5 s later.
+run_prog() {
+	name=$1 dir=$2
+	shift 2
+	echo "SVMHV-PROG-BEGIN $name"
+	start=$(date +%s)
+	(cd "$dir" && exec timeout -k 5 "$prog_timeout" "$@" </dev/null)
+	rc=$?
+	elapsed=$(($(date +%s) - start))
+	if [ "$rc" -ge 128 ] && [ "$elapsed" -ge "$prog_timeout" ]; then
+		echo "SVMHV-PROG-TIMEOUT $name after ${elapsed}s"
+	fi
+	echo "SVMHV-PROG-END $name rc=$rc"
+}
+
+do_check() {
+	if [ -x /selftests/module_load.sh ]; then
+		run_prog module_load.sh /selftests /selftests/module_load.sh
+	fi
+
+	insmod /svmhv/svmhv.ko
+	echo "SVMHV-INSMOD rc=$?"
+
+	if [ -r /selftests/tests.list ]; then
+		while read -r prog; do
+			case $prog in
+			""|module_load.sh) continue ;;	# ran above, unloaded
+			esac
+			run_prog "$prog" /selftests "/selftests/$prog"
+		done </selftests/tests.list
+	else
+		echo "SVMHV-NO-TESTS-LIST /selftests/tests.list missing"
+	fi
+	run_prog vmctl_test.sh /tests/vmctl /tests/vmctl/vmctl_test.sh
+
+	if module_loaded; then
+		rmmod svmhv
+		echo "SVMHV-RMMOD rc=$?"
+	else
+		echo "SVMHV-RMMOD rc=not-loaded"
+	fi
+
+	echo "SVMHV-DMESG-BEGIN"
+	dmesg
+	echo "SVMHV-DMESG-END"
+	echo "SVMHV-CHECK-DONE"
+}
+
+do_run() {
+	if ! insmod /svmhv/svmhv.ko; then
+		echo "svmhv run: insmod /svmhv/svmhv.ko failed; kernel log:"
+		dmesg | tail -n 20
+		return
+	fi
+	echo "svmhv run: svmhv.ko loaded on an emulated EPYC (QEMU TCG);" \
+		"vmctl now runs /guests/hello.bin, whose serial output follows."
+	vmctl start /guests/hello.bin
+	echo "svmhv run: vmctl exit status $?"
+	rmmod svmhv
+}
+
+do_shell() {
+	echo "svmhv shell: svmhv.ko in /svmhv, kvm modules in /kvm (load order" \
+		"in /kvm/load-order), selftests in /selftests, guests in /guests."
+	echo "svmhv shell: exit the shell to power off."
+	setsid cttyhack sh -l
+}
+
+case $mode in
+check) do_check ;;
+run)   do_run ;;
+shell) do_shell ;;
+*)     echo "svmhv init: unknown svmhv.mode=$mode (check, run, shell)" ;;
+esac
+power_off

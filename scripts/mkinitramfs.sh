@@ -1,0 +1,167 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build build/initramfs-<mode>.cpio.gz, the whole root file system of the
+# emulated EPYC host that svmhv is tested on (the test kernel boots into it
+# and never mounts anything else).  busybox-static provides the shell and
+# insmod/rmmod; scripts/guest-init.sh becomes /init.  Layout:
+#   /svmhv/svmhv.ko         the module under test
+#   /kvm/*.ko, load-order   Debian's kvm_amd and its dependencies, in load
+#                           order (busybox has no working modprobe)
+#   /modules/msr.ko         /dev/cpu/N/msr, to read EFER in the tests
+#   /usr/bin/vmctl, /usr/bin/kvm-hold-vm, /guests/*.bin
+#   /tests/vmctl/vmctl_test.sh
+#   /selftests/*, tests.list   from `make -C selftests install DESTDIR=`
+# Modes: check (everything), run (module, vmctl, guests), shell (everything).
+# Files are taken as built: run `make all` first (scripts/check.sh does).
+#
+# Usage: scripts/mkinitramfs.sh MODE   (KVER picks the kernel, as kver.sh)
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+build=$repo/build
+mode=${1:?usage: mkinitramfs.sh check|run|shell}
+case $mode in
+check|run|shell) ;;
+*) echo "mkinitramfs.sh: unknown mode '$mode'" >&2; exit 2 ;;
+esac
+KVER=$("$repo/scripts/kver.sh")
+moddir=/lib/modules/$KVER
+out=$build/initramfs-$mode.cpio.gz
+stage=$build/initramfs-$mode.d
+
+die() { echo "mkinitramfs.sh: $*" >&2; exit 1; }
+
+need() {	# need FILE WHAT: FILE must exist, else say which target makes it
+	[ -e "$1" ] || die "$1 missing ($2)"
+}
+
+# Copy a kernel module, decompressing it: busybox insmod loads plain ELF.
+copy_ko() {	# copy_ko SRC DSTDIR
+	local name
+	name=$(basename "$1")
+	case $1 in
+	*.ko.xz)  xz -dc "$1" >"$2/${name%.xz}" ;;
+	*.ko.zst) zstd -qdc "$1" >"$2/${name%.zst}" ;;
+	*.ko.gz)  gzip -dc "$1" >"$2/${name%.gz}" ;;
+	*.ko)     cp "$1" "$2/" ;;
+	*)        die "not a kernel module: $1" ;;
+	esac
+}
+
+# Path of module NAME (dashes and underscores are the same) for $KVER.
+module_path() {
+	local want rel base
+	want=${1//-/_}
+	while IFS=: read -r rel _; do
+		base=$(basename "$rel")
+		base=${base%%.ko*}
+		if [ "${base//-/_}" = "$want" ]; then
+			echo "$moddir/$rel"
+			return 0
+		fi
+	done <"$moddir/modules.dep"
+	return 1
+}
+
+# Append NAME's dependencies, then NAME, to $kvm_order (depth first).
+kvm_order=()
+add_with_deps() {
+	local name=$1 path dep seen
+	for seen in "${kvm_order[@]}"; do
+		[ "$seen" = "$name" ] && return 0
+	done
+	path=$(module_path "$name") || die "module $name not found for $KVER"
+	for dep in $(modinfo -F depends "$path" | tr ',' ' '); do
+		add_with_deps "${dep//-/_}"
+	done
+	kvm_order+=("$name")
+	kvm_paths+=("$path")
+}
+
+rm -rf "$stage"
+mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,proc,sys,tmp,root,etc,svmhv}
+
+# busybox and its applet links, made here so /init can use them at once.
+busybox=$(command -v busybox) || die "busybox missing (package busybox-static)"
+if readelf -l "$busybox" | grep 'program interpreter' >/dev/null; then
+	die "$busybox is dynamically linked (install busybox-static)"
+fi
+cp "$busybox" "$stage/bin/busybox"
+"$busybox" --list-full | while read -r applet; do
+	[ -e "$stage/$applet" ] || ln -s /bin/busybox "$stage/$applet"
+done
+
+install -m 0755 "$repo/scripts/guest-init.sh" "$stage/init"
+echo "$mode" >"$stage/etc/svmhv-mode"
+echo "$KVER" >"$stage/etc/svmhv-kver"
+
+need "$repo/module/svmhv.ko" "make module"
+cp "$repo/module/svmhv.ko" "$stage/svmhv/"
+
+need "$repo/tools/vmctl/vmctl" "make vmctl"
+install -m 0755 "$repo/tools/vmctl/vmctl" "$stage/usr/bin/vmctl"
+mkdir -p "$stage/guests"
+shopt -s nullglob
+guests=("$repo"/tools/vmctl/guests/*.bin)
+shopt -u nullglob
+[ ${#guests[@]} -gt 0 ] || die "no tools/vmctl/guests/*.bin (make vmctl)"
+cp "${guests[@]}" "$stage/guests/"
+
+if [ "$mode" != run ]; then
+	mkdir -p "$stage/kvm" "$stage/tests/vmctl" "$stage/selftests"
+	kvm_paths=()
+	add_with_deps kvm_amd
+	for p in "${kvm_paths[@]}"; do
+		copy_ko "$p" "$stage/kvm"
+		b=$(basename "$p")
+		echo "${b%%.ko*}.ko" >>"$stage/kvm/load-order"
+	done
+
+	# msr.ko lets module_load.sh read EFER through /dev/cpu/N/msr.
+	mkdir -p "$stage/modules"
+	copy_ko "$(module_path msr)" "$stage/modules"
+
+	need "$build/kvm-hold-vm" "make helpers"
+	install -m 0755 "$build/kvm-hold-vm" "$stage/usr/bin/kvm-hold-vm"
+
+	need "$repo/tools/vmctl/tests/vmctl_test.sh" "the vmctl in-VM test"
+	install -m 0755 "$repo/tools/vmctl/tests/vmctl_test.sh" "$stage/tests/vmctl/"
+
+	need "$repo/selftests/Makefile" "the selftests"
+	make -s -C "$repo/selftests" install DESTDIR="$stage/selftests" \
+		STATIC=1 KSFT_INC="$build/kselftest" >&2
+	need "$stage/selftests/tests.list" "written by make -C selftests install"
+	while read -r prog; do
+		[ -z "$prog" ] && continue
+		[ -x "$stage/selftests/$prog" ] ||
+			die "selftests/tests.list names $prog, not installed as executable"
+	done <"$stage/selftests/tests.list"
+	# The module-load tests run before anything else loads svmhv.ko.
+	[ -e "$stage/selftests/module_load.sh" ] ||
+		install -m 0755 "$repo/selftests/module_load.sh" "$stage/selftests/"
+fi
+
+# /dev/console must exist before /init runs, or the kernel starts /init
+# without stdin/stdout.  Making the node needs no root: write a first cpio
+# (newc) archive holding /dev and /dev/console by hand; the kernel unpacks
+# concatenated archives in order.
+newc() {	# newc NAME MODE_OCTAL RDEV_MAJOR RDEV_MINOR INO
+	local namesize=$((${#1} + 1)) pad
+	printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X' \
+		"$5" "$((8#$2))" 0 0 1 0 0 0 0 "$3" "$4" "$namesize" 0
+	printf '%s\0' "$1"
+	pad=$(((4 - (110 + namesize) % 4) % 4))
+	head -c "$pad" /dev/zero
+}
+
+tmp=$out.tmp
+{
+	newc dev 040755 0 0 1
+	newc dev/console 020600 5 1 2
+	newc TRAILER!!! 0 0 0 0
+	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio --quiet -o -H newc -R 0:0)
+} | gzip -1 >"$tmp"
+mv "$tmp" "$out"
+echo "  INITRAMFS $(realpath --relative-to="$repo" "$out") ($KVER, $(du -h "$out" | cut -f1))" >&2
