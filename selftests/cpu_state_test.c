@@ -1,0 +1,588 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the guest sees of the CPU, all handled inside the module: CPUID
+ * (vendor, hypervisor bit and leaf, SVM hidden), the MSRs the guest may
+ * use and the #GP for those it may not, #UD for the SVM instructions, the
+ * next RIP after prefixed instructions (the emulated CPU has no NRIP
+ * save), and SSE/FPU state kept apart between guest and host.
+ */
+#include <cpuid.h>
+#include <sys/syscall.h>
+
+#include "svmhv_test.h"
+
+/* ---- CPUID ---------------------------------------------------------------- */
+
+static void guest_cpuid_vendor(void)
+{
+	struct cpuid_regs r = guest_cpuid(0, 0);
+
+	GUEST_ASSERT(r.eax >= 1);
+	GUEST_ASSERT_EQ(r.ebx, 0x68747541);	/* "Auth" */
+	GUEST_ASSERT_EQ(r.edx, 0x69746e65);	/* "enti" */
+	GUEST_ASSERT_EQ(r.ecx, 0x444d4163);	/* "cAMD" */
+	GUEST_DONE();
+}
+
+TEST(cpuid_vendor_is_authentic_amd)
+{
+	struct svmhv_vcpu *vcpu;
+	struct svmhv_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_cpuid_vendor);
+
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
+static void guest_cpuid_features(void)
+{
+	struct cpuid_regs r1 = guest_cpuid(1, 0);
+	struct cpuid_regs r81 = guest_cpuid(0x80000001, 0);
+
+	GUEST_SYNC_ARGS(1, r1.ecx, r81.ecx, r1.edx, 0);
+	GUEST_DONE();
+}
+
+TEST(cpuid_sets_hypervisor_bit_and_hides_svm_from_guest)
+{
+	struct svmhv_vcpu *vcpu;
+	struct svmhv_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_cpuid_features);
+	unsigned int a, b, c, d;
+	struct ucall uc;
+
+	vcpu_run_expect_sync(vcpu, 1, &uc);
+	EXPECT_EQ(1ULL, uc.args[1] >> 31 & 1) TH_LOG("CPUID.1:ECX %#lx", uc.args[1]);
+	EXPECT_EQ(0ULL, uc.args[2] >> 2 & 1) TH_LOG("CPUID.80000001:ECX %#lx", uc.args[2]);
+	/* The rest is the host's: SSE2 (CPUID.1:EDX bit 26) as on the host. */
+	ASSERT_TRUE(__get_cpuid(1, &a, &b, &c, &d));
+	EXPECT_EQ((uint64_t)(d >> 26 & 1), uc.args[3] >> 26 & 1);
+	EXPECT_EQ(1ULL, uc.args[3] >> 26 & 1);
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
+static void guest_cpuid_hv_leaf(void)
+{
+	struct cpuid_regs r = guest_cpuid(0x40000000, 0);
+	char sig[13];
+
+	memcpy(sig, &r.ebx, 4);
+	memcpy(sig + 4, &r.ecx, 4);
+	memcpy(sig + 8, &r.edx, 4);
+	sig[12] = '\0';
+	GUEST_ASSERT(r.eax >= 0x40000000);
+	GUEST_ASSERT_MSG(!memcmp(sig, "SVMHVSVMHVSV", 12), "signature \"%s\"", sig);
+	GUEST_DONE();
+}
+
+TEST(cpuid_hypervisor_leaf_has_svmhv_signature)
+{
+	struct svmhv_vcpu *vcpu;
+	struct svmhv_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_cpuid_hv_leaf);
+
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
+static void guest_many_cpuids(void)
+{
+	uint32_t x = 0;
+
+	GUEST_SYNC(1);
+	for (int i = 0; i < 1000; i++)
+		x ^= guest_cpuid(i & 1 ? 0x80000001 : 1, 0).eax;
+	GUEST_SYNC_ARGS(2, x, 0, 0, 0);
+	GUEST_DONE();
+}
+
+TEST(cpuid_is_handled_in_kernel_without_exits)
+{
+	struct svmhv_vcpu *vcpu;
+	struct svmhv_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_many_cpuids);
+
+	vcpu_run_expect_sync(vcpu, 1, NULL);
+	/* The very next exit must be the ucall after 1000 CPUIDs. */
+	vcpu_run(vcpu);
+	ASSERT_EQ((uint64_t)UCALL_SYNC, get_ucall(vcpu, NULL));
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
+/* ---- MSRs ----------------------------------------------------------------- */
+
+struct msr_value {
+	uint32_t msr;
+	uint64_t value;
+};
+
+static const struct msr_value msr_values[] = {
+	{ MSR_STAR,		0x0023001000000000ULL },
+	{ MSR_LSTAR,		0xffffffff81a00000ULL },
+	{ MSR_CSTAR,		0xffffffff81a00040ULL },
+	{ MSR_SYSCALL_MASK,	0x0000000000047700ULL },
+	{ MSR_KERNEL_GS_BASE,	0xffff888012345000ULL },
+	{ MSR_IA32_SYSENTER_CS,	0x0000000000000010ULL },
+	{ MSR_IA32_SYSENTER_ESP, 0x00000000fffe0000ULL },
+	{ MSR_IA32_SYSENTER_EIP, 0x0000000012345678ULL },
+	{ MSR_IA32_CR_PAT,	0x0007010600070106ULL },
+	{ MSR_FS_BASE,		0x0000000000123000ULL },
+	{ MSR_GS_BASE,		0x0000000000456000ULL },
+};
+
+static void guest_msr_round_trip(void)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(msr_values); i++) {
+		wrmsr(msr_values[i].msr, msr_values[i].value);
+		GUEST_ASSERT_EQ(rdmsr(msr_values[i].msr), msr_values[i].value);
+	}
+	/* An exit to userspace (where the host runs its own syscalls) must
+	 * not lose or leak them. */
+	GUEST_SYNC(1);
+	for (unsigned int i = 0; i < ARRAY_SIZE(msr_values); i++)
+		GUEST_ASSERT_MSG(rdmsr(msr_values[i].msr) == msr_values[i].value,
+				 "MSR %#x reads %#lx after an exit, wrote %#lx",
+				 msr_values[i].msr, rdmsr(msr_values[i].msr),
+				 msr_values[i].value);
+	GUEST_DONE();
+}
+
+TEST(msrs_round_trip_and_survive_exits_to_userspace)
+{
+	struct svmhv_vcpu *vcpu;
+	struct svmhv_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_msr_round_trip);
+	char path[64];
+
+	vcpu_run_expect_sync(vcpu, 1, NULL);
+	/* Host system calls in between use the host's own STAR/LSTAR. */
+	for (int i = 0; i < 100; i++)
+		snprintf(path, sizeof(path), "%ld", syscall(SYS_getpid));
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
+static void guest_efer(void)
+{
+	uint64_t efer = rdmsr(MSR_EFER);
+
+	GUEST_ASSERT_EQ(efer, GUEST_EFER);
+	GUEST_ASSERT_EQ(efer & EFER_SVME, 0);
+	wrmsr(MSR_EFER, efer & ~EFER_SCE);
+	GUEST_ASSERT_EQ(rdmsr(MSR_EFER), GUEST_EFER & ~EFER_SCE);
+	wrmsr(MSR_EFER, efer);
+	GUEST_ASSERT_EQ(rdmsr(MSR_EFER), GUEST_EFER);
+	GUEST_SYNC(1);
+	GUEST_DONE();
+}
+
+TEST(efer_reads_without_svme_and_round_trips)
+{
+	struct svmhv_vcpu *vcpu;
+	struct svmhv_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_efer);
+	struct svmhv_sregs s;
+
+	vcpu_run_expect_sync(vcpu, 1, NULL);
+	vcpu_sregs_get(vcpu, &s);
+	EXPECT_EQ(GUEST_EFER, s.efer);
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
+static void guest_tsc(void)
+{
+	uint64_t prev = rdmsr(MSR_IA32_TSC);
+
+	GUEST_ASSERT(prev != 0);
+	for (int i = 0; i < 100; i++) {
+		uint64_t a = rdmsr(MSR_IA32_TSC);
+		uint64_t b = rdtsc();
+
+		GUEST_ASSERT_MSG(a >= prev, "TSC went back: %#lx after %#lx", a, prev);
+		GUEST_ASSERT_MSG(b >= a, "RDTSC %#lx before RDMSR's %#lx", b, a);
+		prev = b;
+		if (i == 50)
+			GUEST_SYNC(1);
+	}
+	GUEST_DONE();
+}
+
+TEST(tsc_is_monotonic_across_exits)
+{
+	struct svmhv_vcpu *vcpu;
+	struct svmhv_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_tsc);
+
+	vcpu_run_expect_sync(vcpu, 1, NULL);
+	usleep(1000);
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
+static volatile uint64_t gp_count, gp_error, gp_rip;
+
+static void gp_skip_2byte_insn(struct ex_regs *regs)
+{
+	gp_count++;
+	gp_error = regs->error_code;
+	gp_rip = regs->rip;
+	regs->rip += 2;	/* rdmsr and wrmsr are 0f 32 / 0f 30 */
+}
+
+static const uint32_t forbidden_msrs[] = {
+	MSR_VM_CR, MSR_VM_HSAVE_PA, 0x12345678, 0xc0010115 /* IGNNE */,
+};
+
+static void guest_forbidden_msrs(void)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(forbidden_msrs); i++) {
+		uint32_t msr = forbidden_msrs[i];
+
+		rdmsr(msr);
+		GUEST_ASSERT_MSG(gp_count == ++n, "rdmsr %#x: no #GP", msr);
+		GUEST_ASSERT_EQ(gp_error, 0);
+		wrmsr(msr, 0x1000);
+		GUEST_ASSERT_MSG(gp_count == ++n, "wrmsr %#x: no #GP", msr);
+		GUEST_ASSERT_EQ(gp_error, 0);
+	}
+	GUEST_DONE();
+}
+
+TEST(forbidden_msrs_raise_gp_in_guest)
+{
+	struct svmhv_vcpu *vcpu;
+	struct svmhv_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_forbidden_msrs);
+
+	vm_install_exception_handler(vm, GP_VECTOR, gp_skip_2byte_insn);
+	vcpu_run_expect_done(vcpu);
+	EXPECT_EQ(2 * ARRAY_SIZE(forbidden_msrs), GUEST_VAR(vm, gp_count));
+	vm_free(vm);
+}
+
+/* ---- SVM instructions ----------------------------------------------------- */
+
+static volatile uint64_t ud_count, ud_vector;
+
+static void ud_skip_3byte_insn(struct ex_regs *regs)
+{
+	ud_count++;
+	ud_vector = regs->vector;
+	regs->rip += 3;
+}
+
+#define SVM_INSN(name, modrm)						\
+	do {								\
+		uint64_t before = ud_count;				\
+		asm volatile(".byte 0x0f, 0x01, " #modrm		\
+			     : : "a"(0), "c"(0) : "memory");		\
+		GUEST_ASSERT_MSG(ud_count == before + 1,		\
+				 "%s did not raise #UD", name);		\
+		GUEST_ASSERT_EQ(ud_vector, UD_VECTOR);			\
+	} while (0)
+
+static void guest_svm_insns(void)
+{
+	SVM_INSN("vmrun", 0xd8);
+	SVM_INSN("vmload", 0xda);
+	SVM_INSN("vmsave", 0xdb);
+	SVM_INSN("stgi", 0xdc);
+	SVM_INSN("clgi", 0xdd);
+	SVM_INSN("skinit", 0xde);
+	SVM_INSN("invlpga", 0xdf);
+	GUEST_DONE();
+}
+
+TEST(svm_instructions_raise_ud_in_guest)
+{
+	struct svmhv_vcpu *vcpu;
+	struct svmhv_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_svm_insns);
+
+	vm_install_exception_handler(vm, UD_VECTOR, ud_skip_3byte_insn);
+	vcpu_run_expect_done(vcpu);
+	EXPECT_EQ(7ULL, GUEST_VAR(vm, ud_count));
+	vm_free(vm);
+}
+
+/* ---- next RIP after prefixed instructions --------------------------------- */
+
+/*
+ * Each prefixed instruction is followed by a 5-byte mov of a marker into
+ * EAX.  Resuming one byte early or late runs other bytes instead (or
+ * faults), and EAX then does not hold the marker.
+ */
+#define PREFIXED(bytes, in_eax, in_ecx)					\
+	({								\
+		uint64_t __a = (in_eax), __c = (in_ecx), __d = 0;	\
+		asm volatile(".byte " bytes "\n\t"			\
+			     "movl $0x5eed1e55, %%eax"			\
+			     : "+a"(__a), "+c"(__c), "+d"(__d)		\
+			     : : "rbx", "memory");			\
+		__a;							\
+	})
+
+static void guest_prefixed_insns(void)
+{
+	wrmsr(MSR_STAR, 0x0023001000000000ULL);
+
+	/* CPUID with operand-size, REX.W and segment prefixes */
+	GUEST_ASSERT_EQ(PREFIXED("0x66, 0x0f, 0xa2", 0, 0), 0x5eed1e55);
+	GUEST_ASSERT_EQ(PREFIXED("0x48, 0x0f, 0xa2", 0, 0), 0x5eed1e55);
+	GUEST_ASSERT_EQ(PREFIXED("0x2e, 0x0f, 0xa2", 1, 0), 0x5eed1e55);
+	GUEST_ASSERT_EQ(PREFIXED("0x2e, 0x3e, 0x26, 0x66, 0x0f, 0xa2",
+				 0x40000000, 0), 0x5eed1e55);
+	/* RDMSR with prefixes */
+	GUEST_ASSERT_EQ(PREFIXED("0x66, 0x0f, 0x32", 0, MSR_STAR), 0x5eed1e55);
+	GUEST_ASSERT_EQ(PREFIXED("0x3e, 0x48, 0x0f, 0x32", 0, MSR_STAR),
+			0x5eed1e55);
+	GUEST_DONE();
+}
+
+TEST(prefixed_instructions_resume_at_next_instruction)
+{
+	struct svmhv_vcpu *vcpu;
+	struct svmhv_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_prefixed_insns);
+
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
+extern char guest_prefixed_out[], guest_after_prefixed_out[];
+
+static void guest_prefixed_port_io(void)
+{
+	uint64_t rax = 0xabcd;
+
+	/* out %ax, %dx with a segment and a REX prefix */
+	asm volatile(".globl guest_prefixed_out\nguest_prefixed_out:\n\t"
+		     ".byte 0x3e, 0x66, 0x40, 0xef\n\t"
+		     ".globl guest_after_prefixed_out\nguest_after_prefixed_out:\n\t"
+		     "movl $0x5eed1e55, %%eax"
+		     : "+a"(rax) : "d"(0x2100) : "memory");
+	GUEST_ASSERT_EQ(rax, 0x5eed1e55);
+	GUEST_DONE();
+}
+
+TEST(prefixed_out_exits_and_resumes_after_prefixes)
+{
+	struct svmhv_vcpu *vcpu;
+	struct svmhv_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_prefixed_port_io);
+	struct svmhv_regs r;
+
+	vcpu_run(vcpu);
+	TEST_ASSERT_EXIT_REASON(vcpu, SVMHV_EXIT_IO);
+	EXPECT_EQ(0x2100, vcpu->run->io.port);
+	EXPECT_EQ(2, vcpu->run->io.size);
+	EXPECT_EQ(0, memcmp(vcpu->run->io.data, "\xcd\xab", 2));
+	EXPECT_EQ((uint64_t)(uintptr_t)guest_prefixed_out, vcpu->run->rip);
+	vcpu_regs_get(vcpu, &r);
+	EXPECT_EQ((uint64_t)(uintptr_t)guest_after_prefixed_out, r.rip);
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
+/* ---- SSE and FPU state ------------------------------------------------------ */
+
+/* sqrtsd itself: __builtin_sqrt may call libc's sqrt, unusable in a guest. */
+static inline double sse_sqrt(double x)
+{
+	double r;
+
+	asm("sqrtsd %1, %0" : "=x"(r) : "x"(x));
+	return r;
+}
+
+static __attribute__((noinline)) double series(int n, double x)
+{
+	double sum = 0.0, term = 1.0;
+
+	for (int i = 1; i <= n; i++) {
+		term *= x / i;
+		sum += term / (i * (double)i) + sse_sqrt((double)i);
+	}
+	return sum;
+}
+
+static void guest_sse(int n, uint64_t xbits)
+{
+	double x;
+
+	memcpy(&x, &xbits, sizeof(x));
+	double r = series(n, x);
+	uint64_t rbits;
+
+	memcpy(&rbits, &r, sizeof(rbits));
+	GUEST_SYNC_ARGS(1, rbits, 0, 0, 0);
+	GUEST_DONE();
+}
+
+TEST(sse_double_arithmetic_in_guest_matches_host)
+{
+	struct svmhv_vcpu *vcpu;
+	struct svmhv_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_sse);
+	double x = 1.2345, expect = series(40, x);
+	uint64_t xbits, ebits;
+	struct ucall uc;
+
+	memcpy(&xbits, &x, sizeof(x));
+	memcpy(&ebits, &expect, sizeof(expect));
+	vcpu_args_set(vcpu, 2, 40ULL, xbits);
+	vcpu_run_expect_sync(vcpu, 1, &uc);
+	EXPECT_EQ(ebits, uc.args[1]);
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
+#define LOAD_XMM(src)							\
+	"movdqu 0x00(" src "), %%xmm0\n\t"  "movdqu 0x10(" src "), %%xmm1\n\t" \
+	"movdqu 0x20(" src "), %%xmm2\n\t"  "movdqu 0x30(" src "), %%xmm3\n\t" \
+	"movdqu 0x40(" src "), %%xmm4\n\t"  "movdqu 0x50(" src "), %%xmm5\n\t" \
+	"movdqu 0x60(" src "), %%xmm6\n\t"  "movdqu 0x70(" src "), %%xmm7\n\t" \
+	"movdqu 0x80(" src "), %%xmm8\n\t"  "movdqu 0x90(" src "), %%xmm9\n\t" \
+	"movdqu 0xa0(" src "), %%xmm10\n\t" "movdqu 0xb0(" src "), %%xmm11\n\t" \
+	"movdqu 0xc0(" src "), %%xmm12\n\t" "movdqu 0xd0(" src "), %%xmm13\n\t" \
+	"movdqu 0xe0(" src "), %%xmm14\n\t" "movdqu 0xf0(" src "), %%xmm15\n\t"
+#define STORE_XMM(dst)							\
+	"movdqu %%xmm0, 0x00(" dst ")\n\t"  "movdqu %%xmm1, 0x10(" dst ")\n\t" \
+	"movdqu %%xmm2, 0x20(" dst ")\n\t"  "movdqu %%xmm3, 0x30(" dst ")\n\t" \
+	"movdqu %%xmm4, 0x40(" dst ")\n\t"  "movdqu %%xmm5, 0x50(" dst ")\n\t" \
+	"movdqu %%xmm6, 0x60(" dst ")\n\t"  "movdqu %%xmm7, 0x70(" dst ")\n\t" \
+	"movdqu %%xmm8, 0x80(" dst ")\n\t"  "movdqu %%xmm9, 0x90(" dst ")\n\t" \
+	"movdqu %%xmm10, 0xa0(" dst ")\n\t" "movdqu %%xmm11, 0xb0(" dst ")\n\t" \
+	"movdqu %%xmm12, 0xc0(" dst ")\n\t" "movdqu %%xmm13, 0xd0(" dst ")\n\t" \
+	"movdqu %%xmm14, 0xe0(" dst ")\n\t" "movdqu %%xmm15, 0xf0(" dst ")\n\t"
+#define XMM_CLOBBERS "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", \
+	"xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", \
+	"xmm15"
+
+struct fpu_image {
+	uint8_t xmm[16][16];
+	uint32_t mxcsr;
+	uint16_t fcw;
+};
+
+static void fill_image(struct fpu_image *f, uint8_t seed, uint32_t mxcsr,
+		       uint16_t fcw)
+{
+	for (int i = 0; i < 16; i++)
+		for (int j = 0; j < 16; j++)
+			f->xmm[i][j] = (uint8_t)(seed + i * 16 + j * 7);
+	f->mxcsr = mxcsr;
+	f->fcw = fcw;
+}
+
+#define FPU_ROUNDS	50
+#define FPU_PORT	0x2200
+
+static struct fpu_image guest_in, guest_out;
+
+/* Load distinctive SSE/x87 control state, exit to the host through a raw
+ * OUT (no C code in between), and store what the registers hold after;
+ * FPU_ROUNDS times, with different values each time. */
+static void guest_fpu_state(void)
+{
+	struct fpu_image *in = &guest_in, *out = &guest_out;
+
+	for (int round = 0; round < FPU_ROUNDS; round++) {
+		fill_image(in, 0x80 + round,
+			   0x7f80 /* RC=toward zero, all masked */,
+			   0x0e7f /* RC=toward zero, PC=double */);
+		asm volatile(LOAD_XMM("%0")
+			     "ldmxcsr %c2(%0)\n\t"
+			     "fldcw %c3(%0)\n\t"
+			     "outb %%al, %%dx\n\t"
+			     STORE_XMM("%1")
+			     "stmxcsr %c2(%1)\n\t"
+			     "fnstcw %c3(%1)"
+			     : : "r"(in), "r"(out),
+			       "i"(__builtin_offsetof(struct fpu_image, mxcsr)),
+			       "i"(__builtin_offsetof(struct fpu_image, fcw)),
+			       "a"(round), "d"(FPU_PORT)
+			     : "memory", XMM_CLOBBERS);
+		for (int i = 0; i < 16; i++) {
+			uint64_t want[2], got[2];
+
+			memcpy(want, in->xmm[i], 16);
+			memcpy(got, out->xmm[i], 16);
+			GUEST_ASSERT_MSG(want[0] == got[0] && want[1] == got[1],
+					 "round %d: xmm%d %#lx:%#lx, loaded %#lx:%#lx",
+					 round, i, got[1], got[0], want[1], want[0]);
+		}
+		GUEST_ASSERT_MSG(out->mxcsr == in->mxcsr,
+				 "round %d: mxcsr %#x, loaded %#x", round,
+				 out->mxcsr, in->mxcsr);
+		GUEST_ASSERT_MSG(out->fcw == in->fcw,
+				 "round %d: fcw %#x, loaded %#x", round,
+				 out->fcw, in->fcw);
+	}
+	GUEST_DONE();
+}
+
+/* SVMHV_RUN as a raw system call between loading and storing the host's
+ * SSE registers, MXCSR and x87 control word. */
+static long run_with_fpu_image(int fd, struct fpu_image *in,
+			       struct fpu_image *out)
+{
+	long ret;
+
+	asm volatile(LOAD_XMM("%[in]")
+		     "ldmxcsr %c[mx](%[in])\n\t"
+		     "fldcw %c[cw](%[in])\n\t"
+		     "syscall\n\t"
+		     STORE_XMM("%[out]")
+		     "stmxcsr %c[mx](%[out])\n\t"
+		     "fnstcw %c[cw](%[out])"
+		     : "=a"(ret)
+		     : "0"((long)SYS_ioctl), "D"((long)fd),
+		       "S"((long)SVMHV_RUN), "d"(0L),
+		       [in] "r"(in), [out] "r"(out),
+		       [mx] "i"(__builtin_offsetof(struct fpu_image, mxcsr)),
+		       [cw] "i"(__builtin_offsetof(struct fpu_image, fcw))
+		     : "rcx", "r11", "memory", XMM_CLOBBERS);
+	return ret;
+}
+
+TEST(fpu_and_sse_state_is_separate_for_host_and_guest)
+{
+	struct svmhv_vcpu *vcpu;
+	struct svmhv_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_fpu_state);
+	struct fpu_image host_in, host_out;
+	volatile double d = 1.0;
+	uint32_t saved_mxcsr;
+	uint16_t saved_fcw;
+
+	asm volatile("stmxcsr %0; fnstcw %1" : "=m"(saved_mxcsr), "=m"(saved_fcw));
+	for (int round = 0; round < FPU_ROUNDS; round++) {
+		long ret;
+
+		/* RC=round down, FTZ+DAZ; x87 RC=round up, PC=single */
+		fill_image(&host_in, 0x11 + 3 * round, 0x1f80 | 0x2000 | 0x8040,
+			   0x087f);
+		memset(&host_out, 0, sizeof(host_out));
+		ret = run_with_fpu_image(vcpu->fd, &host_in, &host_out);
+		asm volatile("ldmxcsr %0; fldcw %1"
+			     : : "m"(saved_mxcsr), "m"(saved_fcw));
+		ASSERT_EQ(0, ret);
+		if (get_ucall(vcpu, NULL) == UCALL_ABORT) {
+			struct ucall uc;
+
+			get_ucall(vcpu, &uc);
+			report_guest_assert(&uc);
+		}
+		TEST_ASSERT_EXIT_REASON(vcpu, SVMHV_EXIT_IO);
+		ASSERT_EQ(FPU_PORT, vcpu->run->io.port);
+		ASSERT_EQ(round, vcpu->run->io.data[0]);
+		for (int i = 0; i < 16; i++) {
+			ASSERT_EQ(0, memcmp(host_in.xmm[i], host_out.xmm[i], 16))
+				TH_LOG("round %d: host xmm%d changed by RUN", round, i);
+		}
+		ASSERT_EQ(host_in.mxcsr, host_out.mxcsr) TH_LOG("round %d", round);
+		ASSERT_EQ(host_in.fcw, host_out.fcw) TH_LOG("round %d", round);
+
+		/* Use the host FPU in between; the guest must not see it. */
+		for (int i = 0; i < 200; i++)
+			d = sse_sqrt(d + i) * 1.5;
+		ASSERT_LT(0.0, d);
+	}
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
+SVMHV_TEST_HARNESS_MAIN
