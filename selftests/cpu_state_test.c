@@ -7,6 +7,8 @@
  * save), and SSE/FPU state kept apart between guest and host.
  */
 #include <cpuid.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/syscall.h>
 
 #include "svmhv_test.h"
@@ -582,6 +584,83 @@ TEST(fpu_and_sse_state_is_separate_for_host_and_guest)
 		ASSERT_LT(0.0, d);
 	}
 	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
+/*
+ * The host preempts the vCPU thread (timer exits, a second thread on the
+ * same CPU that keeps its own values in the SSE registers) while the guest
+ * spins with values of its own in them: they must still be there after.
+ */
+#define PREEMPT_ROUNDS	20
+
+static void guest_sse_spin(uint64_t spins)
+{
+	struct fpu_image *in = &guest_in, *out = &guest_out;
+
+	for (int round = 0; round < PREEMPT_ROUNDS; round++) {
+		fill_image(in, 0x40 + round, 0x7f80, 0x0e7f);
+		asm volatile(LOAD_XMM("%0")
+			     "ldmxcsr %c3(%0)\n\t"
+			     "1: decq %2\n\t"
+			     "jnz 1b\n\t"
+			     STORE_XMM("%1")
+			     "stmxcsr %c3(%1)"
+			     : : "r"(in), "r"(out), "r"(spins),
+			       "i"(__builtin_offsetof(struct fpu_image, mxcsr))
+			     : "memory", "cc", XMM_CLOBBERS);
+		for (int i = 0; i < 16; i++) {
+			uint64_t want[2], got[2];
+
+			memcpy(want, in->xmm[i], 16);
+			memcpy(got, out->xmm[i], 16);
+			GUEST_ASSERT_MSG(want[0] == got[0] && want[1] == got[1],
+					 "round %d: xmm%d %#lx:%#lx, loaded %#lx:%#lx",
+					 round, i, got[1], got[0], want[1], want[0]);
+		}
+		GUEST_ASSERT_MSG(out->mxcsr == in->mxcsr,
+				 "round %d: mxcsr %#x, loaded %#x", round,
+				 out->mxcsr, in->mxcsr);
+	}
+	GUEST_DONE();
+}
+
+struct fpu_noise {
+	volatile int stop;
+	cpu_set_t cpu;
+};
+
+static void *fpu_noise_thread(void *arg)
+{
+	struct fpu_noise *n = arg;
+	struct fpu_image img;
+
+	fill_image(&img, 0xee, 0x1f80, 0x037f);
+	sched_setaffinity(0, sizeof(n->cpu), &n->cpu);
+	while (!n->stop)
+		asm volatile(LOAD_XMM("%0") : : "r"(&img) : "memory", XMM_CLOBBERS);
+	return NULL;
+}
+
+TEST(guest_sse_state_survives_host_preemption)
+{
+	struct svmhv_vcpu *vcpu;
+	struct svmhv_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_sse_spin);
+	struct fpu_noise noise = { 0 };
+	pthread_t thread;
+	int cpu = sched_getcpu();
+
+	ASSERT_LE(0, cpu);
+	CPU_ZERO(&noise.cpu);
+	CPU_SET(cpu, &noise.cpu);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(noise.cpu), &noise.cpu));
+	ASSERT_EQ(0, pthread_create(&thread, NULL, fpu_noise_thread, &noise));
+	/* 3 million iterations: tens of milliseconds even on real hardware
+	 * at the 5-10 ms preemption granularity of two busy threads. */
+	vcpu_args_set(vcpu, 1, 3000000ULL);
+	vcpu_run_expect_done(vcpu);
+	noise.stop = 1;
+	pthread_join(thread, NULL);
 	vm_free(vm);
 }
 

@@ -344,11 +344,12 @@ extern char guest_after_int3[], guest_after_int80[];
 static void guest_software_interrupts(void)
 {
 	/*
-	 * Touch the GDT first: the CPU reads it while delivering the first
-	 * exception, and an NPT fault in that delivery is another test's
-	 * subject (first_exception_is_delivered_once_*).
+	 * Touch the GDT and IDT first: the CPU reads them while delivering
+	 * the first exception, and an NPT fault in that delivery is another
+	 * test's subject (first_exception_is_delivered_once_*).
 	 */
 	(void)*(volatile uint64_t *)GUEST_GDT_GPA;
+	(void)*(volatile uint64_t *)GUEST_IDT_GPA;
 	asm volatile("int3\n.globl guest_after_int3\nguest_after_int3:");
 	GUEST_ASSERT_EQ(seen_count, 1);
 	GUEST_ASSERT_EQ(seen_vector, BP_VECTOR);
