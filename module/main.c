@@ -10,6 +10,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <asm/tsc.h>
 
 #include "svmhv_core.h"
 #include "svm/svm.h"
@@ -36,6 +37,10 @@ static long svmhv_check_cap(unsigned long cap)
 		return svm_features.nr_asids;
 	case SVMHV_CAP_IO_DATA_MAX:
 		return SVMHV_IO_DATA_MAX;
+	case SVMHV_CAP_INJECT_EVENT:
+		return 1;
+	case SVMHV_CAP_TSC_KHZ:
+		return tsc_khz;
 	default:
 		return 0;
 	}

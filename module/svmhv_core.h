@@ -70,6 +70,20 @@ enum svmhv_pending {
 	SVMHV_PENDING_HYPERCALL,/* VMMCALL: result into rAX */
 };
 
+/* Events userspace queued with SVMHV_INJECT_EVENT (svm/inject.c). */
+struct svmhv_queued_events {
+	bool irq;
+	u8 irq_vector;
+	bool nmi;
+	bool nmi_blocked;	/* an injected NMI's handler has not IRETed */
+	bool awaiting_iret;	/* IRET seen at iret_rip, not yet executed */
+	u64 iret_rip;
+	bool exc;
+	u8 exc_vector;
+	bool exc_has_error;
+	u32 exc_error;
+};
+
 struct svmhv_completion {
 	enum svmhv_pending kind;
 	u64 next_rip;		/* RIP once the instruction is done */
@@ -122,6 +136,7 @@ struct svmhv_vcpu {
 	u64 mtrr_def_type;
 	bool shutdown;			/* triple fault seen; VMCB undefined */
 	struct svmhv_completion pending;
+	struct svmhv_queued_events events;
 };
 
 /* vm.c */

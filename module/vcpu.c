@@ -32,6 +32,7 @@ static long svmhv_vcpu_ioctl(struct file *file, unsigned int cmd,
 	void __user *uarg = (void __user *)arg;
 	struct svmhv_sregs sregs;
 	struct svmhv_regs regs;
+	struct svmhv_event event;
 	long ret = 0;
 
 	if (current->mm != vcpu->vm->mm)
@@ -59,6 +60,12 @@ static long svmhv_vcpu_ioctl(struct file *file, unsigned int cmd,
 		svm_vcpu_get_sregs(vcpu, &sregs);
 		if (copy_to_user(uarg, &sregs, sizeof(sregs)))
 			ret = -EFAULT;
+		break;
+	case SVMHV_INJECT_EVENT:
+		if (copy_from_user(&event, uarg, sizeof(event)))
+			ret = -EFAULT;
+		else
+			ret = svm_vcpu_queue_event(vcpu, &event);
 		break;
 	case SVMHV_SET_SREGS:
 		if (copy_from_user(&sregs, uarg, sizeof(sregs)))

@@ -52,6 +52,8 @@
 #define SVMHV_CAP_VMCB_CLEAN		8  /* 1: CPU has VMCB clean bits */
 #define SVMHV_CAP_NR_ASIDS		9  /* ASIDs the CPU has (incl. 0) */
 #define SVMHV_CAP_IO_DATA_MAX		10 /* sizeof(svmhv_run.io.data) */
+#define SVMHV_CAP_INJECT_EVENT		11 /* 1: SVMHV_INJECT_EVENT, windows */
+#define SVMHV_CAP_TSC_KHZ		12 /* guest TSC frequency, kHz */
 
 /* ---- VM fd ------------------------------------------------------------- */
 
@@ -143,6 +145,35 @@ struct svmhv_sregs {
 #define SVMHV_GET_SREGS		_IOR(SVMHVIO, 0x83, struct svmhv_sregs)
 #define SVMHV_SET_SREGS		_IOW(SVMHVIO, 0x84, struct svmhv_sregs)
 
+/*
+ * Queue an event for the guest (SVMHV_CAP_INJECT_EVENT).  It is delivered
+ * on the next entry at which the guest can take it: an external interrupt
+ * once RFLAGS.IF=1 and no interrupt shadow is active (the module waits for
+ * that by itself, with a virtual-interrupt window), an NMI once no NMI is
+ * being handled, an exception at once.  One event of each kind may be
+ * queued: a second one gets -EBUSY until the first is delivered (see
+ * run->irq_queued).  Delivery is exact: an event interrupted by an exit
+ * during its delivery is re-delivered, never lost or doubled.
+ * Errors: -EINVAL (unknown kind, vector < 32 for IRQ, vector > 31 or 2 for
+ * EXCEPTION, has_error on a vector without one, nonzero pad/reserved),
+ * -EBUSY (one of that kind already queued).
+ */
+struct svmhv_event {
+	__u8  kind;		/* SVMHV_EVENT_* */
+	__u8  vector;		/* IRQ: 32..255; EXCEPTION: 0..31 */
+	__u8  has_error;	/* EXCEPTION: push error_code */
+	__u8  pad[5];
+	__u32 error_code;
+	__u32 pad2;
+	__u64 reserved[2];
+};
+
+#define SVMHV_EVENT_IRQ		1
+#define SVMHV_EVENT_NMI		2
+#define SVMHV_EVENT_EXCEPTION	3
+
+#define SVMHV_INJECT_EVENT	_IOW(SVMHVIO, 0x85, struct svmhv_event)
+
 /* ---- the run structure -------------------------------------------------- */
 
 enum svmhv_exit_reason {
@@ -156,6 +187,7 @@ enum svmhv_exit_reason {
 	SVMHV_EXIT_INTERNAL_ERROR = 7,
 	SVMHV_EXIT_UNHANDLED	  = 8,	/* an SVM exit svmhv does not handle */
 	SVMHV_EXIT_INTR		  = 9,	/* RUN returned -EINTR */
+	SVMHV_EXIT_IRQ_WINDOW_OPEN = 10, /* see request_interrupt_window */
 };
 
 #define SVMHV_IO_IN		0
@@ -170,11 +202,20 @@ enum svmhv_exit_reason {
 struct svmhv_run {
 	/* in */
 	__u8  immediate_exit;	/* nonzero: RUN returns -EINTR at once */
-	__u8  pad1[7];
+	/*
+	 * Nonzero: RUN returns SVMHV_EXIT_IRQ_WINDOW_OPEN as soon as the guest
+	 * can take an external interrupt and none is queued, so userspace
+	 * can acknowledge its interrupt controller at the right moment.
+	 */
+	__u8  request_interrupt_window;
+	__u8  pad1[6];
 	/* out */
 	__u32 exit_reason;	/* enum svmhv_exit_reason */
 	__u8  if_flag;		/* guest RFLAGS.IF at exit */
-	__u8  pad2[3];
+	/* The guest could take an external interrupt right now. */
+	__u8  ready_for_interrupt;
+	__u8  irq_queued;	/* an SVMHV_EVENT_IRQ awaits delivery */
+	__u8  pad2[1];
 	__u64 rip;		/* guest RIP at exit (of the exiting insn) */
 	__u64 reserved[5];
 	union {

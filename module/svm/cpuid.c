@@ -13,10 +13,14 @@
  * not emulated), topology (one thread per vCPU).
  *
  * Hypervisor leaves (0x40000000, the range hypervisors use by convention):
- * EAX = highest leaf, EBX:ECX:EDX = "SVMHVSVMHVSV".
+ * 0x40000000: EAX = highest leaf, EBX:ECX:EDX = "SVMHVSVMHVSV";
+ * 0x40000010: EAX = TSC frequency in kHz, EBX = local APIC timer frequency
+ * in kHz (0: no local APIC is emulated), the layout VMware introduced and
+ * other hypervisors share.
  */
 #include <linux/kernel.h>
 #include <asm/processor.h>
+#include <asm/tsc.h>
 
 #include "svm.h"
 
@@ -24,6 +28,7 @@
 #define CPUID_EXT_BASE		0x80000000u
 #define CPUID_EXT_MAX		0x80000008u
 #define CPUID_HV_BASE		0x40000000u
+#define CPUID_HV_TIMING		0x40000010u
 
 /* Leaf 1 */
 #define L1_ECX_KEEP	(BIT(0) /* SSE3 */ | BIT(1) /* PCLMULQDQ */ |	\
@@ -145,8 +150,11 @@ void svm_inkernel_cpuid(struct svmhv_vcpu *vcpu, u32 leaf, u32 subleaf,
 	} else if (leaf >= CPUID_EXT_BASE && leaf <= cpuid_ext_max) {
 		c = &cpuid_ext[leaf - CPUID_EXT_BASE];
 	} else if (leaf == CPUID_HV_BASE) {
-		out[0] = CPUID_HV_BASE;
+		out[0] = CPUID_HV_TIMING;
 		memcpy(&out[1], "SVMHVSVMHVSV", 12);
+		return;
+	} else if (leaf == CPUID_HV_TIMING) {
+		out[0] = tsc_khz;	/* guest TSC = host TSC + offset */
 		return;
 	}
 	if (!c)

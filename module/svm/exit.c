@@ -149,6 +149,9 @@ static int svm_exit_msr(struct svmhv_vcpu *vcpu)
 
 static int svm_exit_hlt(struct svmhv_vcpu *vcpu)
 {
+	/* A queued interrupt wakes the guest at once: no need to ask. */
+	if (vcpu->events.irq && (vcpu->vmcb->save.rflags & X86_EFLAGS_IF))
+		return svm_skip_insn(vcpu);
 	vcpu->run->exit_reason = SVMHV_EXIT_HLT;
 	svm_skip_insn(vcpu);
 	return 0;
@@ -285,6 +288,8 @@ static const svm_exit_handler_t svm_exit_handlers[] = {
 	[SVM_EXIT_NMI]				= svm_exit_host_event,
 	[SVM_EXIT_SMI]				= svm_exit_host_event,
 	[SVM_EXIT_INIT]				= svm_exit_host_event,
+	[SVM_EXIT_VINTR]			= svm_exit_vintr,
+	[SVM_EXIT_IRET]				= svm_exit_iret,
 	[SVM_EXIT_RDPMC]			= svm_exit_inject_gp,
 	[SVM_EXIT_CPUID]			= svm_exit_cpuid,
 	[SVM_EXIT_INVD]				= svm_exit_skip,

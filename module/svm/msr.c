@@ -129,6 +129,18 @@ int svm_inkernel_rdmsr(struct svmhv_vcpu *vcpu, u32 msr, u64 *val)
 	case MSR_IA32_APICBASE:
 		*val = vcpu->apic_base;
 		break;
+	/*
+	 * Two AMD model-specific registers Linux reads without a fault
+	 * handler on every AMD CPU it boots on: HWCR (bit 24, TscFreqSel:
+	 * the TSC counts at P0 frequency) and DE_CFG (bit 1: LFENCE is
+	 * dispatch serializing).  Writes are accepted and ignored.
+	 */
+	case MSR_K7_HWCR:
+		*val = BIT_ULL(24);
+		break;
+	case MSR_AMD64_DE_CFG:
+		*val = BIT_ULL(1);
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -181,6 +193,9 @@ int svm_inkernel_wrmsr(struct svmhv_vcpu *vcpu, u32 msr, u64 val)
 		if (val & ~MTRR_DEF_TYPE_VALID)
 			return -EINVAL;
 		vcpu->mtrr_def_type = val;
+		return 0;
+	case MSR_K7_HWCR:
+	case MSR_AMD64_DE_CFG:
 		return 0;
 	}
 

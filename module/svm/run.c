@@ -97,6 +97,9 @@ int svm_vcpu_run(struct svmhv_vcpu *vcpu)
 			break;
 		}
 		cond_resched();
+		ret = svm_inject_prepare(vcpu);
+		if (ret <= 0)
+			break;
 		svm_vcpu_enter_exit(vcpu);
 		run->rip = vcpu->vmcb->save.rip;
 		ret = svm_exit_dispatch(vcpu);
@@ -104,6 +107,7 @@ int svm_vcpu_run(struct svmhv_vcpu *vcpu)
 			break;
 	}
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
+	svm_report_irq_state(vcpu);
 
 	run->if_flag = !!(vcpu->vmcb->save.rflags & X86_EFLAGS_IF);
 	return ret;

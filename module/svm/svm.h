@@ -42,6 +42,14 @@ void svm_vcpu_inject_exception(struct svmhv_vcpu *vcpu, u8 vector,
 void svm_vcpu_inject_ud(struct svmhv_vcpu *vcpu);
 void svm_vcpu_inject_gp(struct svmhv_vcpu *vcpu);
 
+/* svm/inject.c */
+int svm_vcpu_queue_event(struct svmhv_vcpu *vcpu, const struct svmhv_event *ev);
+bool svm_vcpu_interruptible(struct svmhv_vcpu *vcpu);
+int svm_inject_prepare(struct svmhv_vcpu *vcpu);
+int svm_exit_vintr(struct svmhv_vcpu *vcpu);
+int svm_exit_iret(struct svmhv_vcpu *vcpu);
+void svm_report_irq_state(struct svmhv_vcpu *vcpu);
+
 /* svm/run.c: returns 0 with run->exit_reason set, or -errno. */
 int svm_vcpu_run(struct svmhv_vcpu *vcpu);
 

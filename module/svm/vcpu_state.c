@@ -130,6 +130,7 @@ void svm_vcpu_reset(struct svmhv_vcpu *vcpu)
 	svm_vcpu_init_control(vcpu);
 	svm_vcpu_init_save(vcpu);
 	vcpu->pending.kind = SVMHV_PENDING_NONE;
+	memset(&vcpu->events, 0, sizeof(vcpu->events));
 	vcpu->shutdown = false;
 	vcpu->last_cpu = -1;	/* also clears every VMCB clean bit */
 	vcpu->asid_generation = 0;

@@ -90,6 +90,7 @@
 #define SVM_EXIT_INIT			0x063
 #define SVM_EXIT_VINTR			0x064
 #define SVM_EXIT_RDPMC			0x06f
+#define SVM_EXIT_IRET			0x074
 #define SVM_EXIT_CPUID			0x072
 #define SVM_EXIT_INVD			0x076
 #define SVM_EXIT_HLT			0x078
