@@ -29,7 +29,7 @@ CHECKPATCH := $(BUILD)/kernel-scripts/checkpatch.pl
 
 # Checks that cannot apply to an out-of-tree module checked with --no-tree.
 CHECKPATCH_IGNORE := FILE_PATH_CHANGES
-CHECKPATCH_FLAGS := --strict --no-tree --show-types --color=never \
+CHECKPATCH_FLAGS := --strict --no-tree --show-types --color=never --quiet \
 	--ignore $(subst $(space),$(comma),$(CHECKPATCH_IGNORE))
 LINT_SOURCES = $(sort $(shell find module uapi -name '*.[ch]' \
 	! -name '*.mod.c' 2>/dev/null))
