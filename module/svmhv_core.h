@@ -135,6 +135,9 @@ struct svmhv_vcpu {
 	u64 apic_base;
 	u64 mtrr_def_type;
 	bool shutdown;			/* triple fault seen; VMCB undefined */
+	/* Userspace set state VMRUN has not accepted yet; its copy. */
+	bool save_unverified;
+	struct vmcb_save *save_snapshot;
 	struct svmhv_completion pending;
 	struct svmhv_queued_events events;
 };

@@ -255,11 +255,23 @@ static int svm_exit_dr(struct svmhv_vcpu *vcpu)
 	return svm_skip_insn(vcpu);
 }
 
+/*
+ * VMRUN refused the guest state (15.5.1 lists the checks).  Only state
+ * from userspace can be refused -- the CPU itself never lets the guest
+ * reach an illegal combination -- so the state is put back exactly as
+ * userspace left it: a failed VMRUN may write the VMCB's save area (QEMU's
+ * emulated SVM stores host values there), and neither host addresses nor
+ * altered state may reach GET_REGS.
+ */
 static int svm_exit_invalid(struct svmhv_vcpu *vcpu)
 {
+	if (vcpu->save_unverified)
+		memcpy(&vcpu->vmcb->save, vcpu->save_snapshot,
+		       sizeof(vcpu->vmcb->save));
+	vcpu->vmcb_dirty = ~0u;
+	vcpu->run->rip = vcpu->vmcb->save.rip;
 	vcpu->run->exit_reason = SVMHV_EXIT_FAIL_ENTRY;
-	vcpu->run->fail_entry.hardware_exit_code =
-		vcpu->vmcb->control.exit_code;
+	vcpu->run->fail_entry.hardware_exit_code = SVM_EXIT_INVALID;
 	return 0;
 }
 
@@ -314,6 +326,29 @@ static const svm_exit_handler_t svm_exit_handlers[] = {
 	[SVM_EXIT_RDPRU]			= svm_exit_inject_ud,
 };
 
+/*
+ * An event whose delivery an exit interrupted (EXITINTINFO, 15.7.2) is
+ * delivered again on the next VMRUN -- except those an instruction raised
+ * on purpose: INT n, INT3 and INTO.  RIP still points at that instruction,
+ * so injecting the event would push the wrong return address and the
+ * instruction would run twice; letting the guest execute it again
+ * delivers it exactly once.
+ */
+static void svm_requeue_interrupted_event(struct svmhv_vcpu *vcpu)
+{
+	struct vmcb_control *ctl = &vcpu->vmcb->control;
+	u32 info = ctl->exit_int_info;
+	u32 type = info & SVM_EVT_TYPE_MASK;
+	u8 vector = info & SVM_EVT_VECTOR_MASK;
+
+	if (type == SVM_EVT_TYPE_SOFT_INT ||
+	    (type == SVM_EVT_TYPE_EXCEPTION &&
+	     (vector == X86_TRAP_BP || vector == X86_TRAP_OF)))
+		return;
+	ctl->event_inj = info;
+	ctl->event_inj_err = ctl->exit_int_info_err;
+}
+
 int svm_exit_dispatch(struct svmhv_vcpu *vcpu)
 {
 	struct vmcb_control *ctl = &vcpu->vmcb->control;
@@ -321,22 +356,21 @@ int svm_exit_dispatch(struct svmhv_vcpu *vcpu)
 
 	/*
 	 * An exit in the middle of delivering an event (e.g. a nested page
-	 * fault on the guest's IDT or stack) leaves the event in
-	 * EXITINTINFO; it must be delivered again on the next VMRUN, or it
-	 * is lost (15.7.2).
+	 * fault on the guest's IDT or stack) must not lose it.
 	 */
 	ctl->event_inj = 0;
-	if (ctl->exit_int_info & SVM_EVT_VALID) {
-		ctl->event_inj = ctl->exit_int_info;
-		ctl->event_inj_err = ctl->exit_int_info_err;
-	}
+	if (ctl->exit_int_info & SVM_EVT_VALID)
+		svm_requeue_interrupted_event(vcpu);
+
+	/* Some implementations (QEMU's) write only the low half of -1. */
+	if (unlikely((u32)code == (u32)SVM_EXIT_INVALID))
+		return svm_exit_invalid(vcpu);
+	vcpu->save_unverified = false;
 
 	if (likely(code < ARRAY_SIZE(svm_exit_handlers) &&
 		   svm_exit_handlers[code]))
 		return svm_exit_handlers[code](vcpu);
 	if (code == SVM_EXIT_NPF)
 		return svm_exit_npf(vcpu);
-	if (code == SVM_EXIT_INVALID)
-		return svm_exit_invalid(vcpu);
 	return svm_exit_unhandled(vcpu);
 }

@@ -17,6 +17,7 @@
 #include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/string.h>
 #include <asm/debugreg.h>
 #include <asm/fpu/api.h>
 
@@ -50,6 +51,13 @@ static void svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 	int cpu;
 
 	local_irq_disable();
+	/*
+	 * Preempted since the swap in svm_vcpu_run()?  The scheduler saved
+	 * the guest's FPU state and left the registers to whoever ran last:
+	 * load the guest's back before entering.
+	 */
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
 	cpu = smp_processor_id();
 	WRITE_ONCE(vcpu->cpu, cpu);
 	WRITE_ONCE(vcpu->in_guest, 1);
@@ -63,6 +71,12 @@ static void svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 			SVM_CLEAN_ALL_WE_USE & ~vcpu->vmcb_dirty : 0;
 	vcpu->last_cpu = cpu;
 	vcpu->vmcb_dirty = 0;
+	/*
+	 * State from userspace may be refused by VMRUN; keep a copy to give
+	 * back unchanged (see svm_exit_invalid()).
+	 */
+	if (unlikely(vcpu->save_unverified))
+		memcpy(vcpu->save_snapshot, &vmcb->save, sizeof(vmcb->save));
 
 	asm volatile("clgi" ::: "memory");
 	svmhv_vmrun(vcpu->vmcb_pa, vcpu->gprs, svm_hw_host_save_pa());

@@ -11,6 +11,7 @@
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
 #include <asm/msr.h>
 #include <asm/processor-flags.h>
 #include <asm/traps.h>
@@ -143,7 +144,14 @@ int svm_vcpu_init(struct svmhv_vcpu *vcpu)
 	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!page)
 		return -ENOMEM;
+	vcpu->save_snapshot = kmalloc(sizeof(*vcpu->save_snapshot),
+				      GFP_KERNEL_ACCOUNT);
+	if (!vcpu->save_snapshot) {
+		__free_page(page);
+		return -ENOMEM;
+	}
 	if (!fpu_alloc_guest_fpstate(&vcpu->guest_fpu)) {
+		kfree(vcpu->save_snapshot);
 		__free_page(page);
 		return -ENOMEM;
 	}
@@ -156,6 +164,7 @@ int svm_vcpu_init(struct svmhv_vcpu *vcpu)
 void svm_vcpu_free(struct svmhv_vcpu *vcpu)
 {
 	fpu_free_guest_fpstate(&vcpu->guest_fpu);
+	kfree(vcpu->save_snapshot);
 	free_page((unsigned long)vcpu->vmcb);
 	vcpu->vmcb = NULL;
 }
@@ -230,6 +239,7 @@ void svm_vcpu_set_regs(struct svmhv_vcpu *vcpu, const struct svmhv_regs *r)
 	vcpu->gprs[GPR_R14] = r->r14;
 	vcpu->gprs[GPR_R15] = r->r15;
 	vcpu->pending.kind = SVMHV_PENDING_NONE;
+	vcpu->save_unverified = true;
 	/* An interrupt shadow belongs to the instruction we were at. */
 	vcpu->vmcb->control.int_state = 0;
 }
@@ -366,6 +376,7 @@ int svm_vcpu_set_sregs(struct svmhv_vcpu *vcpu, const struct svmhv_sregs *sr)
 				       sr->cr8;
 	vcpu->apic_base = sr->apic_base;
 	vcpu->pending.kind = SVMHV_PENDING_NONE;
+	vcpu->save_unverified = true;
 	vcpu->vmcb_dirty = ~0u;
 	return 0;
 }
