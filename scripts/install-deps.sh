@@ -9,7 +9,8 @@
 #   linux-headers-amd64         to build svmhv.ko against that kernel
 #   qemu-system-x86             the emulated EPYC host (TCG)
 #   busybox-static cpio gzip    the initramfs
-#   xz-utils                    unpacking vmlinux and linux-source
+#   xz-utils zstd               unpacking vmlinux (6.1: xz, 6.12: zstd)
+#                               and linux-source
 #   kmod                        modinfo, to find kvm_amd's dependencies
 #   linux-source-6.1            kselftest headers and checkpatch.pl
 #   sparse                      `make lint` (C=1)
@@ -17,7 +18,7 @@
 set -euo pipefail
 
 pkgs=(build-essential qemu-system-x86 linux-image-amd64 linux-headers-amd64
-      busybox-static cpio gzip xz-utils kmod linux-source-6.1 sparse "$@")
+      busybox-static cpio gzip xz-utils zstd kmod linux-source-6.1 sparse "$@")
 
 missing=()
 for p in "${pkgs[@]}"; do

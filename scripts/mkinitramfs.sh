@@ -36,6 +36,14 @@ need() {	# need FILE WHAT: FILE must exist, else say which target makes it
 	[ -e "$1" ] || die "$1 missing ($2)"
 }
 
+# The initramfs has no C library: every program must be linked statically.
+check_static() {	# check_static FILE HOW-TO-REBUILD
+	[ "$(head -c 4 "$1" | od -An -c | tr -d ' ')" = '177ELF' ] || return 0
+	if readelf -l "$1" | grep 'program interpreter' >/dev/null; then
+		die "$1 is dynamically linked; rebuild it static: $2"
+	fi
+}
+
 # Copy a kernel module, decompressing it: busybox insmod loads plain ELF.
 copy_ko() {	# copy_ko SRC DSTDIR
 	local name
@@ -100,6 +108,7 @@ need "$repo/module/svmhv.ko" "make module"
 cp "$repo/module/svmhv.ko" "$stage/svmhv/"
 
 need "$repo/tools/vmctl/vmctl" "make vmctl"
+check_static "$repo/tools/vmctl/vmctl" "make -C tools/vmctl clean; make vmctl"
 install -m 0755 "$repo/tools/vmctl/vmctl" "$stage/usr/bin/vmctl"
 mkdir -p "$stage/guests"
 shopt -s nullglob
@@ -136,6 +145,8 @@ if [ "$mode" != run ]; then
 		[ -z "$prog" ] && continue
 		[ -x "$stage/selftests/$prog" ] ||
 			die "selftests/tests.list names $prog, not installed as executable"
+		check_static "$stage/selftests/$prog" \
+			"make -C selftests clean; make selftests"
 	done <"$stage/selftests/tests.list"
 	# The module-load tests run before anything else loads svmhv.ko.
 	[ -e "$stage/selftests/module_load.sh" ] ||

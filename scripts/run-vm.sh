@@ -7,7 +7,8 @@
 # at once under multi-threaded TCG corrupt them (shared/emulated-epyc.md).
 # The kernel is the uncompressed vmlinux taken out of the bzImage (cached
 # in build/; QEMU enters it through PVH, ~3 s faster than letting the
-# bzImage decompress itself), or the bzImage if that fails.
+# bzImage decompress itself), or the bzImage if that fails or QEMU
+# refuses the vmlinux.
 #
 # Usage: scripts/run-vm.sh MODE [LOG]
 #   MODE   check, run or shell (passed as svmhv.mode=)
@@ -38,24 +39,31 @@ esac
 [ -r "$initrd" ] || { echo "run-vm.sh: $initrd missing (scripts/mkinitramfs.sh $mode)" >&2; exit 1; }
 [ -r "$bzimage" ] || { echo "run-vm.sh: cannot read $bzimage (root only on Debian)" >&2; exit 1; }
 
-# Extract vmlinux: the xz stream starts at the first FD 37 7A 58 5A 00.
-# Keep it only if it is an ELF with the PVH entry note QEMU needs.
+# Extract vmlinux: the compressed payload starts at the first xz
+# (FD 37 7A 58 5A 00) or zstd (28 B5 2F FD) magic; Debian's 6.1 uses xz, its
+# 6.12 zstd.  The decompressors stop at the end of their stream and may
+# complain about the bzImage bytes after it, so their status is not
+# trusted: the result is kept only if it is an ELF with the PVH entry note
+# (Xen note type 0x12) that QEMU needs.  A failure is remembered too.
 extract_vmlinux() {
 	local off tmp=$vmlinux.tmp
+	rm -f "$tmp"
 	off=$(LC_ALL=C grep -m1 -obUaP '\xFD7zXZ\x00' "$bzimage" | cut -d: -f1)
-	[ -n "$off" ] || return 1
-	# xz stops at the end of its stream; what follows in the bzImage is
-	# not ours to read, so tail's status (SIGPIPE) does not matter.
-	if ! xz -dc --single-stream >"$tmp" 2>/dev/null \
-		< <(tail -c +"$((off + 1))" "$bzimage"); then
-		rm -f "$tmp"
-		return 1
+	if [ -n "$off" ]; then
+		xz -dcq --single-stream <(tail -c +"$((off + 1))" "$bzimage") \
+			>"$tmp" 2>/dev/null || true
+	else
+		off=$(LC_ALL=C grep -m1 -obUaP '\x28\xB5\x2F\xFD' "$bzimage" | cut -d: -f1)
+		[ -n "$off" ] || return 1
+		zstd -dcq <(tail -c +"$((off + 1))" "$bzimage") >"$tmp" 2>/dev/null || true
 	fi
-	if ! readelf -n "$tmp" 2>/dev/null | grep '^ *Xen .*(0x00000012)' >/dev/null; then
-		rm -f "$tmp"
-		return 1
+	if [ -s "$tmp" ] &&
+	   readelf -n "$tmp" 2>/dev/null | grep '^ *Xen .*(0x00000012)' >/dev/null; then
+		mv "$tmp" "$vmlinux"
+		return 0
 	fi
-	mv "$tmp" "$vmlinux"
+	rm -f "$tmp"
+	return 1
 }
 
 kernel=$bzimage
@@ -63,9 +71,12 @@ if [ "${VM_KERNEL:-}" != bzimage ]; then
 	mkdir -p "$build"
 	if [ -s "$vmlinux" ] && [ "$vmlinux" -nt "$bzimage" ]; then
 		kernel=$vmlinux
+	elif [ -e "$vmlinux.none" ] && [ "$vmlinux.none" -nt "$bzimage" ]; then
+		:	# tried before: this bzImage holds no usable vmlinux
 	elif extract_vmlinux; then
 		kernel=$vmlinux
 	else
+		touch "$vmlinux.none"
 		echo "run-vm.sh: no PVH vmlinux in $bzimage, booting the bzImage" >&2
 	fi
 fi
@@ -79,7 +90,7 @@ boot() {	# boot KERNEL: run QEMU once, return its (mapped) status
 	# shellcheck disable=SC2206 # QEMU_EXTRA is split into words on purpose
 	qemu=(qemu-system-x86_64 -accel "tcg,thread=single" -cpu EPYC
 	      -m "${VM_MEM:-2G}" -smp "${VM_SMP:-2}" -no-reboot
-	      -nographic -nic none -kernel "$1" -initrd "$initrd" -append "$append"
+	      -nographic -vga none -nic none -kernel "$1" -initrd "$initrd" -append "$append"
 	      -device "isa-debug-exit,iobase=0xf4,iosize=0x04" ${QEMU_EXTRA:-})
 	if [ -n "$log" ]; then
 		qemu+=(-monitor none -serial "file:$log")
