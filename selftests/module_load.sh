@@ -203,15 +203,20 @@ else
 			"want EBUSY (Device or resource busy), insmod said: $out"
 	fi
 
-	# The module's own words, not the kernel's taint notices.
-	why=$(dmesg | tail -n +"$((before + 1))" | grep -i 'svmhv' |
+	# The module's own words naming the cause (SVME set, SVM in use or
+	# owned by another hypervisor), not the kernel's taint notices.
+	new=$(dmesg | tail -n +"$((before + 1))" | grep 'svmhv' |
 		grep -v -e 'module verification failed' -e 'taints kernel')
+	why=$(printf '%s\n' "$new" | grep -i -e 'svme' -e 'in use' -e 'owns' \
+		-e 'another hypervisor' -e 'busy')
 	if [ -n "$why" ]; then
 		ok svmhv_refusal_explained_in_kernel_log
 		printf '%s\n' "$why" | sed 's/^/# /'
 	else
 		not_ok svmhv_refusal_explained_in_kernel_log \
-			"no svmhv line in the kernel log after the refused insmod"
+			"no svmhv line naming the cause (SVME / in use / owns /" \
+			"another hypervisor / busy) after the refused insmod; new svmhv lines:" \
+			"$new"
 	fi
 
 	kill "$hold" 2>/dev/null
