@@ -13,7 +13,7 @@
 # Usage: scripts/run-vm.sh MODE [LOG]
 #   MODE   check, run or shell (passed as svmhv.mode=)
 #   LOG    write the serial console to LOG instead of the terminal
-# Environment: KVER, VM_TIMEOUT (wall-clock seconds; default 540 for check,
+# Environment: KVER, VM_TIMEOUT (wall-clock seconds; default 420 for check,
 #   300 for run, none for shell), VM_APPEND (more kernel arguments),
 #   VM_MEM (2G), VM_SMP (2), VM_KERNEL=bzimage (skip vmlinux), QEMU_EXTRA.
 # Exit status: 0 the guest finished and powered off through the exit port;
@@ -31,7 +31,7 @@ bzimage=/boot/vmlinuz-$KVER
 vmlinux=$build/vmlinux-$KVER
 
 case $mode in
-check) timeout_s=${VM_TIMEOUT:-540} ;;
+check) timeout_s=${VM_TIMEOUT:-420} ;;
 run)   timeout_s=${VM_TIMEOUT:-300} ;;
 shell) timeout_s=${VM_TIMEOUT:-0} ;;
 *) echo "run-vm.sh: unknown mode '$mode'" >&2; exit 2 ;;
