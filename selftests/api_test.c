@@ -101,7 +101,7 @@ TEST_F(sys, check_cap_reports_limits_and_zero_for_unknown)
 	EXPECT_EQ(1024, IOCTL(self->sys, SVMHV_CHECK_CAP, SVMHV_CAP_IO_DATA_MAX));
 	EXPECT_EQ(1, IOCTL(self->sys, SVMHV_CHECK_CAP, SVMHV_CAP_IMMEDIATE_EXIT));
 	EXPECT_EQ(0, IOCTL(self->sys, SVMHV_CHECK_CAP, 0));
-	EXPECT_EQ(0, IOCTL(self->sys, SVMHV_CHECK_CAP, 11));
+	EXPECT_EQ(0, IOCTL(self->sys, SVMHV_CHECK_CAP, 0x7fffffff));
 	EXPECT_EQ(0, IOCTL(self->sys, SVMHV_CHECK_CAP, 0x7fffffff));
 	EXPECT_EQ(0, IOCTL(self->sys, SVMHV_CHECK_CAP, -1UL));
 }

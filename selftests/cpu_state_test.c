@@ -599,14 +599,16 @@ static void guest_sse_spin(uint64_t spins)
 	struct fpu_image *in = &guest_in, *out = &guest_out;
 
 	for (int round = 0; round < PREEMPT_ROUNDS; round++) {
+		uint64_t left = spins;	/* counted down by the asm */
+
 		fill_image(in, 0x40 + round, 0x7f80, 0x0e7f);
-		asm volatile(LOAD_XMM("%0")
-			     "ldmxcsr %c3(%0)\n\t"
-			     "1: decq %2\n\t"
+		asm volatile(LOAD_XMM("%1")
+			     "ldmxcsr %c3(%1)\n\t"
+			     "1: decq %0\n\t"
 			     "jnz 1b\n\t"
-			     STORE_XMM("%1")
-			     "stmxcsr %c3(%1)"
-			     : : "r"(in), "r"(out), "r"(spins),
+			     STORE_XMM("%2")
+			     "stmxcsr %c3(%2)"
+			     : "+r"(left) : "r"(in), "r"(out),
 			       "i"(__builtin_offsetof(struct fpu_image, mxcsr))
 			     : "memory", "cc", XMM_CLOBBERS);
 		for (int i = 0; i < 16; i++) {
