@@ -11,7 +11,9 @@
 # per kernel when KERNELS names several).  The last line printed is
 #   N passed, N failed, N skipped
 # and the exit status is 1 if anything failed.
-# Environment: KERNELS="V1 V2" (default: scripts/kver.sh), V=1 to show the
+# Environment: KERNELS="V1 V2" (default: every complete kernel, from
+# scripts/kver.sh --all: Debian's 6.1, 6.12 and 6.12 PREEMPT_RT as
+# scripts/install-deps.sh installs them), V=1 to show the
 # whole guest console while it runs, PROG_TIMEOUT (seconds per program,
 # default 120), VM_TIMEOUT and the rest of scripts/run-vm.sh's variables.
 set -euo pipefail
@@ -19,7 +21,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=$repo/build
 "$repo/scripts/install-deps.sh"
-kernels=${KERNELS:-$("$repo/scripts/kver.sh")}
+kernels=${KERNELS:-$("$repo/scripts/kver.sh" --all)}
 read -r -a kernel_list <<<"$kernels"
 
 passed=0 failed=0 skipped=0

@@ -15,25 +15,66 @@
 #   linux-source-6.1            kselftest headers and checkpatch.pl
 #   sparse                      `make lint` (C=1)
 # Extra package names given as arguments (e.g. shellcheck) are added.
+# Unless SVMHV_KERNEL_612=no, it also makes sure one Debian 6.12 kernel of
+# each flavour the suite runs on is present -- generic and PREEMPT_RT
+# (linux-image-6.12.N+deb12-{amd64,rt-amd64}-unsigned and their headers):
+# bookworm has no metapackage for them, so the newest N is chosen.
 set -euo pipefail
 
 pkgs=(build-essential qemu-system-x86 linux-image-amd64 linux-headers-amd64
       busybox-static cpio gzip xz-utils zstd kmod linux-source-6.1 sparse "$@")
 
+installed() {
+	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
+}
+
 missing=()
 for p in "${pkgs[@]}"; do
-	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-	[ "$status" = installed ] || missing+=("$p")
+	installed "$p" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+
+# A 6.12 kernel of this flavour whose image and headers are both there.
+have_612() {	# have_612 FLAVOUR
+	local d
+	for d in /lib/modules/6.12.*+deb12-"$1"/build; do
+		[ -d "$d" ] && [ -e "/boot/vmlinuz-$(basename "$(dirname "$d")")" ] &&
+			return 0
+	done
+	return 1
+}
+want_612=()
+if [ "${SVMHV_KERNEL_612:-yes}" != no ]; then
+	for flavour in amd64 rt-amd64; do
+		have_612 "$flavour" || want_612+=("$flavour")
+	done
+fi
+[ ${#missing[@]} -eq 0 ] && [ ${#want_612[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
+	if [ ${#missing[@]} -eq 0 ]; then
+		echo "install-deps.sh: no Debian 6.12 kernel (${want_612[*]});" \
+			"run as root to install one, testing without it" >&2
+		exit 0
+	fi
 	echo "install-deps.sh: missing packages: ${missing[*]}; run as root" \
 		"or: sudo apt-get install ${missing[*]}" >&2
 	exit 1
 fi
 
-echo "install-deps.sh: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
+for flavour in "${want_612[@]}"; do
+	v=$(apt-cache search --names-only \
+		"^linux-image-6\\.12\\.[0-9]+\\+deb12-$flavour-unsigned\$" |
+		sed -n "s/^linux-image-\\(6\\.12\\.[0-9]*+deb12-$flavour\\)-unsigned .*/\\1/p" |
+		sort -V | tail -n1)
+	if [ -z "$v" ]; then
+		echo "install-deps.sh: no Debian 6.12 $flavour kernel in the" \
+			"package lists; testing without it" >&2
+		continue
+	fi
+	missing+=("linux-image-$v-unsigned" "linux-headers-$v")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "install-deps.sh: installing ${missing[*]}" >&2
 apt-get install -y -q --no-install-recommends "${missing[@]}"

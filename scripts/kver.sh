@@ -2,15 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Print the Debian kernel version that svmhv is built for and tested under.
-# The build machine runs some other kernel, so `uname -r` is useless here:
-# the test kernel is the newest version (sort -V) that has a bootable image
-# (/boot/vmlinuz-$V, booted in QEMU), headers (/lib/modules/$V/build, to
-# build svmhv.ko against) and a finished module install (modules.dep:
-# written by depmod when the package is configured; the kvm modules are
-# found through it).  The plain "-amd64" flavour is preferred over -rt and
-# -cloud ones, as Debian's linux-image-amd64 does; only when no plain one
-# is complete is another flavour taken.  $KVER, when set, wins but is
-# still checked.
+# The build machine runs some other kernel, so `uname -r` is useless here.
+# A kernel counts once it is complete: a bootable image (/boot/vmlinuz-$V,
+# booted in QEMU), headers (/lib/modules/$V/build, to build svmhv.ko
+# against) and a finished module install (modules.dep: written by depmod
+# when the package is configured; the kvm modules are found through it).
+#
+#   kver.sh        the default test kernel: the one Debian's
+#                  linux-image-amd64 package points at (6.1 on bookworm),
+#                  else the newest plain "-amd64" one, else any
+#   kver.sh --all  every complete kernel, plain flavours first, oldest
+#                  first (what `make check` runs by default)
+#
+# $KVER, when set, wins but is still checked.
 set -euo pipefail
 
 complete() {
@@ -28,6 +32,7 @@ if [ -n "${KVER:-}" ]; then
 	exit 0
 fi
 
+all=${1:-}
 plain=() other=()
 for build in /lib/modules/*/build; do
 	[ -d "$build" ] || continue
@@ -39,6 +44,22 @@ for build in /lib/modules/*/build; do
 	*) plain+=("$v") ;;
 	esac
 done
+
+if [ "$all" = --all ] && [ $((${#plain[@]} + ${#other[@]})) -gt 0 ]; then
+	for list in plain other; do
+		declare -n versions=$list
+		[ ${#versions[@]} -gt 0 ] && printf '%s\n' "${versions[@]}" | sort -V
+	done
+	exit 0
+fi
+
+# linux-image-amd64 depends on exactly one linux-image-<V> package.
+meta=$(dpkg-query -W -f='${Depends}' linux-image-amd64 2>/dev/null |
+	sed -n 's/^linux-image-\([^ ,]*\).*/\1/p')
+if [ -n "$meta" ] && complete "$meta"; then
+	echo "$meta"
+	exit 0
+fi
 
 for list in plain other; do
 	declare -n versions=$list
