@@ -21,7 +21,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=$repo/build
 "$repo/scripts/install-deps.sh"
-kernels=${KERNELS:-$("$repo/scripts/kver.sh" --all)}
+kernels=${KERNELS:-$("$repo/scripts/kver.sh" --all | tr "\n" " ")}
 read -r -a kernel_list <<<"$kernels"
 
 passed=0 failed=0 skipped=0
