@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * 8250/16550 UART register model (National Semiconductor PC16550D data
- * sheet, section 8).  Only what a polling guest or Linux's 8250 probe
- * looks at is modelled: the divisor latch behind DLAB, IER/IIR with the
- * THRE and received-data sources, FCR's FIFO-enable bit (seen in IIR
- * bits 7:6), loopback through MCR bit 4, LSR, MSR and the scratch register.
- * No interrupt line exists, so IIR only reports what would be pending.
+ * sheet, section 8).  What Linux's 8250 driver looks at is modelled: the
+ * divisor latch behind DLAB; IER/IIR with the line-status, received-data
+ * and THR-empty sources in the data sheet's priority order (table 4); FCR
+ * enabling a 16-byte receive FIFO, seen in IIR bits 7:6 (Linux's probe
+ * tells a 16550A from an 8250 by them); loopback through MCR bit 4; LSR;
+ * MSR; the scratch register; the interrupt output gated by MCR OUT2.
+ *
+ * The received-data interrupt is raised as soon as one byte is waiting
+ * (a trigger level of 1): a console wants each keystroke at once, and the
+ * driver reads the FIFO until LSR.DR clears either way.
  */
 #include <string.h>
 
@@ -29,19 +34,50 @@ static bool loopback(const struct uart8250 *u)
 	return u->mcr & UART_MCR_LOOP;
 }
 
+/* The 8250 without FIFOs holds one received byte. */
+static unsigned int rx_capacity(const struct uart8250 *u)
+{
+	return u->fifo ? UART_FIFO_SIZE : 1;
+}
+
+static bool rx_push(struct uart8250 *u, uint8_t byte)
+{
+	if (u->rx_count >= rx_capacity(u)) {
+		u->overrun = true;
+		return false;
+	}
+	u->rx[(u->rx_head + u->rx_count) % UART_FIFO_SIZE] = byte;
+	u->rx_count++;
+	return true;
+}
+
+static void rx_clear(struct uart8250 *u)
+{
+	u->rx_head = 0;
+	u->rx_count = 0;
+}
+
+/* The pending source of highest priority, as IIR bits 3:0. */
+static uint8_t pending_source(const struct uart8250 *u)
+{
+	if ((u->ier & UART_IER_RLSI) && u->overrun)
+		return UART_IIR_RLSI;
+	if ((u->ier & UART_IER_RDI) && u->rx_count)
+		return UART_IIR_RDI;
+	if ((u->ier & UART_IER_THRI) && u->thri_pending)
+		return UART_IIR_THRI;
+	return UART_IIR_NO_INT;
+}
+
 static uint8_t read_iir(struct uart8250 *u)
 {
 	uint8_t fifo_bits = u->fifo ? UART_IIR_FIFO : 0;
+	uint8_t src = pending_source(u);
 
-	/* Received data outranks THRE (data sheet, table 4). */
-	if ((u->ier & UART_IER_RDI) && u->rx_full)
-		return fifo_bits | UART_IIR_RDI;
-	if ((u->ier & UART_IER_THRI) && u->thri_pending) {
-		/* Reading IIR while THRE is the source acknowledges it. */
+	/* Reading IIR while THRE is the source acknowledges it. */
+	if (src == UART_IIR_THRI)
 		u->thri_pending = false;
-		return fifo_bits | UART_IIR_THRI;
-	}
-	return fifo_bits | UART_IIR_NO_INT;
+	return fifo_bits | src;
 }
 
 static uint8_t read_msr(const struct uart8250 *u)
@@ -66,7 +102,11 @@ uint8_t uart8250_read(struct uart8250 *u, unsigned int offset)
 	case UART_RBR:
 		if (dlab(u))
 			return u->dll;
-		u->rx_full = false;
+		if (u->rx_count) {
+			u->rbr = u->rx[u->rx_head];
+			u->rx_head = (u->rx_head + 1) % UART_FIFO_SIZE;
+			u->rx_count--;
+		}
 		return u->rbr;
 	case UART_IER:
 		return dlab(u) ? u->dlm : u->ier;
@@ -78,7 +118,7 @@ uint8_t uart8250_read(struct uart8250 *u, unsigned int offset)
 		return u->mcr;
 	case UART_LSR:
 		v = UART_LSR_THRE | UART_LSR_TEMT;
-		if (u->rx_full)
+		if (u->rx_count)
 			v |= UART_LSR_DR;
 		if (u->overrun)
 			v |= UART_LSR_OE;
@@ -94,14 +134,10 @@ uint8_t uart8250_read(struct uart8250 *u, unsigned int offset)
 
 static void transmit(struct uart8250 *u, uint8_t val)
 {
-	if (loopback(u)) {
-		if (u->rx_full)
-			u->overrun = true;
-		u->rbr = val;
-		u->rx_full = true;
-	} else if (u->tx) {
+	if (loopback(u))
+		rx_push(u, val);
+	else if (u->tx)
 		u->tx(u->opaque, val);
-	}
 	/* The byte left at once: THR is empty again. */
 	u->thri_pending = true;
 }
@@ -126,9 +162,13 @@ void uart8250_write(struct uart8250 *u, unsigned int offset, uint8_t val)
 		u->ier = val & 0x0f;
 		break;
 	case UART_FCR:
+		/* Switching the FIFOs on or off empties them (data sheet,
+		 * FCR bit 0). */
+		if ((bool)(val & UART_FCR_ENABLE) != u->fifo)
+			rx_clear(u);
 		u->fifo = val & UART_FCR_ENABLE;
 		if (val & UART_FCR_CLEAR_RCVR)
-			u->rx_full = false;
+			rx_clear(u);
 		break;
 	case UART_LCR:
 		u->lcr = val;
@@ -144,4 +184,32 @@ void uart8250_write(struct uart8250 *u, unsigned int offset, uint8_t val)
 		u->scr = val;
 		break;
 	}
+}
+
+unsigned int uart8250_rx_room(const struct uart8250 *u)
+{
+	if (loopback(u) || u->rx_count >= rx_capacity(u))
+		return 0;
+	return rx_capacity(u) - u->rx_count;
+}
+
+bool uart8250_receive(struct uart8250 *u, uint8_t byte)
+{
+	/* In loopback the receiver listens to the transmitter only. */
+	if (loopback(u))
+		return false;
+	return rx_push(u, byte);
+}
+
+bool uart8250_irq_line(const struct uart8250 *u)
+{
+	/* Loopback disconnects OUT2 from the line (it drives DCD). */
+	return (u->mcr & UART_MCR_OUT2) && !loopback(u) &&
+	       pending_source(u) != UART_IIR_NO_INT;
+}
+
+bool uart8250_rx_irq_armed(const struct uart8250 *u)
+{
+	return (u->ier & UART_IER_RDI) && (u->mcr & UART_MCR_OUT2) &&
+	       !loopback(u);
 }

@@ -84,13 +84,43 @@ static void access_byte(struct io_bus *bus, bool is_write, uint16_t port,
 	}
 }
 
+/* A device that takes the whole element, or NULL. */
+static struct io_device *find_wide(struct io_bus *bus, uint16_t port,
+				   unsigned int size)
+{
+	struct io_device *d = find(bus, port);
+
+	if (!d || !d->read_wide || port - d->base + size > d->len)
+		return NULL;
+	return d;
+}
+
 void io_bus_access(struct io_bus *bus, bool is_write, uint16_t port,
 		   unsigned int size, uint32_t count, uint8_t *data,
 		   struct vm_stop *stop)
 {
-	uint32_t i;
+	struct io_device *wide = find_wide(bus, port, size);
+	uint32_t i, val;
 	unsigned int b;
 
+	for (i = 0; wide && i < count; i++) {
+		uint16_t off = (uint16_t)(port - wide->base);
+
+		if (is_write) {
+			val = 0;
+			for (b = 0; b < size; b++)
+				val |= (uint32_t)data[i * size + b] << (8 * b);
+			wide->write_wide(wide->opaque, off, size, val, stop);
+			if (stop->stop)
+				return;
+		} else {
+			val = wide->read_wide(wide->opaque, off, size);
+			for (b = 0; b < size; b++)
+				data[i * size + b] = (uint8_t)(val >> (8 * b));
+		}
+	}
+	if (wide)
+		return;
 	for (i = 0; i < count; i++) {
 		for (b = 0; b < size; b++) {
 			/* Port numbers wrap at 64 Ki like the CPU's do. */

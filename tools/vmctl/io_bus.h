@@ -3,7 +3,9 @@
  * The guest's I/O port space: devices claim port ranges, and every access
  * the guest makes (one element of an IN/OUT/INS/OUTS exit) is dispatched
  * here.  Wider accesses are split into byte accesses at consecutive ports,
- * as an ISA bus does for 8-bit devices.  Ports nobody claims read as
+ * as an ISA bus does for 8-bit devices, unless the device takes wide
+ * accesses itself (a PCI host bridge's 32-bit address register must see
+ * the whole dword).  Ports nobody claims read as
  * all-ones and swallow writes, unless strict mode turns them into a stop.
  */
 #ifndef VMCTL_IO_BUS_H
@@ -13,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IO_BUS_MAX_DEVICES	8
+#define IO_BUS_MAX_DEVICES	16
 
 /* Why and with which exit status the guest must stop. */
 struct vm_stop {
@@ -32,6 +34,14 @@ struct io_device {
 	uint8_t (*read)(void *opaque, uint16_t offset);
 	void (*write)(void *opaque, uint16_t offset, uint8_t val,
 		      struct vm_stop *stop);
+	/*
+	 * Optional, both or neither: every access of @size (1, 2 or 4)
+	 * bytes that lies wholly inside the device goes here instead of
+	 * being split into bytes.
+	 */
+	uint32_t (*read_wide)(void *opaque, uint16_t offset, unsigned int size);
+	void (*write_wide)(void *opaque, uint16_t offset, unsigned int size,
+			   uint32_t val, struct vm_stop *stop);
 };
 
 struct io_bus {

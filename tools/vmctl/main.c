@@ -22,35 +22,66 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "console.h"
+#include "console_in.h"
 #include "cpu_mode.h"
 #include "dev_exit_port.h"
 #include "dev_uart8250.h"
 #include "exit_status.h"
 #include "io_bus.h"
 #include "loader.h"
+#include "loader_linux.h"
 #include "options.h"
+#include "pc_board.h"
 #include "vm.h"
 
 #define VMCTL_VERSION	"1.0"
 #define DEFAULT_DEVICE	"/dev/svmhv"
 #define COM1_BASE	0x3f8
+#define LINUX_MEM_DEFAULT	(256ull << 20)
+/* RAM below the PCI hole; the rest of a larger --mem goes above 4 GiB. */
+#define LINUX_LOW_RAM_MAX	(3ull << 30)
+#define NS_PER_S	1000000000ull
+/* How often stdin is looked at while the guest runs. */
+#define INPUT_POLL_NS	(10ull * 1000 * 1000)
 
 struct config {
 	uint64_t mem;
 	uint64_t load;
 	uint64_t entry;
+	bool mem_set;
 	bool load_set;
 	bool entry_set;
+	bool mode_set;
 	enum cpu_mode mode;
 	bool strict_io;
 	bool verbose;
 	const char *device;
 	const char *image;
+	const char *kernel;	/* -k: boot Linux on a PC board */
+	const char *initrd;
+	const char *cmdline;
+};
+
+/*
+ * Run-time state of a Linux guest: the PC board, console input and the
+ * POSIX timer whose SIGALRM pulls SVMHV_RUN back when a device needs
+ * attention.  Flat images run without it (machine pointer NULL).
+ */
+struct machine {
+	struct pc_board board;
+	struct console_in in;
+	timer_t timer;
+	uint64_t t0_ns;		/* CLOCK_MONOTONIC at PIT time 0 */
+	uint64_t armed_ns;	/* absolute expiry the timer is set to, 0 none */
+	uint64_t next_poll_ns;	/* next look at stdin */
+	bool warned_mmio;
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -86,15 +117,24 @@ static void help(void)
 {
 	printf(
 "Usage: vmctl start [OPTIONS] IMAGE\n"
+"       vmctl start -k KERNEL [-i INITRD] [-p CMDLINE] [-m SIZE]\n"
 "       vmctl --help | --version\n"
 "\n"
 "Run IMAGE (a flat binary, or an ET_EXEC ELF file if it starts with the ELF\n"
 "magic) on one vCPU under the svmhv hypervisor.  The guest's COM1 output is\n"
 "vmctl's stdout; vmctl's own messages go to stderr, prefixed 'vmctl: '.\n"
+"With -k, boot a Linux kernel (bzImage or ELF vmlinux) on a legacy PC\n"
+"(8259 PICs, 8254 PIT, CMOS RTC, COM1 with input from stdin); a terminal\n"
+"on stdin is put in raw mode, Ctrl-A x quits.\n"
 "\n"
 "Options for start:\n"
+"  -k, --kernel FILE    Linux bzImage or vmlinux to boot (no IMAGE then)\n"
+"  -i, --initrd FILE    initramfs for -k\n"
+"  -p, --cmdline TEXT   kernel command line for -k (vmctl appends\n"
+"                       tsc_early_khz=N unless TEXT sets it)\n"
 "  -m, --mem SIZE       guest RAM at physical 0; bytes or K/M/G suffix,\n"
-"                       multiple of 4K, 1M..512G (default 64M)\n"
+"                       multiple of 4K, 1M..512G (default 64M; 256M with\n"
+"                       -k, RAM beyond 3G then starts at 4G)\n"
 "  -M, --mode MODE      real, protected or long (default long)\n"
 "  -l, --load ADDR      load address of a flat image, 0x-hex or decimal\n"
 "                       (default 0x1000; not allowed for ELF images)\n"
@@ -112,12 +152,13 @@ static void help(void)
 "with status N).  Hypercalls (VMMCALL) return -1 in RAX.\n"
 "\n"
 "Exit status:\n"
+"  0      -k: the guest powered off or rebooted, or Ctrl-A x\n"
 "  N      the guest wrote byte N to port 0xf4 (guests should use 0..63)\n"
 "  1      host-side error (module not loaded, device or image unusable)\n"
 "  2      usage error (bad option or value, missing IMAGE)\n"
-"  80     guest halted with interrupts disabled (HLT, IF=0)\n"
+"  80     guest halted with interrupts disabled (HLT, IF=0; not with -k)\n"
 "  81     guest halted with interrupts enabled (HLT, IF=1; nothing wakes it)\n"
-"  82     triple fault (shutdown)\n"
+"  82     triple fault (shutdown; with -k a reboot, status 0)\n"
 "  83     guest accessed memory outside RAM (MMIO)\n"
 "  84     --strict-io: access to an unclaimed port\n"
 "  85     VMRUN refused the guest state (entry failed)\n"
@@ -150,6 +191,9 @@ static int bad_value(const char *opt, const char *val, enum opt_error e)
 static int parse_start(int argc, char **argv, struct config *cfg)
 {
 	static const struct option longopts[] = {
+		{ "kernel",	required_argument, NULL, 'k' },
+		{ "initrd",	required_argument, NULL, 'i' },
+		{ "cmdline",	required_argument, NULL, 'p' },
 		{ "mem",	required_argument, NULL, 'm' },
 		{ "mode",	required_argument, NULL, 'M' },
 		{ "load",	required_argument, NULL, 'l' },
@@ -172,19 +216,30 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 		.device = env && *env ? env : DEFAULT_DEVICE,
 	};
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:M:l:e:d:svhV", longopts,
+	while ((c = getopt_long(argc, argv, ":k:i:p:m:M:l:e:d:svhV", longopts,
 				NULL)) != -1) {
 		switch (c) {
+		case 'k':
+			cfg->kernel = optarg;
+			break;
+		case 'i':
+			cfg->initrd = optarg;
+			break;
+		case 'p':
+			cfg->cmdline = optarg;
+			break;
 		case 'm':
 			e = parse_mem_size(optarg, &cfg->mem);
 			if (e)
 				return bad_value("--mem", optarg, e);
+			cfg->mem_set = true;
 			break;
 		case 'M':
 			if (parse_cpu_mode(optarg, &cfg->mode))
 				return usage_error("invalid --mode '%s': must be"
 						   " real, protected or long",
 						   optarg);
+			cfg->mode_set = true;
 			break;
 		case 'l':
 			e = parse_addr(optarg, &cfg->load);
@@ -224,6 +279,26 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 					   argv[optind - 1]);
 		}
 	}
+	if (cfg->kernel) {
+		if (optind < argc)
+			return usage_error("unexpected argument '%s': --kernel"
+					   " boots Linux, there is no IMAGE",
+					   argv[optind]);
+		if (cfg->mode_set || cfg->load_set || cfg->entry_set)
+			return usage_error("--mode, --load and --entry do not"
+					   " apply to --kernel: the Linux boot"
+					   " protocol decides");
+		if (cfg->strict_io)
+			return usage_error("--strict-io does not apply to"
+					   " --kernel: Linux probes ports");
+		if (!cfg->mem_set)
+			cfg->mem = LINUX_MEM_DEFAULT;
+		if (!cfg->cmdline)
+			cfg->cmdline = "";
+		return -1;
+	}
+	if (cfg->initrd || cfg->cmdline)
+		return usage_error("--initrd and --cmdline need --kernel");
 	if (optind == argc)
 		return usage_error("missing IMAGE");
 	if (optind + 1 < argc)
@@ -233,8 +308,11 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 	return -1;
 }
 
-/* Read the whole image; NULL (message given) on failure. */
-static uint8_t *read_image(const char *path, size_t *len, uint64_t ram_limit)
+/* Read the whole file; NULL (message given) on failure.  @what names it
+ * in messages ("image", "kernel", "initrd"); @ram_limit bounds files that
+ * are copied byte for byte (not ELF ones). */
+static uint8_t *read_file(const char *what, const char *path, size_t *len,
+			  uint64_t ram_limit)
 {
 	struct stat st;
 	uint8_t magic[4] = { 0 };
@@ -245,15 +323,16 @@ static uint8_t *read_image(const char *path, size_t *len, uint64_t ram_limit)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
-			msg("image '%s' does not exist", path);
+			msg("%s '%s' does not exist", what, path);
 		else if (errno == EACCES)
-			msg("image '%s': permission denied", path);
+			msg("%s '%s': permission denied", what, path);
 		else
-			msg("cannot open image '%s': %s", path, strerror(errno));
+			msg("cannot open %s '%s': %s", what, path,
+			    strerror(errno));
 		return NULL;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		msg("image '%s' is not a regular file", path);
+		msg("%s '%s' is not a regular file", what, path);
 		close(fd);
 		return NULL;
 	}
@@ -266,8 +345,8 @@ static uint8_t *read_image(const char *path, size_t *len, uint64_t ram_limit)
 	 */
 	if (!loader_is_elf(magic, sizeof(magic)) &&
 	    (uint64_t)st.st_size > ram_limit) {
-		msg("image '%s' is %" PRIu64 " bytes, larger than the guest's"
-		    " RAM (%" PRIu64 " bytes usable; raise --mem)", path,
+		msg("%s '%s' is %" PRIu64 " bytes, larger than the guest's"
+		    " RAM (%" PRIu64 " bytes usable; raise --mem)", what, path,
 		    (uint64_t)st.st_size, ram_limit);
 		close(fd);
 		return NULL;
@@ -275,7 +354,8 @@ static uint8_t *read_image(const char *path, size_t *len, uint64_t ram_limit)
 	*len = (size_t)st.st_size;
 	buf = malloc(*len ? *len : 1);
 	if (!buf) {
-		msg("image '%s': out of memory reading %zu bytes", path, *len);
+		msg("%s '%s': out of memory reading %zu bytes", what, path,
+		    *len);
 		close(fd);
 		return NULL;
 	}
@@ -285,7 +365,7 @@ static uint8_t *read_image(const char *path, size_t *len, uint64_t ram_limit)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			msg("cannot read image '%s': %s", path,
+			msg("cannot read %s '%s': %s", what, path,
 			    n < 0 ? strerror(errno) : "file shrank while reading");
 			free(buf);
 			close(fd);
@@ -306,6 +386,21 @@ static void on_stop_signal(int signo)
 		run->immediate_exit = 1;
 }
 
+/*
+ * The device timer: SVMHV_RUN returns -EINTR because a signal is pending;
+ * immediate_exit also catches the expiry that lands between the loop's
+ * device update and the ioctl.  A handler, not SIG_IGN: an ignored signal
+ * is never pending, so it would not interrupt the guest.
+ */
+static void on_timer_signal(int signo)
+{
+	struct svmhv_run *run = signal_run;
+
+	(void)signo;
+	if (run)
+		run->immediate_exit = 1;
+}
+
 static void install_signal_handlers(void)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
@@ -320,6 +415,8 @@ static void install_signal_handlers(void)
 	 * so "kill -INT" stops the guest cleanly either way. */
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
+	sa.sa_handler = on_timer_signal;
+	sigaction(SIGALRM, &sa, NULL);
 }
 
 static const char *internal_suberror(uint32_t sub)
@@ -367,14 +464,39 @@ static void handle_io(const struct config *cfg, struct io_bus *bus,
 	io_bus_access(bus, out, run->io.port, size, count, run->io.data, stop);
 }
 
-static void handle_exit(const struct config *cfg, struct io_bus *bus,
-			struct svmhv_run *run, struct vm_stop *stop)
+/*
+ * A Linux guest touching guest-physical memory with nothing behind it (a
+ * probe of a device this PC does not have) gets what a PC's empty bus
+ * gives: all-ones on reads, writes dropped; said once on stderr.
+ */
+static void pc_unbacked_mmio(struct machine *m, struct svmhv_run *run)
+{
+	if (!run->mmio.is_write)
+		memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
+	if (m->warned_mmio)
+		return;
+	m->warned_mmio = true;
+	msg("guest %s %u bytes at 0x%" PRIx64 " where nothing is mapped"
+	    " (reads give all-ones, writes are dropped; said once) (rip 0x%"
+	    PRIx64 ")", run->mmio.is_write ? "wrote" : "read", run->mmio.len,
+	    run->mmio.phys_addr, run->rip);
+}
+
+static void handle_exit(const struct config *cfg, struct machine *m,
+			struct io_bus *bus, struct svmhv_run *run,
+			struct vm_stop *stop)
 {
 	switch (run->exit_reason) {
 	case SVMHV_EXIT_IO:
 		handle_io(cfg, bus, run, stop);
+		if (m)
+			pc_board_sync_irqs(&m->board);
 		break;
 	case SVMHV_EXIT_MMIO:
+		if (m) {
+			pc_unbacked_mmio(m, run);
+			break;
+		}
 		stop_with(stop, run->mmio.phys_addr >= cfg->mem ?
 			  VMCTL_EXIT_OUTSIDE_RAM : VMCTL_EXIT_UNKNOWN_EXIT,
 			  "guest %s %u bytes at 0x%" PRIx64 ", outside guest"
@@ -384,7 +506,15 @@ static void handle_exit(const struct config *cfg, struct io_bus *bus,
 			  run->rip);
 		break;
 	case SVMHV_EXIT_HLT:
-		if (run->if_flag)
+		if (m && !run->if_flag)
+			/* Linux's halt and power-off end in cli; hlt when no
+			 * firmware can switch the machine off. */
+			stop_with(stop, 0, "guest halted with interrupts"
+				  " disabled: powered off (rip 0x%" PRIx64 ")",
+				  run->rip);
+		else if (m)
+			break;	/* the run loop waits for an interrupt */
+		else if (run->if_flag)
 			stop_with(stop, VMCTL_EXIT_HLT_IF1, "guest halted with"
 				  " interrupts enabled and no device to wake"
 				  " it (rip 0x%" PRIx64 ")", run->rip);
@@ -394,6 +524,13 @@ static void handle_exit(const struct config *cfg, struct io_bus *bus,
 				  run->rip);
 		break;
 	case SVMHV_EXIT_SHUTDOWN:
+		if (m) {
+			/* On a PC a triple fault resets the machine; Linux
+			 * uses it as its last way to reboot. */
+			stop_with(stop, 0, "guest rebooted (triple fault, rip"
+				  " 0x%" PRIx64 ")", run->rip);
+			break;
+		}
 		stop_with(stop, VMCTL_EXIT_TRIPLE_FAULT, "guest triple-faulted"
 			  " (shutdown; rip 0x%" PRIx64 ")", run->rip);
 		break;
@@ -434,6 +571,8 @@ static void handle_exit(const struct config *cfg, struct io_bus *bus,
 			  run->unhandled.exit_int_info, run->rip);
 		break;
 	case SVMHV_EXIT_INTR:
+	case SVMHV_EXIT_IRQ_WINDOW_OPEN:
+		/* The run loop delivers interrupts before the next RUN. */
 		break;
 	default:
 		stop_with(stop, VMCTL_EXIT_UNKNOWN_EXIT, "svmhv reported exit"
@@ -455,8 +594,169 @@ static void com1_write(void *opaque, uint16_t offset, uint8_t val,
 	uart8250_write(opaque, offset, val);
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
+/* Nanoseconds to PIT ticks (rounded down) and back (rounded up, so a
+ * timer set for tick T fires when tick T has been reached), in two parts
+ * to stay clear of 64-bit overflow. */
+static uint64_t ns_to_ticks(uint64_t ns)
+{
+	return ns / NS_PER_S * I8254_HZ + ns % NS_PER_S * I8254_HZ / NS_PER_S;
+}
+
+static uint64_t ticks_to_ns(uint64_t t)
+{
+	return t / I8254_HZ * NS_PER_S +
+	       (t % I8254_HZ * NS_PER_S + I8254_HZ - 1) / I8254_HZ;
+}
+
+/* Move bytes waiting on stdin into COM1 as far as its receiver has room. */
+static void pc_feed_uart(struct machine *m)
+{
+	struct uart8250 *u = &m->board.com1;
+
+	while (console_in_pending(&m->in) && uart8250_rx_room(u)) {
+		uart8250_receive(u, console_in_peek(&m->in));
+		console_in_pop(&m->in);
+	}
+}
+
+/* Bring the board up to date: time, input, interrupt lines. */
+static void pc_service(struct machine *m, struct vm_stop *stop)
+{
+	uint64_t now = mono_ns();
+
+	pc_board_tick(&m->board, ns_to_ticks(now - m->t0_ns),
+		      (int64_t)time(NULL));
+	if (now >= m->next_poll_ns) {
+		struct pollfd p = { .fd = m->in.fd, .events = POLLIN };
+
+		m->next_poll_ns = now + INPUT_POLL_NS;
+		if (console_in_wants_read(&m->in) && poll(&p, 1, 0) > 0)
+			console_in_read(&m->in);
+	}
+	pc_feed_uart(m);
+	pc_board_sync_irqs(&m->board);
+	if (m->in.quit)
+		stop_with(stop, 0, "quit (Ctrl-A x)");
+}
+
+/* Set the timer to the earliest moment a device needs the run loop. */
+static void pc_arm_timer(struct machine *m)
+{
+	struct itimerspec its = { 0 };
+	uint64_t when, deadline = 0;
+
+	if (pc_board_next_timer(&m->board, &when))
+		deadline = m->t0_ns + ticks_to_ns(when);
+	if (console_in_wants_read(&m->in) &&
+	    (!deadline || m->next_poll_ns < deadline))
+		deadline = m->next_poll_ns;
+	/* An expired timer is disarmed even if the deadline is the same. */
+	if (m->armed_ns && m->armed_ns <= mono_ns())
+		m->armed_ns = 0;
+	if (deadline == m->armed_ns)
+		return;
+	its.it_value.tv_sec = (time_t)(deadline / NS_PER_S);
+	its.it_value.tv_nsec = (long)(deadline % NS_PER_S);
+	timer_settime(m->timer, TIMER_ABSTIME, &its, NULL);
+	m->armed_ns = deadline;
+}
+
+/*
+ * The userspace-irqchip rule: inject when the guest can take an
+ * interrupt now and none is queued in the module, else ask the module
+ * to come back (SVMHV_EXIT_IRQ_WINDOW_OPEN) as soon as it can.  The PIC
+ * is acknowledged only at injection, so priorities and masks the guest
+ * changes meanwhile are honoured.
+ */
+static int pc_deliver(struct machine *m, struct vm *vm)
+{
+	struct svmhv_run *run = vm->run;
+	uint8_t vector;
+
+	if (!pc_board_has_interrupt(&m->board)) {
+		run->request_interrupt_window = 0;
+		return 0;
+	}
+	if (!run->ready_for_interrupt || run->irq_queued) {
+		run->request_interrupt_window = 1;
+		return 0;
+	}
+	vector = pc_board_ack(&m->board);
+	run->request_interrupt_window = 0;
+	if (vm_inject_irq(vm, vector) < 0) {
+		msg("SVMHV_INJECT_EVENT of vector 0x%x failed: %s", vector,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * HLT with interrupts enabled: sleep until a device has an interrupt for
+ * the guest, input arrives, or a signal.  Signals are blocked between the
+ * last check and ppoll(), which unblocks them atomically, so a SIGINT or
+ * timer expiry in that window is not slept through.  Status 81 when
+ * nothing could ever wake the guest (no timer running, no input that
+ * would interrupt, no terminal to type Ctrl-A x on).
+ */
+static void pc_wait_for_interrupt(struct machine *m, struct vm_stop *stop)
+{
+	sigset_t block, old;
+	uint64_t when;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGALRM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	for (;;) {
+		struct pollfd p = { .fd = m->in.fd, .events = POLLIN };
+		struct timespec ts, *tsp = NULL;
+		bool timer, input, reader;
+		uint64_t now;
+
+		m->next_poll_ns = 0;	/* look at stdin now */
+		pc_service(m, stop);
+		if (stop_signal || stop->stop ||
+		    pc_board_has_interrupt(&m->board))
+			break;
+		timer = pc_board_timer_can_interrupt(&m->board);
+		reader = console_in_wants_read(&m->in);
+		input = reader && pc_board_input_can_interrupt(&m->board);
+		if (!timer && !input && !(reader && m->in.tty)) {
+			stop_with(stop, VMCTL_EXIT_HLT_IF1, "guest halted with"
+				  " interrupts enabled and nothing can wake"
+				  " it (rip 0x%" PRIx64 ")", signal_run->rip);
+			break;
+		}
+		now = mono_ns();
+		if (timer && pc_board_next_timer(&m->board, &when)) {
+			uint64_t at = m->t0_ns + ticks_to_ns(when);
+			uint64_t d = at > now ? at - now : 0;
+
+			ts.tv_sec = (time_t)(d / NS_PER_S);
+			ts.tv_nsec = (long)(d % NS_PER_S);
+			tsp = &ts;
+		}
+		if (!reader)
+			p.fd = -1;	/* poll() skips negative fds */
+		ppoll(&p, 1, tsp, &old);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 /* Returns the exit status, or -1 when a stop signal arrived. */
-static int run_guest(const struct config *cfg, struct vm *vm)
+static int run_guest(const struct config *cfg, struct vm *vm,
+		     struct machine *m)
 {
 	struct uart8250 com1;
 	struct io_device dev;
@@ -464,16 +764,33 @@ static int run_guest(const struct config *cfg, struct vm *vm)
 	struct vm_stop stop = { 0 };
 
 	io_bus_init(&bus, cfg->strict_io);
-	uart8250_init(&com1, console_put, NULL);
-	dev = (struct io_device){
-		.name = "com1", .base = COM1_BASE, .len = UART_NR_REGS,
-		.opaque = &com1, .read = com1_read, .write = com1_write,
-	};
-	io_bus_register(&bus, &dev);
+	if (m) {
+		pc_board_init(&m->board, &bus, console_put, NULL);
+	} else {
+		uart8250_init(&com1, console_put, NULL);
+		dev = (struct io_device){
+			.name = "com1", .base = COM1_BASE, .len = UART_NR_REGS,
+			.opaque = &com1, .read = com1_read, .write = com1_write,
+		};
+		io_bus_register(&bus, &dev);
+	}
 	exit_port_device(&dev);
 	io_bus_register(&bus, &dev);
 
 	while (!stop.stop) {
+		if (m) {
+			/* Cleared first: a timer expiry from here on sets
+			 * it again and the RUN below returns at once. */
+			vm->run->immediate_exit = 0;
+			if (stop_signal)
+				return -1;
+			pc_service(m, &stop);
+			if (stop.stop)
+				break;
+			if (pc_deliver(m, vm) < 0)
+				return VMCTL_EXIT_HOST_ERROR;
+			pc_arm_timer(m);
+		}
 		if (stop_signal)
 			return -1;
 		if (vm_run(vm) < 0) {
@@ -486,12 +803,14 @@ static int run_guest(const struct config *cfg, struct vm *vm)
 		if (cfg->verbose && vm->run->exit_reason != SVMHV_EXIT_IO)
 			msg("exit: reason %u rip 0x%" PRIx64,
 			    vm->run->exit_reason, vm->run->rip);
-		handle_exit(cfg, &bus, vm->run, &stop);
+		handle_exit(cfg, m, &bus, vm->run, &stop);
 		if (console_flush() < 0) {
 			msg("cannot write guest output to stdout: %s",
 			    strerror(errno));
 			return VMCTL_EXIT_HOST_ERROR;
 		}
+		if (m && !stop.stop && vm->run->exit_reason == SVMHV_EXIT_HLT)
+			pc_wait_for_interrupt(m, &stop);
 	}
 	if (!stop.quiet || cfg->verbose)
 		msg("%s", stop.reason);
@@ -506,7 +825,7 @@ static int load_image(const struct config *cfg, const struct guest_ram *ram,
 	size_t len;
 	int ret;
 
-	img = read_image(cfg->image, &len, ram->limit);
+	img = read_file("image", cfg->image, &len, ram->limit);
 	if (!img)
 		return VMCTL_EXIT_HOST_ERROR;
 	if (loader_is_elf(img, len)) {
@@ -531,6 +850,8 @@ static int load_image(const struct config *cfg, const struct guest_ram *ram,
 	return -1;
 }
 
+static int finish(int status);
+
 static int cmd_start(const struct config *cfg)
 {
 	struct svmhv_sregs sregs, cur;
@@ -540,7 +861,7 @@ static int cmd_start(const struct config *cfg)
 	struct vm vm = VM_INIT;
 	char err[256];
 	uint64_t entry;
-	int status, signo;
+	int status;
 	void *mem;
 
 	cpu_mode_layout(cfg->mode, cfg->mem, &lay);
@@ -600,14 +921,22 @@ static int cmd_start(const struct config *cfg)
 		msg("SVMHV_SET_REGS failed: %s", strerror(errno));
 		goto out_vm;
 	}
-	status = run_guest(cfg, &vm);
+	status = run_guest(cfg, &vm, NULL);
 
 out_vm:
 	signal_run = NULL;
 	vm_close(&vm);
 out_ram:
 	munmap(mem, cfg->mem);
-	signo = stop_signal;
+	return finish(status);
+}
+
+/* The common way out: a stop signal is re-raised so the shell sees it. */
+static int finish(int status)
+{
+	int signo = stop_signal;
+
+	console_in_restore();
 	if (signo) {
 		console_flush();
 		msg("stopped by signal %d (%s); VM destroyed", signo,
@@ -618,6 +947,159 @@ out_ram:
 		return 128 + signo;
 	}
 	return status;
+}
+
+/*
+ * The command line the guest gets: the user's, plus tsc_early_khz= from
+ * SVMHV_CAP_TSC_KHZ.  Linux only trusts CPUID 0x40000010 from hypervisors
+ * it knows; without the frequency it calibrates the TSC against the PIT,
+ * which needs thousands of port reads within microseconds and fails
+ * when every read is a nested exit.
+ */
+static char *linux_cmdline(const char *user, long tsc_khz)
+{
+	size_t len = strlen(user) + 40;
+	char *line = malloc(len);
+
+	if (!line)
+		return NULL;
+	if (tsc_khz > 0 && !strstr(user, "tsc_early_khz="))
+		snprintf(line, len, "%s%stsc_early_khz=%ld", user,
+			 *user ? " " : "", tsc_khz);
+	else
+		snprintf(line, len, "%s", user);
+	return line;
+}
+
+static int cmd_start_linux(const struct config *cfg)
+{
+	uint64_t low = cfg->mem < LINUX_LOW_RAM_MAX ? cfg->mem
+						    : LINUX_LOW_RAM_MAX;
+	uint64_t high = cfg->mem - low;
+	struct sigevent sev = { 0 };
+	struct svmhv_sregs sregs;
+	struct svmhv_regs regs;
+	struct linux_boot boot;
+	struct guest_ram ram;
+	struct vm vm = VM_INIT;
+	struct machine *m = NULL;
+	uint8_t *kernel = NULL, *initrd = NULL;
+	size_t klen = 0, ilen = 0;
+	char err[256], *cmdline = NULL;
+	long tsc_khz;
+	int status = VMCTL_EXIT_HOST_ERROR;
+	void *mem;
+
+	mem = mmap(NULL, cfg->mem, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mem == MAP_FAILED) {
+		msg("cannot allocate %" PRIu64 " bytes of guest RAM: %s",
+		    cfg->mem, strerror(errno));
+		return VMCTL_EXIT_HOST_ERROR;
+	}
+	/* The loader sees the RAM below the PCI hole; the rest is mapped
+	 * at 4 GiB and only appears in the e820 map. */
+	ram = (struct guest_ram){ .mem = mem, .size = low, .limit = low };
+	kernel = read_file("kernel", cfg->kernel, &klen, UINT64_MAX);
+	if (!kernel)
+		goto out;
+	if (cfg->initrd) {
+		initrd = read_file("initrd", cfg->initrd, &ilen, low);
+		if (!initrd)
+			goto out;
+	}
+	if (loader_linux(&ram, high, kernel, klen, initrd, ilen, cfg->cmdline,
+			 &boot, err, sizeof(err)) < 0) {
+		msg("kernel '%s': %s", cfg->kernel, err);
+		goto out;
+	}
+	if (vm_open(&vm, cfg->device, err, sizeof(err)) < 0) {
+		msg("%s", err);
+		goto out;
+	}
+	if (vm_check_cap(&vm, SVMHV_CAP_INJECT_EVENT) != 1) {
+		msg("this svmhv module cannot inject interrupts"
+		    " (SVMHV_CAP_INJECT_EVENT): a Linux guest needs them");
+		goto out;
+	}
+	tsc_khz = vm_check_cap(&vm, SVMHV_CAP_TSC_KHZ);
+	cmdline = linux_cmdline(cfg->cmdline, tsc_khz);
+	if (!cmdline || linux_set_cmdline(&ram, &boot, cmdline, err,
+					  sizeof(err)) < 0) {
+		msg("kernel '%s': %s", cfg->kernel,
+		    cmdline ? err : "out of memory");
+		goto out;
+	}
+	if (cfg->verbose)
+		msg("linux: %s at 0x%" PRIx64 " (needs up to 0x%" PRIx64 "),"
+		    " entry 0x%" PRIx64 ", boot protocol %u.%02u, initrd 0x%"
+		    PRIx64 " bytes at 0x%" PRIx64 ", RAM 0x%" PRIx64 " low +"
+		    " 0x%" PRIx64 " at 4G, cmdline \"%s\"",
+		    boot.elf ? "vmlinux" : "bzImage", boot.kernel_addr,
+		    boot.kernel_end, boot.entry, boot.protocol >> 8,
+		    boot.protocol & 0xff, boot.initrd_size, boot.initrd_addr,
+		    low, high, cmdline);
+	signal_run = vm.run;
+	install_signal_handlers();
+	if (vm_set_slot(&vm, 0, 0, mem, low) < 0 ||
+	    (high && vm_set_slot(&vm, 1, LINUX_HIGH_RAM, (uint8_t *)mem + low,
+				 high) < 0)) {
+		msg("cannot give %" PRIu64 " bytes of RAM to the guest"
+		    " (SVMHV_SET_MEMORY_REGION): %s", cfg->mem, strerror(errno));
+		goto out;
+	}
+	if (vm_get_sregs(&vm, &sregs) < 0) {
+		msg("SVMHV_GET_SREGS failed: %s", strerror(errno));
+		goto out;
+	}
+	/* linux_boot_cpu() keeps the module's APIC base from @sregs. */
+	linux_boot_cpu(&boot, &regs, &sregs);
+	if (vm_set_sregs(&vm, &sregs) < 0) {
+		msg("SVMHV_SET_SREGS refused the 64-bit boot state: %s",
+		    strerror(errno));
+		goto out;
+	}
+	if (vm_set_regs(&vm, &regs) < 0) {
+		msg("SVMHV_SET_REGS failed: %s", strerror(errno));
+		goto out;
+	}
+	free(kernel);
+	free(initrd);
+	kernel = initrd = NULL;
+
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		msg("out of memory");
+		goto out;
+	}
+	sev.sigev_notify = SIGEV_SIGNAL;
+	sev.sigev_signo = SIGALRM;
+	if (timer_create(CLOCK_MONOTONIC, &sev, &m->timer) < 0) {
+		msg("cannot create the device timer: %s", strerror(errno));
+		free(m);
+		m = NULL;
+		goto out;
+	}
+	if (console_in_open(&m->in, STDIN_FILENO) < 0) {
+		msg("cannot put the terminal on stdin in raw mode: %s",
+		    strerror(errno));
+		goto out;
+	}
+	m->t0_ns = mono_ns();
+	status = run_guest(cfg, &vm, m);
+
+out:
+	signal_run = NULL;
+	if (m) {
+		timer_delete(m->timer);
+		free(m);
+	}
+	vm_close(&vm);
+	free(cmdline);
+	free(kernel);
+	free(initrd);
+	munmap(mem, cfg->mem);
+	return finish(status);
 }
 
 int main(int argc, char **argv)
@@ -642,5 +1124,7 @@ int main(int argc, char **argv)
 	status = parse_start(argc - 1, argv + 1, &cfg);
 	if (status >= 0)
 		return status;
+	if (cfg.kernel)
+		return cmd_start_linux(&cfg);
 	return cmd_start(&cfg);
 }

@@ -96,17 +96,40 @@ int vm_open(struct vm *vm, const char *device, char *err, size_t errlen)
 	return 0;
 }
 
-int vm_set_ram(struct vm *vm, void *host, uint64_t size)
+int vm_set_slot(struct vm *vm, uint32_t slot, uint64_t gpa, void *host,
+		uint64_t size)
 {
 	struct svmhv_memory_region r = {
-		.slot = 0,
+		.slot = slot,
 		.flags = 0,
-		.guest_phys_addr = 0,
+		.guest_phys_addr = gpa,
 		.memory_size = size,
 		.userspace_addr = (uint64_t)(uintptr_t)host,
 	};
 
 	return ioctl(vm->vm_fd, SVMHV_SET_MEMORY_REGION, &r) < 0 ? -1 : 0;
+}
+
+int vm_set_ram(struct vm *vm, void *host, uint64_t size)
+{
+	return vm_set_slot(vm, 0, 0, host, size);
+}
+
+long vm_check_cap(struct vm *vm, unsigned long cap)
+{
+	int ret = ioctl(vm->sys_fd, SVMHV_CHECK_CAP, cap);
+
+	return ret < 0 ? -1 : ret;
+}
+
+int vm_inject_irq(struct vm *vm, uint8_t vector)
+{
+	struct svmhv_event ev = {
+		.kind = SVMHV_EVENT_IRQ,
+		.vector = vector,
+	};
+
+	return ioctl(vm->vcpu_fd, SVMHV_INJECT_EVENT, &ev) < 0 ? -1 : 0;
 }
 
 int vm_get_sregs(struct vm *vm, struct svmhv_sregs *sregs)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A thin wrapper over the svmhv ioctls (uapi/svmhv.h): one VM with one
- * vCPU and one RAM slot at guest-physical 0, and the mmap'd run structure.
+ * vCPU, its RAM slots and the mmap'd run structure.
  * Functions return 0 or -1 with errno set, like the ioctls they wrap;
  * vm_open() also leaves a sentence for the user in @err.
  */
@@ -26,6 +26,13 @@ struct vm {
 int vm_open(struct vm *vm, const char *device, char *err, size_t errlen);
 /* Give the guest @size bytes at @host as guest-physical [0, size). */
 int vm_set_ram(struct vm *vm, void *host, uint64_t size);
+/* Map @size bytes at @host as guest-physical [@gpa, @gpa+size) in @slot. */
+int vm_set_slot(struct vm *vm, uint32_t slot, uint64_t gpa, void *host,
+		uint64_t size);
+/* SVMHV_CHECK_CAP: the capability's value, 0 if absent, -1 on error. */
+long vm_check_cap(struct vm *vm, unsigned long cap);
+/* Queue external interrupt @vector (SVMHV_INJECT_EVENT). */
+int vm_inject_irq(struct vm *vm, uint8_t vector);
 int vm_get_sregs(struct vm *vm, struct svmhv_sregs *sregs);
 int vm_set_sregs(struct vm *vm, const struct svmhv_sregs *sregs);
 int vm_set_regs(struct vm *vm, const struct svmhv_regs *regs);

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The legacy PC a Linux guest boots on: COM1 (IRQ 4), the 8259 pair, the
+ * 8254 and port 0x61, the CMOS RTC, the i8042 and PCI 0xcf9 reset paths
+ * and an empty PCI config window, wired to each other and to an io_bus.
+ * It holds no svmhv state: the run loop feeds it time and input, asks
+ * for the next interrupt vector and for the next moment it needs
+ * attention, so tests/unit_pc_board.c can drive a whole interrupt path.
+ */
+#ifndef VMCTL_PC_BOARD_H
+#define VMCTL_PC_BOARD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dev_cmos.h"
+#include "dev_i8042.h"
+#include "dev_i8254.h"
+#include "dev_i8259.h"
+#include "dev_pci_host.h"
+#include "dev_uart8250.h"
+#include "io_bus.h"
+
+#define PC_COM1_BASE	0x3f8
+#define PC_COM1_IRQ	4
+#define PC_PIT_IRQ	0
+
+struct pc_board {
+	struct i8259 pic;
+	struct i8254 pit;
+	struct cmos cmos;
+	struct uart8250 com1;
+	struct i8042 kbc;
+	struct pci_host pci;
+	uint64_t now;		/* PIT ticks, as of the last pc_board_tick() */
+	int64_t wall;		/* seconds since the epoch, for the RTC */
+};
+
+/*
+ * Reset every device and register them on @bus.  COM1 transmits through
+ * @tx.  A reset request (0xcf9, i8042) stops the guest through the
+ * vm_stop of the access with status 0.  Returns -1 if @bus is full.
+ */
+int pc_board_init(struct pc_board *b, struct io_bus *bus, uart8250_tx_fn tx,
+		  void *tx_opaque);
+/* Bring the devices to time @now (PIT ticks) / @wall (epoch seconds):
+ * timer interrupts fire, interrupt lines are sampled into the PIC. */
+void pc_board_tick(struct pc_board *b, uint64_t now, int64_t wall);
+/* Sample the device interrupt lines into the PIC after port accesses. */
+void pc_board_sync_irqs(struct pc_board *b);
+bool pc_board_has_interrupt(const struct pc_board *b);
+/* INTA: the vector to inject. */
+uint8_t pc_board_ack(struct pc_board *b);
+/* PIT tick at which a timer interrupt is next due; false if never. */
+bool pc_board_next_timer(const struct pc_board *b, uint64_t *when);
+/* True if a timer interrupt can ever reach the CPU as things stand. */
+bool pc_board_timer_can_interrupt(const struct pc_board *b);
+/* True if input on COM1 would raise an interrupt the CPU can take. */
+bool pc_board_input_can_interrupt(const struct pc_board *b);
+
+#endif /* VMCTL_PC_BOARD_H */
