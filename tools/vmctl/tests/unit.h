@@ -35,5 +35,11 @@ void unit_options(void);
 void unit_loaders(void);
 void unit_cpu_mode(void);
 void unit_io_bus(void);
+void unit_i8259(void);
+void unit_i8254(void);
+void unit_cmos(void);
+void unit_console_in(void);
+void unit_linux(void);
+void unit_pc_board(void);
 
 #endif /* VMCTL_UNIT_H */

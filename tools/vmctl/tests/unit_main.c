@@ -15,6 +15,12 @@ int main(void)
 	unit_loaders();
 	unit_cpu_mode();
 	unit_io_bus();
+	unit_i8259();
+	unit_i8254();
+	unit_cmos();
+	unit_console_in();
+	unit_linux();
+	unit_pc_board();
 	printf("1..%u\n", unit_passed + unit_failed);
 	printf("%u passed, %u failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;

@@ -4,7 +4,10 @@
  * sees it: THR output reaches the callback in order, LSR always reports an
  * empty transmitter, DLAB banks the divisor latch over THR/IER, the
  * scratch register holds a byte, IIR reports the THRE source and FIFO
- * state, loopback routes THR to RBR and MCR to MSR.
+ * state, loopback routes THR to RBR and MCR to MSR; received bytes go
+ * through the 16-byte FIFO (one byte without FIFOs), IIR ranks line
+ * status over received data over THRE, the interrupt line needs OUT2, and
+ * the THRE re-assertion test of Linux's serial8250_do_startup() passes.
  */
 #include <string.h>
 
@@ -121,4 +124,70 @@ void unit_uart8250(void)
 	uart8250_write(&u, UART_MCR, 0);
 	uart8250_write(&u, UART_THR, 'o');
 	CHECK(nout == 1 && out[0] == 'o', "uart_output_resumes_after_loopback");
+
+	/* Receive: one byte without FIFOs, sixteen with. */
+	fresh(&u);
+	CHECK(uart8250_rx_room(&u) == 1, "uart_8250_mode_holds_one_byte");
+	CHECK(uart8250_receive(&u, 'a') && !uart8250_receive(&u, 'b'),
+	      "uart_8250_mode_second_byte_overruns");
+	CHECK((uart8250_read(&u, UART_LSR) & (UART_LSR_DR | UART_LSR_OE)) ==
+	      (UART_LSR_DR | UART_LSR_OE), "uart_lsr_reports_data_and_overrun");
+	CHECK(uart8250_read(&u, UART_RBR) == 'a', "uart_receive_delivers_byte");
+	uart8250_write(&u, UART_FCR, UART_FCR_ENABLE);
+	CHECK(uart8250_rx_room(&u) == UART_FIFO_SIZE, "uart_fifo_takes_sixteen");
+	for (i = 0; i < UART_FIFO_SIZE; i++)
+		uart8250_receive(&u, (uint8_t)('A' + i));
+	CHECK(uart8250_rx_room(&u) == 0 && !uart8250_receive(&u, 'z'),
+	      "uart_full_fifo_refuses_byte");
+	for (i = 0; i < UART_FIFO_SIZE; i++)
+		if (uart8250_read(&u, UART_RBR) != 'A' + i)
+			break;
+	CHECK(i == UART_FIFO_SIZE, "uart_fifo_delivers_in_order");
+	CHECK(!(uart8250_read(&u, UART_LSR) & UART_LSR_DR),
+	      "uart_dr_clear_when_fifo_drained");
+	uart8250_receive(&u, 'q');
+	uart8250_write(&u, UART_FCR, UART_FCR_ENABLE | UART_FCR_CLEAR_RCVR);
+	CHECK(!(uart8250_read(&u, UART_LSR) & UART_LSR_DR), "uart_fcr_clears_receive_fifo");
+
+	/* Interrupt line and IIR priority. */
+	fresh(&u);
+	uart8250_write(&u, UART_IER, UART_IER_RDI | UART_IER_THRI | UART_IER_RLSI);
+	CHECK(!uart8250_irq_line(&u), "uart_irq_line_needs_out2");
+	CHECK(!uart8250_rx_irq_armed(&u), "uart_rx_irq_not_armed_without_out2");
+	uart8250_write(&u, UART_MCR, UART_MCR_OUT2);
+	CHECK(uart8250_irq_line(&u) && uart8250_rx_irq_armed(&u),
+	      "uart_irq_line_with_out2_and_thre");
+	uart8250_receive(&u, 'x');
+	uart8250_receive(&u, 'y');	/* overrun in 8250 mode */
+	CHECK(uart8250_read(&u, UART_IIR) == UART_IIR_RLSI,
+	      "uart_iir_line_status_has_top_priority");
+	uart8250_read(&u, UART_LSR);
+	CHECK(uart8250_read(&u, UART_IIR) == UART_IIR_RDI,
+	      "uart_iir_received_data_over_thre");
+	uart8250_read(&u, UART_RBR);
+	CHECK(uart8250_read(&u, UART_IIR) == UART_IIR_THRI,
+	      "uart_iir_thre_after_data_read");
+	CHECK(!uart8250_irq_line(&u), "uart_irq_line_drops_when_acknowledged");
+	uart8250_write(&u, UART_THR, 'o');
+	CHECK(uart8250_irq_line(&u), "uart_irq_line_rises_after_transmit");
+	uart8250_write(&u, UART_MCR, UART_MCR_OUT2 | UART_MCR_LOOP);
+	CHECK(!uart8250_irq_line(&u) && !uart8250_receive(&u, 'n'),
+	      "uart_loopback_disconnects_line_and_input");
+
+	/* serial8250_do_startup(): THRE must re-assert when IER.THRI is
+	 * written again, else Linux marks the port UART_BUG_THRE. */
+	fresh(&u);
+	uart8250_write(&u, UART_IER, UART_IER_THRI);
+	{
+		uint8_t iir1 = uart8250_read(&u, UART_IIR), iir2;
+
+		uart8250_write(&u, UART_IER, 0);
+		uart8250_write(&u, UART_IER, UART_IER_THRI);
+		iir2 = uart8250_read(&u, UART_IIR);
+		CHECK(!(iir1 & UART_IIR_NO_INT) && !(iir2 & UART_IIR_NO_INT),
+		      "uart_thre_reasserts_for_linux_startup_test");
+	}
+	/* Linux's FIFO probe: FCR enable, IIR bits 7:6 = 3 means 16550A. */
+	uart8250_write(&u, UART_FCR, UART_FCR_ENABLE);
+	CHECK((uart8250_read(&u, UART_IIR) >> 6) == 3, "uart_probe_sees_16550a_fifo");
 }
