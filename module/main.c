@@ -15,6 +15,9 @@
 #include "svmhv_core.h"
 #include "svm/svm.h"
 
+#define CREATE_TRACE_POINTS
+#include "svmhv_trace.h"
+
 static long svmhv_check_cap(unsigned long cap)
 {
 	switch (cap) {
@@ -41,6 +44,8 @@ static long svmhv_check_cap(unsigned long cap)
 		return 1;
 	case SVMHV_CAP_TSC_KHZ:
 		return tsc_khz;
+	case SVMHV_CAP_STATS:
+		return 1;
 	default:
 		return 0;
 	}
@@ -87,14 +92,16 @@ static int __init svmhv_init(void)
 		goto err_hw;
 	svm_inkernel_cpuid_init();
 	svm_asid_init();
+	svmhv_stats_init();
 	ret = misc_register(&svmhv_dev);
 	if (ret)
-		goto err_maps;
+		goto err_stats;
 	pr_info(SVMHV_NAME ": ready, /dev/%s (API version %d)\n", SVMHV_NAME,
 		SVMHV_API_VERSION);
 	return 0;
 
-err_maps:
+err_stats:
+	svmhv_stats_exit();
 	svm_msrpm_iopm_exit();
 err_hw:
 	svm_hw_exit();
@@ -104,6 +111,7 @@ err_hw:
 static void __exit svmhv_exit(void)
 {
 	misc_deregister(&svmhv_dev);
+	svmhv_stats_exit();
 	svm_msrpm_iopm_exit();
 	svm_hw_exit();
 	pr_info(SVMHV_NAME ": unloaded, SVM disabled\n");

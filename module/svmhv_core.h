@@ -15,6 +15,7 @@
 
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
+#include <linux/stddef.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
 #include <asm/fpu/api.h>
@@ -40,6 +41,46 @@ struct svmhv_npt {
 };
 
 struct svmhv_vcpu;
+struct svmhv_vm;
+
+/*
+ * Statistics (stats.c): indices into struct svmhv_stats viewed as u64s.
+ * The per-vCPU counters are the first SVMHV_STAT_NR of them; the rest
+ * are VM-wide.
+ */
+enum svmhv_stat {
+	SVMHV_STAT_EXITS,
+	SVMHV_STAT_USERSPACE_EXITS,
+	SVMHV_STAT_IO,
+	SVMHV_STAT_MMIO,
+	SVMHV_STAT_NPF,
+	SVMHV_STAT_HLT,
+	SVMHV_STAT_CPUID,
+	SVMHV_STAT_MSR,
+	SVMHV_STAT_HYPERCALL,
+	SVMHV_STAT_HOST_EVENT,
+	SVMHV_STAT_IRQ_WINDOW,
+	SVMHV_STAT_DR,
+	SVMHV_STAT_EXCEPTION,
+	SVMHV_STAT_OTHER,
+	SVMHV_STAT_INJECTED,
+	SVMHV_STAT_GUEST_CYCLES,	/* shown as guest_ns */
+	SVMHV_STAT_RUN_CYCLES,		/* shown as run_ns */
+	SVMHV_STAT_NR,
+	SVMHV_STAT_NR_FILES = SVMHV_STAT_NR + 3	/* pinned, npt, vcpus */
+};
+
+static_assert(offsetof(struct svmhv_stats, other_exits) ==
+	      SVMHV_STAT_OTHER * sizeof(u64));
+static_assert(offsetof(struct svmhv_stats, run_ns) ==
+	      SVMHV_STAT_RUN_CYCLES * sizeof(u64));
+static_assert(offsetof(struct svmhv_stats, vcpus) ==
+	      (SVMHV_STAT_NR_FILES - 1) * sizeof(u64));
+
+struct svmhv_stat_file {
+	struct svmhv_vm *vm;
+	int index;
+};
 
 struct svmhv_vm {
 	struct mm_struct *mm;	/* creator's; all ioctls must come from it */
@@ -59,6 +100,9 @@ struct svmhv_vm {
 	 */
 	unsigned long tlb_gen;
 	unsigned long pinned_pages;			/* lock */
+	unsigned int id;
+	struct dentry *debugfs;
+	struct svmhv_stat_file stat_files[SVMHV_STAT_NR_FILES];
 };
 
 /* What the next SVMHV_RUN must finish before entering the guest. */
@@ -140,6 +184,7 @@ struct svmhv_vcpu {
 	struct vmcb_save *save_snapshot;
 	struct svmhv_completion pending;
 	struct svmhv_queued_events events;
+	u64 stat[SVMHV_STAT_NR];	/* written by the vCPU's thread only */
 };
 
 /* vm.c */
@@ -149,6 +194,14 @@ int svmhv_create_vm_fd(void);
 /* vcpu.c */
 int svmhv_create_vcpu_fd(struct svmhv_vm *vm, struct file *vm_file,
 			 unsigned long id);
+
+/* stats.c */
+void svmhv_stats_init(void);
+void svmhv_stats_exit(void);
+void svmhv_vm_debugfs_add(struct svmhv_vm *vm);
+void svmhv_vm_debugfs_remove(struct svmhv_vm *vm);
+void svmhv_vm_stats(struct svmhv_vm *vm, struct svmhv_stats *out);
+void svmhv_vcpu_stats(const struct svmhv_vcpu *vcpu, struct svmhv_stats *out);
 
 /* guest_mem.c: guest physical memory as the host sees it. */
 int svmhv_read_gpa(struct svmhv_vm *vm, u64 gpa, void *buf, size_t len);

@@ -33,6 +33,7 @@ static long svmhv_vcpu_ioctl(struct file *file, unsigned int cmd,
 	struct svmhv_sregs sregs;
 	struct svmhv_regs regs;
 	struct svmhv_event event;
+	struct svmhv_stats stats;
 	long ret = 0;
 
 	if (current->mm != vcpu->vm->mm)
@@ -59,6 +60,11 @@ static long svmhv_vcpu_ioctl(struct file *file, unsigned int cmd,
 	case SVMHV_GET_SREGS:
 		svm_vcpu_get_sregs(vcpu, &sregs);
 		if (copy_to_user(uarg, &sregs, sizeof(sregs)))
+			ret = -EFAULT;
+		break;
+	case SVMHV_GET_STATS:
+		svmhv_vcpu_stats(vcpu, &stats);
+		if (copy_to_user(uarg, &stats, sizeof(stats)))
 			ret = -EFAULT;
 		break;
 	case SVMHV_INJECT_EVENT:

@@ -14,12 +14,19 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "svmhv_core.h"
 #include "npt/npt.h"
+
+static unsigned int max_vms;
+module_param(max_vms, uint, 0644);
+MODULE_PARM_DESC(max_vms, "Most VMs that may exist at once; SVMHV_CREATE_VM beyond gets ENOSPC (0: no limit, the default)");
+
+static atomic_t svmhv_nr_vms = ATOMIC_INIT(0);
 
 static void svmhv_kick_nop(void *unused)
 {
@@ -113,6 +120,7 @@ static long svmhv_vm_ioctl(struct file *file, unsigned int cmd,
 {
 	struct svmhv_vm *vm = file->private_data;
 	struct svmhv_memory_region region;
+	struct svmhv_stats stats;
 
 	if (current->mm != vm->mm)
 		return -EIO;
@@ -123,6 +131,11 @@ static long svmhv_vm_ioctl(struct file *file, unsigned int cmd,
 		return svmhv_set_memory_region(vm, &region);
 	case SVMHV_CREATE_VCPU:
 		return svmhv_create_vcpu_fd(vm, file, arg);
+	case SVMHV_GET_STATS:
+		svmhv_vm_stats(vm, &stats);
+		if (copy_to_user((void __user *)arg, &stats, sizeof(stats)))
+			return -EFAULT;
+		return 0;
 	default:
 		return -ENOTTY;
 	}
@@ -134,6 +147,7 @@ static int svmhv_vm_release(struct inode *inode, struct file *file)
 	int i;
 
 	/* Every vCPU is gone: each held a reference on this file. */
+	svmhv_vm_debugfs_remove(vm);
 	mutex_lock(&vm->lock);
 	for (i = 0; i < SVMHV_MAX_MEM_SLOTS; i++)
 		if (vm->slots[i].size)
@@ -143,6 +157,7 @@ static int svmhv_vm_release(struct inode *inode, struct file *file)
 	npt_destroy(&vm->npt);
 	mmdrop(vm->mm);
 	kfree(vm);
+	atomic_dec(&svmhv_nr_vms);
 	return 0;
 }
 
@@ -156,12 +171,17 @@ static const struct file_operations svmhv_vm_fops = {
 
 int svmhv_create_vm_fd(void)
 {
+	unsigned int max = READ_ONCE(max_vms);
 	struct svmhv_vm *vm;
 	int i, fd;
 
+	if (!atomic_add_unless(&svmhv_nr_vms, 1, max ? max : INT_MAX))
+		return -ENOSPC;
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
-	if (!vm)
+	if (!vm) {
+		atomic_dec(&svmhv_nr_vms);
 		return -ENOMEM;
+	}
 	mutex_init(&vm->lock);
 	for (i = 0; i < SVMHV_MAX_MEM_SLOTS; i++)
 		xa_init(&vm->slots[i].pages);
@@ -171,16 +191,20 @@ int svmhv_create_vm_fd(void)
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
 
+	/* Before the fd exists: from then on, release may run at any time. */
+	svmhv_vm_debugfs_add(vm);
 	fd = anon_inode_getfd("svmhv-vm", &svmhv_vm_fops, vm,
 			      O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		goto err_mm;
+		goto err_debugfs;
 	return fd;
 
-err_mm:
+err_debugfs:
+	svmhv_vm_debugfs_remove(vm);
 	mmdrop(vm->mm);
 	npt_destroy(&vm->npt);
 err_free:
 	kfree(vm);
+	atomic_dec(&svmhv_nr_vms);
 	return fd;
 }

@@ -54,6 +54,7 @@
 #define SVMHV_CAP_IO_DATA_MAX		10 /* sizeof(svmhv_run.io.data) */
 #define SVMHV_CAP_INJECT_EVENT		11 /* 1: SVMHV_INJECT_EVENT, windows */
 #define SVMHV_CAP_TSC_KHZ		12 /* guest TSC frequency, kHz */
+#define SVMHV_CAP_STATS			13 /* 1: SVMHV_GET_STATS */
 
 /* ---- VM fd ------------------------------------------------------------- */
 
@@ -87,6 +88,38 @@ struct svmhv_memory_region {
  * -EEXIST if the id exists, -EINVAL if out of range.
  */
 #define SVMHV_CREATE_VCPU	_IO(SVMHVIO, 0x41)
+
+/*
+ * Statistics (SVMHV_CAP_STATS).  On a vCPU fd: that vCPU's counters.  On a
+ * VM fd: the sum over the VM's current vCPUs, plus the VM-wide fields.
+ * The same numbers appear, one file each, in debugfs under
+ * /sys/kernel/debug/svmhv/<pid>-<vm id>/ (the VM-wide sums).
+ */
+struct svmhv_stats {
+	__u64 exits;		/* every #VMEXIT */
+	__u64 userspace_exits;	/* RUN returned to userspace */
+	__u64 io_exits;
+	__u64 mmio_exits;
+	__u64 npf_exits;	/* nested page faults, MMIO included */
+	__u64 hlt_exits;
+	__u64 cpuid_exits;
+	__u64 msr_exits;
+	__u64 hypercall_exits;
+	__u64 host_event_exits;	/* host interrupts, NMIs, SMIs, INITs */
+	__u64 irq_window_exits;
+	__u64 dr_exits;
+	__u64 exception_exits;	/* intercepted guest exceptions */
+	__u64 other_exits;
+	__u64 injected_events;	/* events delivered with EVENTINJ */
+	__u64 guest_ns;		/* time inside VMRUN */
+	__u64 run_ns;		/* time inside SVMHV_RUN calls that returned */
+	__u64 pinned_pages;	/* VM fd only: guest pages pinned */
+	__u64 npt_pages;	/* VM fd only: nested page-table pages */
+	__u64 vcpus;		/* VM fd only */
+	__u64 reserved[12];
+};
+
+#define SVMHV_GET_STATS		_IOR(SVMHVIO, 0x90, struct svmhv_stats)
 
 /* ---- vCPU fd ----------------------------------------------------------- */
 

@@ -349,11 +349,45 @@ static void svm_requeue_interrupted_event(struct svmhv_vcpu *vcpu)
 	ctl->event_inj_err = ctl->exit_int_info_err;
 }
 
+/* Which counter an exit code adds to (see struct svmhv_stats). */
+static enum svmhv_stat svm_exit_stat(u64 code)
+{
+	switch (code) {
+	case SVM_EXIT_IOIO:
+		return SVMHV_STAT_IO;
+	case SVM_EXIT_NPF:
+		return SVMHV_STAT_NPF;
+	case SVM_EXIT_HLT:
+		return SVMHV_STAT_HLT;
+	case SVM_EXIT_CPUID:
+		return SVMHV_STAT_CPUID;
+	case SVM_EXIT_MSR:
+		return SVMHV_STAT_MSR;
+	case SVM_EXIT_VMMCALL:
+		return SVMHV_STAT_HYPERCALL;
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_NMI:
+	case SVM_EXIT_SMI:
+	case SVM_EXIT_INIT:
+		return SVMHV_STAT_HOST_EVENT;
+	case SVM_EXIT_VINTR:
+		return SVMHV_STAT_IRQ_WINDOW;
+	case SVM_EXIT_READ_DR0 ... SVM_EXIT_WRITE_DR0 + 15:
+		return SVMHV_STAT_DR;
+	case SVM_EXIT_EXCP_BASE ... SVM_EXIT_EXCP_BASE + 31:
+		return SVMHV_STAT_EXCEPTION;
+	default:
+		return SVMHV_STAT_OTHER;
+	}
+}
+
 int svm_exit_dispatch(struct svmhv_vcpu *vcpu)
 {
 	struct vmcb_control *ctl = &vcpu->vmcb->control;
 	u64 code = ctl->exit_code;
 
+	vcpu->stat[SVMHV_STAT_EXITS]++;
+	vcpu->stat[svm_exit_stat(code)]++;
 	/*
 	 * An exit in the middle of delivering an event (e.g. a nested page
 	 * fault on the guest's IDT or stack) must not lose it.

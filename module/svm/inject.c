@@ -22,6 +22,7 @@
 #include <asm/traps.h>
 
 #include "svm.h"
+#include "../svmhv_trace.h"
 
 #define SVM_V_IRQ		BIT(8)
 #define SVM_V_INTR_PRIO_MAX	(0xfu << 16)
@@ -109,6 +110,8 @@ static void svm_inject(struct svmhv_vcpu *vcpu, u32 type, u8 vector,
 	ctl->event_inj = SVM_EVT_VALID | type | vector |
 			 (has_error ? SVM_EVT_ERROR_VALID : 0);
 	ctl->event_inj_err = error;
+	vcpu->stat[SVMHV_STAT_INJECTED]++;
+	trace_svmhv_inject(vcpu->id, type >> SVM_EVT_TYPE_SHIFT, vector, error);
 }
 
 /*

@@ -3,15 +3,20 @@
  * MSRs and I/O ports: the permission maps and the MSRs emulated in the
  * kernel.
  *
- * Both permission maps are all ones, shared by every VMCB: every RDMSR and
- * WRMSR (APM vol. 2, 15.11, MSRPM 8 KiB) and every IN/OUT/INS/OUTS (15.10.1,
- * IOPM 12 KiB) exits.  Ports go to userspace; MSRs are answered here from
- * the VMCB or vCPU state.  An MSR not listed below raises #GP in the
- * guest, as a real CPU does for an MSR it does not implement.
+ * Both permission maps are shared by every VMCB.  The IOPM (APM vol. 2,
+ * 15.10.1, 12 KiB) is all ones: every IN/OUT/INS/OUTS exits to userspace.
+ * The MSRPM (15.11, 8 KiB) is all ones too, except -- unless
+ * intercept_all_msrs is set -- for the MSRs that VMLOAD and VMSAVE switch
+ * (15.5.2: FS/GS/KernelGS base, STAR, LSTAR, CSTAR, SFMASK, SYSENTER_*):
+ * the world switch already gives the guest its own copies, so its accesses
+ * need no exit.  Intercepted MSRs are answered here from the VMCB or vCPU
+ * state; an MSR not listed below raises #GP in the guest, as a real CPU
+ * does for an MSR it does not implement.
  */
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <asm/msr-index.h>
 #include <asm/processor.h>
 
@@ -21,7 +26,36 @@
 #define SVM_MSRPM_ORDER		1	/* 8 KiB */
 #define MTRR_DEF_TYPE_VALID	(0xffULL | BIT_ULL(10) | BIT_ULL(11))
 
+static bool intercept_all_msrs;
+module_param(intercept_all_msrs, bool, 0444);
+MODULE_PARM_DESC(intercept_all_msrs, "Intercept every guest MSR access, also of the MSRs VMLOAD/VMSAVE switch (default: N, those are accessed directly)");
+
 static struct page *svm_iopm, *svm_msrpm;
+
+static const u32 svm_msrs_switched_by_vmload[] = {
+	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR,
+	MSR_CSTAR, MSR_SYSCALL_MASK, MSR_IA32_SYSENTER_CS,
+	MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+};
+
+/*
+ * MSRPM layout (15.11): three 2 KiB blocks for MSRs 0-0x1fff,
+ * 0xc0000000-0xc0001fff and 0xc0010000-0xc0011fff, two bits per MSR
+ * (read intercept, then write intercept).
+ */
+static void svm_msrpm_allow(u8 *msrpm, u32 msr)
+{
+	u32 base, offset;
+
+	if (msr <= 0x1fff)
+		base = 0;
+	else if (msr >= 0xc0000000 && msr <= 0xc0001fff)
+		base = 0x800;
+	else
+		return;		/* no other block holds one of ours */
+	offset = (msr & 0x1fff) * 2;
+	msrpm[base + offset / 8] &= ~(3u << (offset % 8));
+}
 
 int svm_msrpm_iopm_init(void)
 {
@@ -33,6 +67,13 @@ int svm_msrpm_iopm_init(void)
 	}
 	memset(page_address(svm_iopm), 0xff, PAGE_SIZE << SVM_IOPM_ORDER);
 	memset(page_address(svm_msrpm), 0xff, PAGE_SIZE << SVM_MSRPM_ORDER);
+	if (!intercept_all_msrs) {
+		int i;
+
+		for (i = 0; i < ARRAY_SIZE(svm_msrs_switched_by_vmload); i++)
+			svm_msrpm_allow(page_address(svm_msrpm),
+					svm_msrs_switched_by_vmload[i]);
+	}
 	return 0;
 }
 

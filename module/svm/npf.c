@@ -20,25 +20,32 @@
 
 #include "svm.h"
 #include "../npt/npt.h"
+#include "../svmhv_trace.h"
 
 static int svm_npf_map(struct svmhv_vcpu *vcpu, struct svmhv_slot *slot,
-		       u64 gpa)
+		       u64 gpa, u64 err)
 {
 	struct svmhv_vm *vm = vcpu->vm;
 	struct page *page;
 	int ret;
 
 	gpa &= PAGE_MASK;
-	if (npt_is_mapped(&vm->npt, gpa))
-		return 1;	/* another vCPU got there first */
+	if (npt_is_mapped(&vm->npt, gpa)) {
+		/* another vCPU got there first */
+		trace_svmhv_npf(vcpu->id, gpa, err, SVMHV_NPF_RETRY);
+		return 1;
+	}
 	ret = svmhv_slot_pin_page(vm, slot, gpa, &page);
 	if (ret == -ENOMEM)
 		return ret;
-	if (ret)
+	if (ret) {
+		trace_svmhv_npf(vcpu->id, gpa, err, SVMHV_NPF_ERROR);
 		return svm_exit_internal(vcpu, SVMHV_INTERNAL_MEMORY, NULL,
 					 gpa);
+	}
 	ret = npt_map_page(&vm->npt, gpa, page_to_phys(page),
 			   !(slot->flags & SVMHV_MEM_READONLY));
+	trace_svmhv_npf(vcpu->id, gpa, err, SVMHV_NPF_MAPPED);
 	return ret ?: 1;
 }
 
@@ -101,15 +108,19 @@ int svm_exit_npf(struct svmhv_vcpu *vcpu)
 	slot = svmhv_find_slot(vm, gpa);
 	if (slot && !((err & SVM_NPF_WRITE) &&
 		      (slot->flags & SVMHV_MEM_READONLY))) {
-		ret = svm_npf_map(vcpu, slot, gpa);
+		ret = svm_npf_map(vcpu, slot, gpa, err);
 		mutex_unlock(&vm->lock);
 		return ret;
 	}
 	mutex_unlock(&vm->lock);
 
-	if (err & (SVM_NPF_IN_GUEST_WALK | SVM_NPF_FETCH))
+	if (err & (SVM_NPF_IN_GUEST_WALK | SVM_NPF_FETCH)) {
+		trace_svmhv_npf(vcpu->id, gpa, err, SVMHV_NPF_ERROR);
 		return svm_exit_internal(vcpu, SVMHV_INTERNAL_EMULATION, NULL,
 					 gpa);
+	}
+	trace_svmhv_npf(vcpu->id, gpa, err, SVMHV_NPF_MMIO);
+	vcpu->stat[SVMHV_STAT_MMIO]++;
 	return svm_npf_mmio(vcpu, gpa);
 }
 

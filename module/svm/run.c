@@ -22,6 +22,7 @@
 #include <asm/fpu/api.h>
 
 #include "svm.h"
+#include "../svmhv_trace.h"
 
 int svm_complete_pending(struct svmhv_vcpu *vcpu)
 {
@@ -48,6 +49,7 @@ int svm_complete_pending(struct svmhv_vcpu *vcpu)
 static void svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 {
 	struct vmcb *vmcb = vcpu->vmcb;
+	u64 t0;
 	int cpu;
 
 	local_irq_disable();
@@ -78,8 +80,11 @@ static void svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 	if (unlikely(vcpu->save_unverified))
 		memcpy(vcpu->save_snapshot, &vmcb->save, sizeof(vmcb->save));
 
+	trace_svmhv_entry(vcpu->id, vmcb->save.rip);
 	asm volatile("clgi" ::: "memory");
+	t0 = rdtsc();
 	svmhv_vmrun(vcpu->vmcb_pa, vcpu->gprs, svm_hw_host_save_pa());
+	vcpu->stat[SVMHV_STAT_GUEST_CYCLES] += rdtsc() - t0;
 	/* #VMEXIT does not give the host its DR7 back (15.5.2). */
 	if (unlikely(hw_breakpoint_active()))
 		hw_breakpoint_restore();
@@ -89,7 +94,7 @@ static void svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 	local_irq_enable();
 }
 
-int svm_vcpu_run(struct svmhv_vcpu *vcpu)
+static int svm_vcpu_run_loop(struct svmhv_vcpu *vcpu)
 {
 	struct svmhv_run *run = vcpu->run;
 	int ret;
@@ -116,13 +121,27 @@ int svm_vcpu_run(struct svmhv_vcpu *vcpu)
 			break;
 		svm_vcpu_enter_exit(vcpu);
 		run->rip = vcpu->vmcb->save.rip;
+		trace_svmhv_exit(vcpu->id, vcpu->vmcb->control.exit_code,
+				 vcpu->vmcb->control.exit_info1,
+				 vcpu->vmcb->control.exit_info2, run->rip);
 		ret = svm_exit_dispatch(vcpu);
 		if (ret <= 0)
 			break;
 	}
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
-	svm_report_irq_state(vcpu);
+	return ret;
+}
 
+int svm_vcpu_run(struct svmhv_vcpu *vcpu)
+{
+	struct svmhv_run *run = vcpu->run;
+	u64 t0 = rdtsc();
+	int ret = svm_vcpu_run_loop(vcpu);
+
+	svm_report_irq_state(vcpu);
 	run->if_flag = !!(vcpu->vmcb->save.rflags & X86_EFLAGS_IF);
+	vcpu->stat[SVMHV_STAT_USERSPACE_EXITS]++;
+	vcpu->stat[SVMHV_STAT_RUN_CYCLES] += rdtsc() - t0;
+	trace_svmhv_userspace_exit(vcpu->id, run->exit_reason, run->rip, ret);
 	return ret;
 }

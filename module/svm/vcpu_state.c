@@ -18,6 +18,7 @@
 
 #include "svm.h"
 #include "../npt/npt.h"
+#include "../svmhv_trace.h"
 
 #define SVM_DEFAULT_PAT		0x0007040600070406ULL
 #define SVM_RESET_CR0		(X86_CR0_CD | X86_CR0_NW | X86_CR0_ET)
@@ -389,6 +390,9 @@ void svm_vcpu_inject_exception(struct svmhv_vcpu *vcpu, u8 vector,
 	ctl->event_inj = SVM_EVT_VALID | SVM_EVT_TYPE_EXCEPTION | vector |
 			 (has_error ? SVM_EVT_ERROR_VALID : 0);
 	ctl->event_inj_err = error;
+	vcpu->stat[SVMHV_STAT_INJECTED]++;
+	trace_svmhv_inject(vcpu->id, SVM_EVT_TYPE_EXCEPTION >> SVM_EVT_TYPE_SHIFT,
+			   vector, error);
 }
 
 void svm_vcpu_inject_ud(struct svmhv_vcpu *vcpu)
