@@ -246,6 +246,7 @@ const char *exit_reason_str(uint32_t reason)
 		[SVMHV_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
 		[SVMHV_EXIT_UNHANDLED] = "UNHANDLED",
 		[SVMHV_EXIT_INTR] = "INTR",
+		[SVMHV_EXIT_IRQ_WINDOW_OPEN] = "IRQ_WINDOW_OPEN",
 	};
 
 	if (reason < ARRAY_SIZE(names) && names[reason])
