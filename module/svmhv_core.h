@@ -176,6 +176,7 @@ struct svmhv_vcpu {
 
 	u64 dr[4];			/* guest DR0..3: shadowed, never loaded */
 	u64 dr7;			/* guest DR7: shadowed (VMCB holds 0x400) */
+	u32 guest_pkru;			/* loaded only around VMRUN */
 	u64 apic_base;
 	u64 mtrr_def_type;
 	bool shutdown;			/* triple fault seen; VMCB undefined */

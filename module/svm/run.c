@@ -20,6 +20,7 @@
 #include <linux/string.h>
 #include <asm/debugreg.h>
 #include <asm/fpu/api.h>
+#include <asm/special_insns.h>
 
 #include "svm.h"
 #include "../svmhv_trace.h"
@@ -49,6 +50,7 @@ int svm_complete_pending(struct svmhv_vcpu *vcpu)
 static void svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 {
 	struct vmcb *vmcb = vcpu->vmcb;
+	u32 host_pkru = 0;
 	u64 t0;
 	int cpu;
 
@@ -82,9 +84,25 @@ static void svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 
 	trace_svmhv_entry(vcpu->id, vmcb->save.rip);
 	asm volatile("clgi" ::: "memory");
+	/*
+	 * PKRU is user state that neither VMRUN nor #VMEXIT switches, and a
+	 * guest can reach it whatever CPUID says: CR4 is its own under
+	 * nested paging, so it may set CR4.PKE and WRPKRU.  Left in place,
+	 * its value would govern the host's own accesses to user memory.
+	 */
+	if (cpu_feature_enabled(X86_FEATURE_OSPKE)) {
+		host_pkru = rdpkru();
+		if (vcpu->guest_pkru != host_pkru)
+			wrpkru(vcpu->guest_pkru);
+	}
 	t0 = rdtsc();
 	svmhv_vmrun(vcpu->vmcb_pa, vcpu->gprs, svm_hw_host_save_pa());
 	vcpu->stat[SVMHV_STAT_GUEST_CYCLES] += rdtsc() - t0;
+	if (cpu_feature_enabled(X86_FEATURE_OSPKE)) {
+		vcpu->guest_pkru = rdpkru();
+		if (vcpu->guest_pkru != host_pkru)
+			wrpkru(host_pkru);
+	}
 	/* #VMEXIT does not give the host its DR7 back (15.5.2). */
 	if (unlikely(hw_breakpoint_active()))
 		hw_breakpoint_restore();

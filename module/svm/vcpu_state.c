@@ -121,6 +121,7 @@ static void svm_vcpu_init_save(struct svmhv_vcpu *vcpu)
 	cpuid(1, &eax, &ebx, &ecx, &edx);
 	vcpu->gprs[GPR_RDX] = eax;
 	memset(vcpu->dr, 0, sizeof(vcpu->dr));
+	vcpu->guest_pkru = 0;
 	vcpu->dr7 = SVM_DR7_INIT;
 	vcpu->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
 			  (vcpu->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
