@@ -13,6 +13,9 @@
 #   make shell       same machine, a shell on its console
 #   make lint        W=1 and sparse (C=2) builds, checkpatch --strict,
 #                    shellcheck
+#   make bench       svmhv against Debian's kvm_amd in one emulated boot
+#                    (bench/run-emulated.sh); make bench-hw: the same on
+#                    a real AMD host, no QEMU (bench/run-hw.sh, root)
 #   make clean
 #
 # vmctl and the selftests are linked statically (STATIC=1): the test
@@ -40,7 +43,8 @@ space := $(empty) $(empty)
 comma := ,
 
 .PHONY: all module vmctl selftests helpers initramfs check run shell \
-	lint lint-steps clean kselftest-headers require-kver require-kbuild
+	lint lint-steps clean kselftest-headers require-kver require-kbuild \
+	bench bench-hw
 
 all: module vmctl selftests helpers
 
@@ -88,6 +92,13 @@ shell:
 	scripts/mkinitramfs.sh shell
 	scripts/run-vm.sh shell
 
+# Not part of `make check` or `all`: the benchmark takes minutes.
+bench:
+	bench/run-emulated.sh
+
+bench-hw:
+	bench/run-hw.sh
+
 # `make lint` installs shellcheck, then runs lint-steps in a new make so
 # that KVER is found even on a machine that had no kernel before.  Any
 # diagnostic in the W=1 or sparse build fails lint; their output is kept
@@ -121,4 +132,5 @@ clean:
 		$(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
 	@if [ -f tools/vmctl/Makefile ]; then $(MAKE) -C tools/vmctl clean; fi
 	@if [ -f selftests/Makefile ]; then $(MAKE) -C selftests clean; fi
+	@if [ -f bench/Makefile ]; then $(MAKE) -C bench clean; fi
 	rm -rf $(BUILD)

@@ -12,6 +12,11 @@
 #          scripts/check.sh reads all of that off the serial console
 #   run    insmod svmhv and run tools/vmctl/guests/hello.bin with vmctl
 #   shell  a busybox shell for humans
+#   bench  bench/svmbench under svmhv and Debian's kvm_amd, interleaved
+#          round by round (svmhv.rounds=, default 5; svmhv.thp=1 adds the
+#          first-touch run with transparent huge pages), then the table and
+#          bench/results.json between SVMHV-BENCH-JSON-BEGIN/END; read off
+#          the console by bench/run-emulated.sh (`make bench`)
 # and powers off.  No `set -e`: if PID 1 exits the kernel panics, so every
 # step checks its own status and the script always ends in power_off.
 set -u
@@ -136,10 +141,56 @@ do_shell() {
 	setsid cttyhack sh -l
 }
 
+# Only one hypervisor owns SVM at a time.  Debian 6.1's kvm_amd sets
+# EFER.SVME only while it has a VM, so its modules stay loaded throughout;
+# svmhv takes SVM at insmod, so it is unloaded before each kvm run.  Each
+# workload runs under svmhv and then kvm_amd back to back, so that noise
+# from the machine QEMU runs on hits both alike.
+bench_one() {	# bench_one BACKEND ROUND WORKLOAD
+	svmbench run --backend "$1" --round "$2" --only "$3" $extra >>"$raw" ||
+		echo "SVMHV-BENCH-FAIL $1 round $2 $3"
+}
+
+do_bench() {
+	rounds=$(cmdline_arg svmhv.rounds || echo 5)
+	extra=
+	[ "$(cmdline_arg svmhv.thp || echo 0)" = 1 ] && extra=--thp
+	raw=/tmp/bench.raw
+	: >"$raw"
+	while read -r ko; do
+		insmod "/kvm/$ko" || echo "SVMHV-BENCH-FAIL insmod $ko"
+	done </kvm/load-order
+	echo "SVMHV-BENCH thp=$(cat /sys/kernel/mm/transparent_hugepage/enabled)"
+	r=1
+	while [ "$r" -le "$rounds" ]; do
+		for w in cpuid out hlt touch lifecycle; do
+			if insmod /svmhv/svmhv.ko; then
+				bench_one svmhv "$r" "$w"
+				rmmod svmhv || echo "SVMHV-BENCH-FAIL rmmod svmhv"
+			else
+				echo "SVMHV-BENCH-FAIL insmod svmhv"
+			fi
+			bench_one kvm "$r" "$w"
+		done
+		echo "SVMHV-BENCH-ROUND $r done"
+		r=$((r + 1))
+	done
+	cat "$raw"
+	svmbench report --json /tmp/results.json "$raw"
+	echo "SVMHV-BENCH-JSON-BEGIN"
+	cat /tmp/results.json
+	echo "SVMHV-BENCH-JSON-END"
+	echo "SVMHV-DMESG-BEGIN"
+	dmesg
+	echo "SVMHV-DMESG-END"
+	echo "SVMHV-BENCH-DONE"
+}
+
 case $mode in
 check) do_check ;;
 run)   do_run ;;
 shell) do_shell ;;
-*)     echo "svmhv init: unknown svmhv.mode=$mode (check, run, shell)" ;;
+bench) do_bench ;;
+*)     echo "svmhv init: unknown svmhv.mode=$mode (check, run, shell, bench)" ;;
 esac
 power_off

@@ -12,7 +12,9 @@
 #   /usr/bin/vmctl, /usr/bin/kvm-hold-vm, /guests/*.bin
 #   /tests/vmctl/vmctl_test.sh
 #   /selftests/*, tests.list   from `make -C selftests install DESTDIR=`
-# Modes: check (everything), run (module, vmctl, guests), shell (everything).
+#   /usr/bin/svmbench       bench mode only: bench/svmbench
+# Modes: check (everything), run (module, vmctl, guests), shell (everything),
+# bench (module, kvm modules, svmbench).
 # Files are taken as built: run `make all` first (scripts/check.sh does).
 #
 # Usage: scripts/mkinitramfs.sh MODE   (KVER picks the kernel, as kver.sh)
@@ -20,9 +22,9 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=$repo/build
-mode=${1:?usage: mkinitramfs.sh check|run|shell}
+mode=${1:?usage: mkinitramfs.sh check|run|shell|bench}
 case $mode in
-check|run|shell) ;;
+check|run|shell|bench) ;;
 *) echo "mkinitramfs.sh: unknown mode '$mode'" >&2; exit 2 ;;
 esac
 KVER=$("$repo/scripts/kver.sh")
@@ -107,18 +109,9 @@ echo "$KVER" >"$stage/etc/svmhv-kver"
 need "$repo/module/svmhv.ko" "make module"
 cp "$repo/module/svmhv.ko" "$stage/svmhv/"
 
-need "$repo/tools/vmctl/vmctl" "make vmctl"
-check_static "$repo/tools/vmctl/vmctl" "make -C tools/vmctl clean; make vmctl"
-install -m 0755 "$repo/tools/vmctl/vmctl" "$stage/usr/bin/vmctl"
-mkdir -p "$stage/guests"
-shopt -s nullglob
-guests=("$repo"/tools/vmctl/guests/*.bin)
-shopt -u nullglob
-[ ${#guests[@]} -gt 0 ] || die "no tools/vmctl/guests/*.bin (make vmctl)"
-cp "${guests[@]}" "$stage/guests/"
-
-if [ "$mode" != run ]; then
-	mkdir -p "$stage/kvm" "$stage/tests/vmctl" "$stage/selftests"
+# Debian's kvm_amd and its dependencies into /kvm, with their load order.
+copy_kvm_modules() {
+	mkdir -p "$stage/kvm"
 	kvm_paths=()
 	add_with_deps kvm_amd
 	for p in "${kvm_paths[@]}"; do
@@ -126,6 +119,29 @@ if [ "$mode" != run ]; then
 		b=$(basename "$p")
 		echo "${b%%.ko*}.ko" >>"$stage/kvm/load-order"
 	done
+}
+
+# The benchmark needs neither vmctl nor the tests (`make bench`).
+if [ "$mode" = bench ]; then
+	copy_kvm_modules
+	need "$repo/bench/svmbench" "make -C bench"
+	check_static "$repo/bench/svmbench" "make -C bench clean; make -C bench"
+	install -m 0755 "$repo/bench/svmbench" "$stage/usr/bin/svmbench"
+else
+	need "$repo/tools/vmctl/vmctl" "make vmctl"
+	check_static "$repo/tools/vmctl/vmctl" "make -C tools/vmctl clean; make vmctl"
+	install -m 0755 "$repo/tools/vmctl/vmctl" "$stage/usr/bin/vmctl"
+	mkdir -p "$stage/guests"
+	shopt -s nullglob
+	guests=("$repo"/tools/vmctl/guests/*.bin)
+	shopt -u nullglob
+	[ ${#guests[@]} -gt 0 ] || die "no tools/vmctl/guests/*.bin (make vmctl)"
+	cp "${guests[@]}" "$stage/guests/"
+fi
+
+if [ "$mode" = check ] || [ "$mode" = shell ]; then
+	mkdir -p "$stage/tests/vmctl" "$stage/selftests"
+	copy_kvm_modules
 
 	# msr.ko lets module_load.sh read EFER through /dev/cpu/N/msr.
 	mkdir -p "$stage/modules"

@@ -11,7 +11,7 @@
 # refuses the vmlinux.
 #
 # Usage: scripts/run-vm.sh MODE [LOG]
-#   MODE   check, run or shell (passed as svmhv.mode=)
+#   MODE   check, run, shell or bench (passed as svmhv.mode=)
 #   LOG    write the serial console to LOG instead of the terminal
 # Environment: KVER, VM_TIMEOUT (wall-clock seconds; default 420 for check,
 #   300 for run, none for shell), VM_APPEND (more kernel arguments),
@@ -23,7 +23,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=$repo/build
-mode=${1:?usage: run-vm.sh check|run|shell [LOG]}
+mode=${1:?usage: run-vm.sh check|run|shell|bench [LOG]}
 log=${2:-}
 KVER=$("$repo/scripts/kver.sh")
 initrd=$build/initramfs-$mode.cpio.gz
@@ -34,6 +34,7 @@ case $mode in
 check) timeout_s=${VM_TIMEOUT:-420} ;;
 run)   timeout_s=${VM_TIMEOUT:-300} ;;
 shell) timeout_s=${VM_TIMEOUT:-0} ;;
+bench) timeout_s=${VM_TIMEOUT:-540} ;;	# bench/run-emulated.sh
 *) echo "run-vm.sh: unknown mode '$mode'" >&2; exit 2 ;;
 esac
 [ -r "$initrd" ] || { echo "run-vm.sh: $initrd missing (scripts/mkinitramfs.sh $mode)" >&2; exit 1; }

@@ -1,0 +1,97 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make bench`: svmhv against Debian's own kvm_amd in one boot of QEMU's
+# emulated EPYC (one vCPU).  Builds svmhv.ko and bench/svmbench, packs the
+# bench initramfs (scripts/mkinitramfs.sh bench), boots it
+# (scripts/run-vm.sh bench, with VM_SMP=1), and from the serial log takes:
+#   bench/results.json   the numbers (between SVMHV-BENCH-JSON-BEGIN/END)
+#   bench/results.png    bar chart of the svmhv/kvm_amd ratios (gnuplot)
+#   build/bench.log      the whole console, raw BENCH lines included
+# and prints the table.  The figures are emulated-CPU figures: they
+# compare how many host instructions each exit path executes under TCG,
+# not hardware latency (docs/performance.md).
+# Environment: ROUNDS (default 5), THP=1 (add first touch with the host's
+# transparent huge pages, ~25 s a round more), KVER, VM_TIMEOUT, and the
+# rest of scripts/run-vm.sh's variables.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+build=$repo/build
+log=$build/bench.log
+rounds=${ROUNDS:-5}
+
+# gnuplot draws the chart; only the bench needs it, not `make check`.
+"$repo/scripts/install-deps.sh" gnuplot-nox
+make -C "$repo" --no-print-directory module
+make -C "$repo/bench" --no-print-directory svmbench
+"$repo/scripts/mkinitramfs.sh" bench
+
+mkdir -p "$build"
+: >"$log"
+started=$SECONDS
+vm_rc=0
+VM_SMP=1 VM_APPEND="svmhv.rounds=$rounds svmhv.thp=${THP:-0} ${VM_APPEND:-}" \
+	"$repo/scripts/run-vm.sh" bench "$log" &
+vm=$!
+tail -F -n +1 --pid="$vm" "$log" 2>/dev/null |
+	grep -a --line-buffered -o -e 'SVMHV-BOOT .*' -e 'SVMHV-BENCH-ROUND .*' \
+		-e 'SVMHV-BENCH-FAIL .*' -e 'SVMHV-BENCH-DONE' |
+	sed -u 's/\r//; s/^/  VM  /' || true
+wait "$vm" || vm_rc=$?
+echo "== guest ran $((SECONDS - started)) s, run-vm.sh status $vm_rc, log $log"
+
+fail() { echo "bench: $*" >&2; exit 1; }
+
+tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
+grep -q 'SVMHV-BENCH-DONE' "$log" || fail "the guest did not finish (see $log)"
+[ "$vm_rc" = 0 ] || fail "guest did not power off cleanly (status $vm_rc)"
+if grep -a 'SVMHV-BENCH-FAIL' "$log"; then
+	fail "a step failed in the guest (see $log)"
+fi
+# A kernel complaint during the run makes every number suspect.
+# (Not the boot-time SRSO notice about the emulated CPU, as in check.)
+if sed -n '/SVMHV-DMESG-BEGIN/,/SVMHV-DMESG-END/p' "$log" |
+	grep -a -v 'Speculative Return Stack Overflow: WARNING: See' |
+	grep -a -E 'Oops|BUG:|WARNING:|general protection|soft lockup|hung_task'; then
+	fail "the guest kernel logged a problem (see $log)"
+fi
+
+json=$repo/bench/results.json
+sed -n '/SVMHV-BENCH-JSON-BEGIN/,/SVMHV-BENCH-JSON-END/p' "$log" |
+	sed '1d;$d' >"$json.tmp"
+[ -s "$json.tmp" ] || fail "no JSON between the markers in $log"
+mv "$json.tmp" "$json"
+
+# The table again, computed here from the same BENCH lines.
+grep -a -o 'BENCH backend=.*' "$log" >"$build/bench.raw"
+"$repo/bench/svmbench" report "$build/bench.raw"
+
+# Chart: one bar per workload, median ratio, min-max as error bars.
+tsv=$build/bench-ratios.tsv
+awk '
+	/"name":/ { match($0, /"description": "[^"]*"/)
+		    name = substr($0, RSTART + 16, RLENGTH - 17) }
+	/"ratio": \{/ { s = $0; sub(/.*"ratio": \{/, "", s)
+		    split(s, f, /[,:]/)
+		    printf "\"%s\"\t%s\t%s\t%s\n", name, f[4], f[2], f[6] }
+' "$json" >"$tsv"
+[ -s "$tsv" ] || fail "no ratios in $json"
+gnuplot <<EOF
+set terminal pngcairo size 1000,560 font ",10" noenhanced
+set output "$repo/bench/results.png"
+set title "svmhv / kvm_amd (median of $rounds rounds, bars min-max) -- EMULATED CPU (QEMU TCG EPYC), not hardware latency"
+set ylabel "ratio of rates, log scale (higher: svmhv faster)"
+set style fill solid 0.6 border -1
+set boxwidth 0.6
+# Log scale: lifecycle ratios are tens, the others near one.
+set logscale y
+set yrange [0.25:*]
+set grid ytics
+set xtics rotate by -20
+set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb "black"
+plot "$tsv" using 0:2:xtic(1) with boxes lc rgb "#4a7ebb" notitle, \
+     "" using 0:2:3:4 with yerrorbars lc rgb "black" pt 0 notitle, \
+     "" using 0:2:(sprintf("%.2f", \$2)) with labels offset 0,1 notitle
+EOF
+echo "== bench/results.json, bench/results.png (emulated-CPU figures)"
