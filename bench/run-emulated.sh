@@ -11,15 +11,28 @@
 # and prints the table.  The figures are emulated-CPU figures: they
 # compare how many host instructions each exit path executes under TCG,
 # not hardware latency (docs/performance.md).
-# Environment: ROUNDS (default 5), THP=1 (add first touch with the host's
-# transparent huge pages, ~25 s a round more), KVER, VM_TIMEOUT, and the
-# rest of scripts/run-vm.sh's variables.
+#
+# By default QEMU runs with -icount shift=0: the emulated clock then
+# advances one nanosecond per instruction the emulated CPU executes, so
+# the guest's CLOCK_MONOTONIC counts instructions and every round gives
+# the same figure to 0.1%, whatever else the build machine is doing.
+# BENCH_CLOCK=wall times with the real clock instead (what the emulated
+# EPYC's exit paths cost in host time, world switches included), which
+# on a shared two-core machine moved single ratios by 3x between rounds.
+# Environment: BENCH_CLOCK (icount, wall), ROUNDS (default 3 with icount,
+# 5 with wall), THP=1 (add first touch with the host's transparent huge
+# pages), KVER, VM_TIMEOUT, and the rest of scripts/run-vm.sh's variables.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=$repo/build
 log=$build/bench.log
-rounds=${ROUNDS:-5}
+clock=${BENCH_CLOCK:-icount}
+case $clock in
+icount) rounds=${ROUNDS:-3}; qemu_clock="-icount shift=0"; report_flag=--icount; icount=1 ;;
+wall)   rounds=${ROUNDS:-5}; qemu_clock=""; report_flag=; icount=0 ;;
+*) echo "bench: BENCH_CLOCK=$clock: icount or wall" >&2; exit 2 ;;
+esac
 
 # gnuplot draws the chart; only the bench needs it, not `make check`.
 "$repo/scripts/install-deps.sh" gnuplot-nox
@@ -31,7 +44,8 @@ mkdir -p "$build"
 : >"$log"
 started=$SECONDS
 vm_rc=0
-VM_SMP=1 VM_APPEND="svmhv.rounds=$rounds svmhv.thp=${THP:-0} ${VM_APPEND:-}" \
+VM_SMP=1 VM_APPEND="svmhv.rounds=$rounds svmhv.thp=${THP:-0} svmhv.icount=$icount ${VM_APPEND:-}" \
+	QEMU_EXTRA="$qemu_clock ${QEMU_EXTRA:-}" \
 	"$repo/scripts/run-vm.sh" bench "$log" &
 vm=$!
 tail -F -n +1 --pid="$vm" "$log" 2>/dev/null |
@@ -65,7 +79,7 @@ mv "$json.tmp" "$json"
 
 # The table again, computed here from the same BENCH lines.
 grep -a -o 'BENCH backend=.*' "$log" >"$build/bench.raw"
-"$repo/bench/svmbench" report "$build/bench.raw"
+"$repo/bench/svmbench" report $report_flag "$build/bench.raw"
 
 # Chart: one bar per workload, median ratio, min-max as error bars.
 tsv=$build/bench-ratios.tsv
@@ -80,7 +94,7 @@ awk '
 gnuplot <<EOF
 set terminal pngcairo size 1000,560 font ",10" noenhanced
 set output "$repo/bench/results.png"
-set title "svmhv / kvm_amd (median of $rounds rounds, bars min-max) -- EMULATED CPU (QEMU TCG EPYC), not hardware latency"
+set title "svmhv / kvm_amd (median of $rounds rounds, bars min-max, clock: $clock) -- EMULATED CPU (QEMU TCG EPYC), not hardware latency"
 set ylabel "ratio of rates, log scale (higher: svmhv faster)"
 set style fill solid 0.6 border -1
 set boxwidth 0.6

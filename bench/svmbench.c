@@ -12,9 +12,11 @@
  *       run every workload (or one) once, print one "BENCH ..." line per
  *       number (--label: another name than the backend's, e.g. to compare
  *       two builds of svmhv.ko; report only reads "svmhv" and "kvm")
- *   svmbench report [--hw] [--json FILE] [FILE...]
+ *   svmbench report [--hw|--icount] [--json FILE] [FILE...]
  *       read BENCH lines (files or stdin), print the comparison table
- *       (min/median/max over rounds, ratio svmhv/kvm) and write JSON
+ *       (min/median/max over rounds, ratio svmhv/kvm) and write JSON;
+ *       --icount: the figures come from QEMU with -icount shift=0, where
+ *       1e9/rate is instructions per operation (also printed)
  *
  * Workloads (rates: higher is better):
  *   cpuid       N x CPUID in a guest loop: exits handled in the kernel
@@ -374,7 +376,7 @@ static const struct backend backends[] = {
 static const struct backend *be;
 static int sys_fd;
 static int round_no = 1;
-static bool quick, hw, thp;
+static bool quick, hw, thp, icount;
 static const char *only;	/* --only: one group of workloads */
 static const char *label;	/* --label: name printed instead of be->name */
 
@@ -707,6 +709,13 @@ static const char *emulated_note =
 	"instructions each exit path executes under emulation; they are "
 	"not hardware latencies. Only the svmhv/kvm_amd ratio of the same "
 	"boot is meaningful.";
+static const char *icount_note =
+	"Emulated-CPU figures (QEMU TCG's EPYC with -icount shift=0): the "
+	"emulated clock advances 1 ns per instruction the emulated CPU "
+	"executes, so 1e9/rate is the number of instructions one operation "
+	"costs the emulated host, exactly and free of host noise; "
+	"VMRUN/#VMEXIT themselves count as one instruction each. Not "
+	"hardware latencies: only the svmhv/kvm_amd ratio is meaningful.";
 static const char *hw_note =
 	"Hardware figures: both hypervisors on the same real AMD host, "
 	"cycles from the guest's RDTSC.";
@@ -715,7 +724,7 @@ static void print_table(void)
 {
 	size_t w;
 
-	printf("%s\n\n", hw ? hw_note : emulated_note);
+	printf("%s\n\n", hw ? hw_note : icount ? icount_note : emulated_note);
 	printf("%-24s %-8s %29s %29s %22s\n", "workload", "unit",
 	       "svmhv min/median/max", "kvm_amd min/median/max",
 	       "svmhv/kvm min/med/max");
@@ -745,6 +754,19 @@ static void print_table(void)
 			printf("   %6.2f/%6.2f/%6.2f", c.min, c.med, c.max);
 		}
 		printf("\n");
+	}
+	if (icount) {
+		printf("\nemulated instructions per operation (median):\n");
+		for (w = 0; w < NR_WL; w++) {
+			const struct series *s = &data[0][w], *k = &data[1][w];
+
+			if (!s->n || !k->n)
+				continue;
+			printf("%-24s svmhv %10.0f  kvm_amd %10.0f\n",
+			       workloads[w].what,
+			       1e9 / stats_of(s->rate, s->n).med,
+			       1e9 / stats_of(k->rate, k->n).med);
+		}
 	}
 	if (!hw)
 		return;
@@ -787,8 +809,10 @@ static void write_json(FILE *f)
 		for (b = 0; b < 2; b++)
 			if (data[b][w].n > rounds)
 				rounds = data[b][w].n;
-	fprintf(f, "{\n  \"emulated\": %s,\n  \"note\": \"%s\",\n",
-		hw ? "false" : "true", hw ? hw_note : emulated_note);
+	fprintf(f, "{\n  \"emulated\": %s,\n  \"clock\": \"%s\",\n  \"note\": \"%s\",\n",
+		hw ? "false" : "true",
+		hw ? "hardware" : icount ? "icount" : "wall",
+		hw ? hw_note : icount ? icount_note : emulated_note);
 	fprintf(f, "  \"rounds\": %d,\n  \"workloads\": [\n", rounds);
 	for (w = 0; w < NR_WL; w++) {
 		double r[MAX_ROUNDS];
@@ -824,6 +848,8 @@ static int cmd_report(int argc, char **argv)
 			json = argv[++i];
 		} else if (!strcmp(argv[i], "--hw")) {
 			hw = true;
+		} else if (!strcmp(argv[i], "--icount")) {
+			icount = true;
 		} else {
 			FILE *f = fopen(argv[i], "r");
 
@@ -854,7 +880,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: svmbench run --backend svmhv|kvm [--round N] [--quick] [--hw] [--thp]\n"
 		"           [--only cpuid|out|hlt|touch|lifecycle] [--label NAME]\n"
-		"       svmbench report [--hw] [--json FILE|-] [FILE...]\n");
+		"       svmbench report [--hw|--icount] [--json FILE|-] [FILE...]\n");
 	exit(2);
 }
 

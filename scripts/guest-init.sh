@@ -14,7 +14,8 @@
 #   shell  a busybox shell for humans
 #   bench  bench/svmbench under svmhv and Debian's kvm_amd, interleaved
 #          round by round (svmhv.rounds=, default 5; svmhv.thp=1 adds the
-#          first-touch run with transparent huge pages), then the table and
+#          first-touch run with transparent huge pages; svmhv.icount=1
+#          says QEMU counts instructions), then the table and
 #          bench/results.json between SVMHV-BENCH-JSON-BEGIN/END; read off
 #          the console by bench/run-emulated.sh (`make bench`)
 # and powers off.  No `set -e`: if PID 1 exits the kernel panics, so every
@@ -176,7 +177,9 @@ do_bench() {
 		r=$((r + 1))
 	done
 	cat "$raw"
-	svmbench report --json /tmp/results.json "$raw"
+	icount=
+	[ "$(cmdline_arg svmhv.icount || echo 0)" = 1 ] && icount=--icount
+	svmbench report $icount --json /tmp/results.json "$raw"
 	echo "SVMHV-BENCH-JSON-BEGIN"
 	cat /tmp/results.json
 	echo "SVMHV-BENCH-JSON-END"
