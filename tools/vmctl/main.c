@@ -81,6 +81,8 @@ struct machine {
 	uint64_t t0_ns;		/* CLOCK_MONOTONIC at PIT time 0 */
 	uint64_t armed_ns;	/* absolute expiry the timer is set to, 0 none */
 	uint64_t next_poll_ns;	/* next look at stdin */
+	uint64_t injected;	/* interrupts injected, for the stop report */
+	uint64_t windows;	/* interrupt windows requested */
 	bool warned_mmio;
 };
 
@@ -616,11 +618,18 @@ static uint64_t ticks_to_ns(uint64_t t)
 	       (t % I8254_HZ * NS_PER_S + I8254_HZ - 1) / I8254_HZ;
 }
 
-/* Move bytes waiting on stdin into COM1 as far as its receiver has room. */
+/*
+ * Move bytes waiting on stdin into COM1 as far as its receiver has room,
+ * once the guest's driver listens (received-data interrupt enabled and
+ * connected).  Earlier bytes would only be thrown away: Linux clears the
+ * receive FIFO when it starts the port, and nobody reads the port before.
+ */
 static void pc_feed_uart(struct machine *m)
 {
 	struct uart8250 *u = &m->board.com1;
 
+	if (!uart8250_rx_irq_armed(u))
+		return;
 	while (console_in_pending(&m->in) && uart8250_rx_room(u)) {
 		uart8250_receive(u, console_in_peek(&m->in));
 		console_in_pop(&m->in);
@@ -686,9 +695,12 @@ static int pc_deliver(struct machine *m, struct vm *vm)
 		return 0;
 	}
 	if (!run->ready_for_interrupt || run->irq_queued) {
+		if (!run->request_interrupt_window)
+			m->windows++;
 		run->request_interrupt_window = 1;
 		return 0;
 	}
+	m->injected++;
 	vector = pc_board_ack(&m->board);
 	run->request_interrupt_window = 0;
 	if (vm_inject_irq(vm, vector) < 0) {
@@ -754,6 +766,23 @@ static void pc_wait_for_interrupt(struct machine *m, struct vm_stop *stop)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
+/* Where a Linux guest was when a signal stopped it: what a hang report
+ * needs. */
+static void pc_report(struct machine *m, const struct svmhv_run *run)
+{
+	const struct i8259_chip *pm = &m->board.pic.chip[0];
+	const struct i8254_channel *c0 = &m->board.pit.ch[0];
+
+	msg("guest state at the stop: last exit %u at rip 0x%" PRIx64 ", IF %u,"
+	    " ready %u, irq queued %u, window %u; %" PRIu64 " interrupts"
+	    " injected, %" PRIu64 " windows; PIC irr 0x%02x isr 0x%02x imr"
+	    " 0x%02x; PIT mode %u count %u next irq %s", run->exit_reason,
+	    run->rip, run->if_flag, run->ready_for_interrupt, run->irq_queued,
+	    run->request_interrupt_window, m->injected, m->windows, pm->irr,
+	    pm->isr, pm->imr, c0->mode, c0->count,
+	    c0->next_irq == UINT64_MAX ? "none" : "armed");
+}
+
 /* Returns the exit status, or -1 when a stop signal arrived. */
 static int run_guest(const struct config *cfg, struct vm *vm,
 		     struct machine *m)
@@ -782,8 +811,10 @@ static int run_guest(const struct config *cfg, struct vm *vm,
 			/* Cleared first: a timer expiry from here on sets
 			 * it again and the RUN below returns at once. */
 			vm->run->immediate_exit = 0;
-			if (stop_signal)
+			if (stop_signal) {
+				pc_report(m, vm->run);
 				return -1;
+			}
 			pc_service(m, &stop);
 			if (stop.stop)
 				break;
@@ -791,8 +822,11 @@ static int run_guest(const struct config *cfg, struct vm *vm,
 				return VMCTL_EXIT_HOST_ERROR;
 			pc_arm_timer(m);
 		}
-		if (stop_signal)
+		if (stop_signal) {
+			if (m)
+				pc_report(m, vm->run);
 			return -1;
+		}
 		if (vm_run(vm) < 0) {
 			if (errno == EINTR)
 				continue;
