@@ -14,6 +14,8 @@
 #   kmod                        modinfo, to find kvm_amd's dependencies
 #   linux-source-6.1            kselftest headers and checkpatch.pl
 #   sparse                      `make lint` (C=1)
+#   dkms openssl                the DKMS build make check loads (a private
+#                               tree and signing key, scripts/dkms-build.sh)
 # Extra package names given as arguments (e.g. shellcheck) are added.
 # Unless SVMHV_KERNEL_612=no, it also makes sure one Debian 6.12 kernel of
 # each flavour the suite runs on is present -- generic and PREEMPT_RT
@@ -22,7 +24,8 @@
 set -euo pipefail
 
 pkgs=(build-essential qemu-system-x86 linux-image-amd64 linux-headers-amd64
-      busybox-static cpio gzip xz-utils zstd kmod linux-source-6.1 sparse "$@")
+      busybox-static cpio gzip xz-utils zstd kmod linux-source-6.1 sparse
+      dkms openssl "$@")
 
 installed() {
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]

@@ -6,6 +6,7 @@
 # and never mounts anything else).  busybox-static provides the shell and
 # insmod/rmmod; scripts/guest-init.sh becomes /init.  Layout:
 #   /svmhv/svmhv.ko         the module under test
+#   /svmhv/svmhv-dkms.ko    the same, built and signed by DKMS (check only)
 #   /kvm/*.ko, load-order   Debian's kvm_amd and its dependencies, in load
 #                           order (busybox has no working modprobe)
 #   /modules/msr.ko         /dev/cpu/N/msr, to read EFER in the tests
@@ -108,6 +109,10 @@ echo "$KVER" >"$stage/etc/svmhv-kver"
 
 need "$repo/module/svmhv.ko" "make module"
 cp "$repo/module/svmhv.ko" "$stage/svmhv/"
+# The DKMS-built copy, when scripts/check.sh made one for this kernel.
+if [ -f "$build/svmhv-dkms.ko" ]; then
+	cp "$build/svmhv-dkms.ko" "$stage/svmhv/svmhv-dkms.ko"
+fi
 
 # Debian's kvm_amd and its dependencies into /kvm, with their load order.
 copy_kvm_modules() {

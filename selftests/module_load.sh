@@ -74,7 +74,7 @@ svme_on_all_cpus() {	# 0 if EFER.SVME (bit 12) is set on every online CPU
 }
 
 echo "TAP version 13"
-echo "1..10"
+echo "1..12"
 
 if loaded; then
 	echo "# svmhv was already loaded; unloading it first"
@@ -262,6 +262,37 @@ if [ -n "$kvm_mods" ] && command -v kvm-hold-vm >/dev/null; then
 	else
 		not_ok rmmod_svmhv_after_kvm_amd_unloaded "rmmod svmhv: $out"
 	fi
+fi
+
+# 11-12: the module as DKMS builds, signs and installs it
+# (scripts/dkms-build.sh, in make check).
+DKMS_KO=${DKMS_KO:-$(dirname "$KO")/svmhv-dkms.ko}
+unload
+if [ ! -e "$DKMS_KO" ]; then
+	skip dkms_built_module_is_signed "no DKMS build at $DKMS_KO"
+	skip dkms_built_module_loads_and_runs_a_guest "no DKMS build at $DKMS_KO"
+else
+	# sign-file appends its magic string after the signature.
+	if [ "$(tail -c 28 "$DKMS_KO")" = "~Module signature appended~" ]; then
+		ok dkms_built_module_is_signed
+	else
+		not_ok dkms_built_module_is_signed "$DKMS_KO has no module signature"
+	fi
+	hello=${SVMHV_GUESTS:-/guests}/hello.bin
+	if ! out=$(insmod "$DKMS_KO" 2>&1) || ! loaded || [ ! -c /dev/svmhv ]; then
+		not_ok dkms_built_module_loads_and_runs_a_guest \
+			"insmod $DKMS_KO: $out" "$(dmesg | tail -n 5)"
+	elif ! command -v vmctl >/dev/null || [ ! -e "$hello" ]; then
+		ok dkms_built_module_loads_and_runs_a_guest
+		echo "# loaded; no vmctl or $hello here to run a guest with"
+	elif out=$(vmctl start "$hello" 2>&1) &&
+	     [ "$out" = "Hello from a guest under svmhv!" ]; then
+		ok dkms_built_module_loads_and_runs_a_guest
+	else
+		not_ok dkms_built_module_loads_and_runs_a_guest \
+			"vmctl start $hello said: $out"
+	fi
+	unload
 fi
 
 unload
