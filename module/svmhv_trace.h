@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * svmhv tracepoints, under events/svmhv/ in tracefs:
- *   svmhv_entry           a vCPU is about to VMRUN
+ *   svmhv_entry           a vCPU is about to VMRUN: RIP, RFLAGS, EVENTINJ
  *   svmhv_exit            #VMEXIT: code, EXITINFO1/2, guest RIP
  *   svmhv_npf             nested page fault: address, error code, outcome
  *   svmhv_inject          an event given to the guest through EVENTINJ
@@ -17,14 +17,19 @@
 #include <linux/tracepoint.h>
 
 TRACE_EVENT(svmhv_entry,
-	    TP_PROTO(u32 vcpu_id, u64 rip),
-	    TP_ARGS(vcpu_id, rip),
+	    TP_PROTO(u32 vcpu_id, u64 rip, u64 rflags, u32 event_inj),
+	    TP_ARGS(vcpu_id, rip, rflags, event_inj),
 	    TP_STRUCT__entry(__field(u32, vcpu_id)
-			     __field(u64, rip)),
+			     __field(u64, rip)
+			     __field(u64, rflags)
+			     __field(u32, event_inj)),
 	    TP_fast_assign(__entry->vcpu_id = vcpu_id;
-			   __entry->rip = rip;),
-	    TP_printk("vcpu %u rip 0x%llx",
-		      __entry->vcpu_id, __entry->rip)
+			   __entry->rip = rip;
+			   __entry->rflags = rflags;
+			   __entry->event_inj = event_inj;),
+	    TP_printk("vcpu %u rip 0x%llx rflags 0x%llx event_inj 0x%x",
+		      __entry->vcpu_id, __entry->rip, __entry->rflags,
+		      __entry->event_inj)
 );
 
 TRACE_EVENT(svmhv_exit,

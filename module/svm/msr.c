@@ -171,16 +171,20 @@ int svm_inkernel_rdmsr(struct svmhv_vcpu *vcpu, u32 msr, u64 *val)
 		*val = vcpu->apic_base;
 		break;
 	/*
-	 * Two AMD model-specific registers Linux reads without a fault
-	 * handler on every AMD CPU it boots on: HWCR (bit 24, TscFreqSel:
-	 * the TSC counts at P0 frequency) and DE_CFG (bit 1: LFENCE is
-	 * dispatch serializing).  Writes are accepted and ignored.
+	 * AMD model-specific registers Linux touches without a fault handler
+	 * on AMD CPUs: HWCR (bit 24, TscFreqSel: the TSC counts at P0
+	 * frequency), DE_CFG (bit 1: LFENCE is dispatch serializing) and
+	 * NB_CFG (read, then written by the PCI code's CPU-online hook).
+	 * Writes are accepted and ignored.
 	 */
 	case MSR_K7_HWCR:
 		*val = BIT_ULL(24);
 		break;
 	case MSR_AMD64_DE_CFG:
 		*val = BIT_ULL(1);
+		break;
+	case MSR_AMD64_NB_CFG:
+		*val = 0;
 		break;
 	default:
 		return -EINVAL;
@@ -237,6 +241,7 @@ int svm_inkernel_wrmsr(struct svmhv_vcpu *vcpu, u32 msr, u64 val)
 		return 0;
 	case MSR_K7_HWCR:
 	case MSR_AMD64_DE_CFG:
+	case MSR_AMD64_NB_CFG:
 		return 0;
 	}
 

@@ -82,7 +82,8 @@ static void svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 	if (unlikely(vcpu->save_unverified))
 		memcpy(vcpu->save_snapshot, &vmcb->save, sizeof(vmcb->save));
 
-	trace_svmhv_entry(vcpu->id, vmcb->save.rip);
+	trace_svmhv_entry(vcpu->id, vmcb->save.rip, vmcb->save.rflags,
+			  vmcb->control.event_inj);
 	asm volatile("clgi" ::: "memory");
 	/*
 	 * PKRU is user state that neither VMRUN nor #VMEXIT switches, and a
@@ -156,6 +157,10 @@ int svm_vcpu_run(struct svmhv_vcpu *vcpu)
 	u64 t0 = rdtsc();
 	int ret = svm_vcpu_run_loop(vcpu);
 
+	/*
+	 * On every return, early ones included: userspace irqchips rely on
+	 * these to decide between injecting and asking for a window.
+	 */
 	svm_report_irq_state(vcpu);
 	run->if_flag = !!(vcpu->vmcb->save.rflags & X86_EFLAGS_IF);
 	vcpu->stat[SVMHV_STAT_USERSPACE_EXITS]++;
