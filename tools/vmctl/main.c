@@ -34,6 +34,7 @@
 #include "dev_exit_port.h"
 #include "dev_uart8250.h"
 #include "exit_status.h"
+#include "stat.h"
 #include "io_bus.h"
 #include "loader.h"
 #include "loader_linux.h"
@@ -120,6 +121,8 @@ static void help(void)
 	printf(
 "Usage: vmctl start [OPTIONS] IMAGE\n"
 "       vmctl start -k KERNEL [-i INITRD] [-p CMDLINE] [-m SIZE]\n"
+"       vmctl list\n"
+"       vmctl stat [--once] [--interval SECONDS]\n"
 "       vmctl --help | --version\n"
 "\n"
 "Run IMAGE (a flat binary, or an ET_EXEC ELF file if it starts with the ELF\n"
@@ -168,6 +171,10 @@ static void help(void)
 "  87     SVM exit not handled by svmhv\n"
 "  88     exit reason unknown to vmctl\n"
 "  128+N  stopped by signal N (SIGINT 130, SIGTERM 143)\n"
+"\n"
+"list shows the running VMs (pid, VM id, vCPUs, guest RAM touched, exits);\n"
+"stat shows exits per second by reason over all VMs, like kvm_stat (both\n"
+"read /sys/kernel/debug/svmhv, or $VMCTL_DEBUGFS).\n"
 "\n"
 "See vmctl(1) for the guest's starting state in each mode.\n");
 }
@@ -1153,6 +1160,10 @@ int main(int argc, char **argv)
 		       SVMHV_API_VERSION);
 		return 0;
 	}
+	if (!strcmp(argv[1], "list"))
+		return cmd_list(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "stat"))
+		return cmd_stat(argc - 1, argv + 1);
 	if (strcmp(argv[1], "start"))
 		return usage_error("unknown command '%s'", argv[1]);
 	status = parse_start(argc - 1, argv + 1, &cfg);

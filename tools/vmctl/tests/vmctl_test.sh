@@ -169,6 +169,35 @@ case_ options_long_equals_and_short_forms 1 "" "does not exist" \
 case_ options_after_image_accepted        1 "" "does not exist" \
       start "$G/hello.bin" --mem 16M --device /nonexistent/svmhv
 
+# vmctl list / stat read svmhv's debugfs counters: a fake tree pins the
+# format, the summing over VMs and the rate.
+F=$T/fakedebugfs
+mkdir -p "$F/100-1" "$F/200-2"
+for f in exits io_exits vcpus pinned_pages guest_ns; do
+	echo 3 >"$F/100-1/$f"
+	echo 4 >"$F/200-2/$f"
+done
+echo 256 >"$F/100-1/pinned_pages"
+VMCTL_DEBUGFS=$F run "$VMCTL" list
+if [ "$st" = 0 ] && grep -q '^100 *1 *3 *1\.0M *3$' "$T/out" &&
+   grep -q '^200 *2 *4 ' "$T/out"; then ok list_shows_each_vm_from_debugfs
+else not_ok list_shows_each_vm_from_debugfs "status $st, stdout: $(cat "$T/out")"; fi
+(sleep 1; echo 1007 >"$F/200-2/io_exits") &
+VMCTL_DEBUGFS=$F run "$VMCTL" stat --once --interval 2
+wait
+# io_exits: 3 + 1007 in all, 1000 more over ~2 s (the interval vmctl
+# measures is never exactly 2 s); guest_ns is no event.
+if [ "$st" = 0 ] && grep -q '^svmhv: 2 VM(s)' "$T/out" &&
+   awk '$1 == "io_exits" && $2 == 1010 && $3 >= 400 && $3 <= 600 { f = 1 }
+	END { exit !f }' "$T/out" && ! grep -q guest_ns "$T/out"; then
+	ok stat_sums_vms_and_shows_rates
+else not_ok stat_sums_vms_and_shows_rates "status $st, stdout: $(cat "$T/out")"; fi
+case_ stat_bad_interval_is_usage_error 2 "" "invalid --interval" stat --interval 0
+case_ list_without_debugfs_is_error    1 "" "is svmhv loaded and debugfs mounted" \
+      env VMCTL_DEBUGFS="$T/none" "$VMCTL" list
+case_ stat_without_debugfs_is_error    1 "" "cannot read" \
+      env VMCTL_DEBUGFS="$T/none" "$VMCTL" stat --once
+
 if [ "$HOST_ONLY" = 1 ]; then
 	echo "1..$n"
 	echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
@@ -266,6 +295,26 @@ else
 fi
 
 case_ vm_usable_after_sigkill 0 "$HELLO" EMPTY start --mode long "$G/hello.bin"
+
+# A running guest appears in vmctl list and vmctl stat (real debugfs).
+if [ ! -d /sys/kernel/debug/svmhv ]; then
+	skipped list_and_stat_see_a_running_guest "no /sys/kernel/debug/svmhv"
+else
+	"$VMCTL" start --mode long "$G/loop.bin" >/dev/null 2>&1 &
+	loop=$!
+	sleep 1
+	"$VMCTL" list >"$T/list" 2>&1
+	"$VMCTL" stat --once --interval 1 >"$T/stat" 2>&1
+	kill -TERM "$loop" 2>/dev/null
+	wait "$loop" 2>/dev/null
+	if grep -q "^$loop " "$T/list" && grep -q '^exits ' "$T/stat" &&
+	   grep -q '^svmhv: [1-9][0-9]* VM(s)' "$T/stat"; then
+		ok list_and_stat_see_a_running_guest
+	else
+		not_ok list_and_stat_see_a_running_guest "pid $loop" \
+			"list: $(cat "$T/list")" "stat: $(cat "$T/stat")"
+	fi
+fi
 
 # Every VM above is gone: the module's reference count is back where it was.
 if [ -z "$ref0" ]; then
