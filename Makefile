@@ -42,6 +42,7 @@ empty :=
 space := $(empty) $(empty)
 comma := ,
 
+.PHONY: install uninstall dkms-install dkms-remove
 .PHONY: all module vmctl selftests helpers initramfs check run shell \
 	lint lint-steps clean kselftest-headers require-kver require-kbuild \
 	bench bench-hw
@@ -67,7 +68,11 @@ kselftest-headers:
 selftests: kselftest-headers
 	$(MAKE) -C selftests KSFT_INC=$(KSFT_INC) STATIC=$(STATIC)
 
-helpers: $(BUILD)/kvm-hold-vm
+helpers: $(BUILD)/kvm-hold-vm $(BUILD)/run-as
+
+$(BUILD)/run-as: scripts/run-as.c
+	@mkdir -p $(BUILD)
+	$(CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
 
 $(BUILD)/kvm-hold-vm: scripts/kvm-hold-vm.c
 	@mkdir -p $(BUILD)
@@ -126,6 +131,46 @@ define lint_build
 	if grep -qiE '(warning|error):' $(2); then \
 		echo "lint: $(1) build reports problems (see $(2))" >&2; exit 1; fi
 endef
+
+# Installation on a host that runs guests (as root; DESTDIR for staging).
+# `make install KVER=$(uname -r)` installs for the running kernel.
+PREFIX ?= /usr/local
+MODDIR := /lib/modules/$(KVER)/updates
+UDEVDIR ?= /etc/udev/rules.d
+DKMS_VERSION = $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+
+install: module vmctl
+	install -D -m 0644 module/svmhv.ko $(DESTDIR)$(MODDIR)/svmhv.ko
+	install -D -m 0755 tools/vmctl/vmctl $(DESTDIR)$(PREFIX)/bin/vmctl
+	install -D -m 0644 tools/vmctl/vmctl.1 \
+		$(DESTDIR)$(PREFIX)/share/man/man1/vmctl.1
+	install -D -m 0644 udev/60-svmhv.rules $(DESTDIR)$(UDEVDIR)/60-svmhv.rules
+	@if [ -z "$(DESTDIR)" ]; then \
+		getent group svmhv >/dev/null || groupadd --system svmhv; \
+		depmod $(KVER); \
+		udevadm control --reload-rules 2>/dev/null || true; \
+		echo "installed: modprobe svmhv; add users to group svmhv"; \
+	fi
+
+uninstall:
+	rm -f $(DESTDIR)$(MODDIR)/svmhv.ko $(DESTDIR)$(PREFIX)/bin/vmctl \
+		$(DESTDIR)$(PREFIX)/share/man/man1/vmctl.1 \
+		$(DESTDIR)$(UDEVDIR)/60-svmhv.rules
+	@if [ -z "$(DESTDIR)" ]; then depmod $(KVER); fi
+
+# DKMS rebuilds the module for every kernel Debian installs (AUTOINSTALL).
+dkms-install:
+	rm -rf /usr/src/svmhv-$(DKMS_VERSION)
+	mkdir -p /usr/src/svmhv-$(DKMS_VERSION)
+	git ls-files -z -- Kbuild dkms.conf module uapi | \
+		xargs -0 cp --parents -t /usr/src/svmhv-$(DKMS_VERSION)
+	dkms add -m svmhv -v $(DKMS_VERSION)
+	dkms build -m svmhv -v $(DKMS_VERSION) -k $(KVER)
+	dkms install -m svmhv -v $(DKMS_VERSION) -k $(KVER)
+
+dkms-remove:
+	dkms remove -m svmhv -v $(DKMS_VERSION) --all
+	rm -rf /usr/src/svmhv-$(DKMS_VERSION)
 
 clean:
 	@if [ -n "$(KVER)" ] && [ -d "$(KDIR)" ] && [ -f Kbuild ]; then \

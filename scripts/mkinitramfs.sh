@@ -10,7 +10,7 @@
 #   /kvm/*.ko, load-order   Debian's kvm_amd and its dependencies, in load
 #                           order (busybox has no working modprobe)
 #   /modules/msr.ko         /dev/cpu/N/msr, to read EFER in the tests
-#   /usr/bin/vmctl, /usr/bin/kvm-hold-vm, /guests/*.bin
+#   /usr/bin/vmctl, /usr/bin/kvm-hold-vm, /usr/bin/run-as, /guests/*.bin
 #   /tests/vmctl/vmctl_test.sh
 #   /selftests/*, tests.list   from `make -C selftests install DESTDIR=`
 #   /usr/bin/svmbench       bench mode only: bench/svmbench
@@ -154,6 +154,8 @@ if [ "$mode" = check ] || [ "$mode" = shell ]; then
 
 	need "$build/kvm-hold-vm" "make helpers"
 	install -m 0755 "$build/kvm-hold-vm" "$stage/usr/bin/kvm-hold-vm"
+	need "$build/run-as" "make helpers"
+	install -m 0755 "$build/run-as" "$stage/usr/bin/run-as"
 
 	need "$repo/tools/vmctl/tests/vmctl_test.sh" "the vmctl in-VM test"
 	install -m 0755 "$repo/tools/vmctl/tests/vmctl_test.sh" "$stage/tests/vmctl/"

@@ -296,6 +296,21 @@ fi
 
 case_ vm_usable_after_sigkill 0 "$HELLO" EMPTY start --mode long "$G/hello.bin"
 
+# Access through the device's group, as udev/60-svmhv.rules grants it
+# (group svmhv, mode 0660): a member runs guests, anyone else is told why.
+if ! command -v run-as >/dev/null || [ "$(id -u)" != 0 ]; then
+	skipped device_group_member_runs_guests "needs root and run-as"
+	skipped device_outsider_gets_permission_denied "needs root and run-as"
+else
+	dev=${VMCTL_DEVICE:-/dev/svmhv}
+	chgrp 4242 "$dev" && chmod 0660 "$dev"
+	case_ device_group_member_runs_guests 0 "$HELLO" EMPTY \
+	      env run-as 1000 4242 "$VMCTL" start "$G/hello.bin"
+	case_ device_outsider_gets_permission_denied 1 "" \
+	      "permission denied" env run-as 1000 1000 "$VMCTL" start "$G/hello.bin"
+	chgrp 0 "$dev" && chmod 0600 "$dev"
+fi
+
 # A running guest appears in vmctl list and vmctl stat (real debugfs).
 if [ ! -d /sys/kernel/debug/svmhv ]; then
 	skipped list_and_stat_see_a_running_guest "no /sys/kernel/debug/svmhv"
