@@ -311,6 +311,36 @@ else
 	chgrp 0 "$dev" && chmod 0600 "$dev"
 fi
 
+# svmhv's tracepoints, enabled through tracefs, record a known guest:
+# hello.bin writes COM1 (port 0x3f8: IOIO exits, code 0x7b, port in
+# EXITINFO1 bits 31:16), exits to vmctl with SVMHV_EXIT_IO (1) and its
+# first touches of RAM are nested page faults that get mapped.
+TR=/sys/kernel/tracing
+[ -d "$TR/events" ] || TR=/sys/kernel/debug/tracing
+if [ ! -d "$TR/events/svmhv" ]; then
+	skipped tracepoints_record_a_known_guest "no svmhv events in tracefs"
+else
+	echo 0 >"$TR/tracing_on"
+	: >"$TR/trace"
+	echo 1 >"$TR/events/svmhv/enable"
+	echo 1 >"$TR/tracing_on"
+	"$VMCTL" start "$G/hello.bin" >/dev/null 2>&1
+	echo 0 >"$TR/tracing_on"
+	echo 0 >"$TR/events/svmhv/enable"
+	cat "$TR/trace" >"$T/trace"
+	missing=
+	grep -q 'svmhv_entry: vcpu 0 rip 0x' "$T/trace" || missing="$missing entry"
+	grep -q 'svmhv_exit: vcpu 0 exit_code 0x7b info1 0x3f8[0-9a-f]\{4\} ' \
+		"$T/trace" || missing="$missing exit(IOIO,0x3f8)"
+	grep -q 'svmhv_userspace_exit: vcpu 0 exit_reason 1 ' "$T/trace" ||
+		missing="$missing userspace_exit(IO)"
+	grep -q 'svmhv_npf: vcpu 0 gpa 0x[0-9a-f]* error_code 0x[0-9a-f]* mapped' \
+		"$T/trace" || missing="$missing npf(mapped)"
+	if [ -z "$missing" ]; then ok tracepoints_record_a_known_guest
+	else not_ok tracepoints_record_a_known_guest "no event:$missing" \
+		"$(grep svmhv_ "$T/trace" | head -n 5)"; fi
+fi
+
 # A running guest appears in vmctl list and vmctl stat (real debugfs).
 if [ ! -d /sys/kernel/debug/svmhv ]; then
 	skipped list_and_stat_see_a_running_guest "no /sys/kernel/debug/svmhv"
