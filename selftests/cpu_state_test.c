@@ -9,6 +9,7 @@
 #include <cpuid.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 
 #include "svmhv_test.h"
@@ -663,6 +664,182 @@ TEST(guest_sse_state_survives_host_preemption)
 	vcpu_run_expect_done(vcpu);
 	noise.stop = 1;
 	pthread_join(thread, NULL);
+	vm_free(vm);
+}
+
+/* ---- every CPUID leaf against module/svm/cpuid.c's promise ----------------- */
+
+static const uint32_t cpuid_leaves[] = {
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0xa, 0xb, 0xc, 0xd, 0xe, 0xf, 0x10,
+	0x1f, 0x20, 0x40000000, 0x40000001, 0x4000000f, 0x40000010, 0x40000011,
+	0x80000000, 0x80000001, 0x80000002, 0x80000003, 0x80000004, 0x80000005,
+	0x80000006, 0x80000007, 0x80000008, 0x80000009, 0x8000000a, 0x8000001f,
+	0x80000020, 0xc0000000,
+};
+
+static void guest_all_cpuid(void)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(cpuid_leaves); i++) {
+		struct cpuid_regs r = guest_cpuid(cpuid_leaves[i], 0);
+
+		GUEST_SYNC_ARGS(i, r.eax, r.ebx, r.ecx, r.edx);
+	}
+	/* Leaf 7 has subleaf 0 only. */
+	{
+		struct cpuid_regs r = guest_cpuid(7, 1);
+
+		GUEST_SYNC_ARGS(1000, r.eax, r.ebx, r.ecx, r.edx);
+	}
+	GUEST_DONE();
+}
+
+#define B(n)	(1u << (n))
+
+/* What the module offers, from the host's CPUID (module/svm/cpuid.c). */
+static void expected_cpuid(uint32_t leaf, uint32_t vcpu_id, long tsc_khz,
+			   uint32_t out[4])
+{
+	const uint32_t l1_ecx = B(0) | B(1) | B(9) | B(12) | B(13) | B(19) |
+		B(20) | B(22) | B(23) | B(25) | B(29) | B(30);
+	const uint32_t l1_edx = B(0) | B(1) | B(2) | B(3) | B(4) | B(5) |
+		B(6) | B(8) | B(11) | B(12) | B(13) | B(15) | B(16) | B(17) |
+		B(19) | B(23) | B(24) | B(25) | B(26);
+	const uint32_t l7_ebx = B(0) | B(3) | B(7) | B(8) | B(9) | B(18) |
+		B(19) | B(20) | B(23) | B(24) | B(29);
+	const uint32_t e1_ecx = B(0) | B(5) | B(6) | B(7) | B(8);
+	const uint32_t e1_edx = (l1_edx & 0x0183f3ff) | B(11) | B(20) |
+		B(22) | B(26) | B(29);
+	unsigned int a, b, c, d, basic_max, ext_max;
+
+	memset(out, 0, 4 * sizeof(uint32_t));
+	__cpuid(0, basic_max, b, c, d);
+	basic_max = basic_max < 0xd ? basic_max : 0xd;
+	__cpuid(0x80000000, ext_max, b, c, d);
+	ext_max = ext_max < 0x80000008 ? ext_max : 0x80000008;
+	if (leaf == 0x40000000) {
+		out[0] = 0x40000010;
+		memcpy(&out[1], "SVMHVSVMHVSV", 12);
+		return;
+	}
+	if (leaf == 0x40000010) {
+		out[0] = tsc_khz;
+		return;
+	}
+	if (leaf > basic_max && (leaf < 0x80000000 || leaf > ext_max))
+		return;
+	__cpuid_count(leaf, 0, a, b, c, d);
+	switch (leaf) {
+	case 0:
+		a = basic_max;
+		break;
+	case 1:
+		b = (b & 0xffff) | (vcpu_id << 24) | (1 << 16);
+		c = (c & l1_ecx) | B(31);
+		d &= l1_edx;
+		break;
+	case 7:
+		a = 0;
+		b &= l7_ebx;
+		c &= B(2);
+		d = 0;
+		break;
+	case 0x80000000:
+		a = ext_max;
+		break;
+	case 0x80000001:
+		c &= e1_ecx;
+		d &= e1_edx;
+		break;
+	case 0x80000002 ... 0x80000006:
+		break;
+	case 0x80000007:
+		a = b = c = 0;
+		d &= B(8);
+		break;
+	case 0x80000008:
+		a &= 0xffff;
+		b = c = d = 0;
+		break;
+	default:
+		a = b = c = d = 0;	/* leaves 2-6, 8-0xd */
+		break;
+	}
+	out[0] = a;
+	out[1] = b;
+	out[2] = c;
+	out[3] = d;
+}
+
+TEST(every_cpuid_leaf_matches_what_the_module_promises)
+{
+	struct svmhv_vm *vm = vm_create(DEFAULT_GUEST_RAM);
+	struct svmhv_vcpu *vcpu = vcpu_create(vm, 5, guest_all_cpuid);
+	int sys = svmhv_open_sys();
+	long tsc_khz = ioctl(sys, SVMHV_CHECK_CAP, SVMHV_CAP_TSC_KHZ);
+	struct ucall uc;
+
+	close(sys);
+	ASSERT_LT(0L, tsc_khz);
+	for (unsigned int i = 0; i < ARRAY_SIZE(cpuid_leaves); i++) {
+		uint32_t want[4];
+
+		expected_cpuid(cpuid_leaves[i], 5, tsc_khz, want);
+		vcpu_run_expect_sync(vcpu, i, &uc);
+		for (int r = 0; r < 4; r++) {
+			EXPECT_EQ((uint64_t)want[r], uc.args[1 + r]) {
+				TH_LOG("CPUID %#x %s: got %#lx, expected %#x",
+				       cpuid_leaves[i], "\0eax\0ebx\0ecx\0edx" + 1 + 4 * r,
+				       uc.args[1 + r], want[r]);
+			}
+		}
+	}
+	vcpu_run_expect_sync(vcpu, 1000, &uc);
+	for (int r = 0; r < 4; r++)
+		EXPECT_EQ(0ULL, uc.args[1 + r]);
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
+/* ---- MSRs Linux reads unconditionally on AMD ------------------------------ */
+
+#define MSR_K7_HWCR		0xc0010015
+#define MSR_AMD64_DE_CFG	0xc0011029
+
+static void guest_amd_msrs(void)
+{
+	GUEST_ASSERT_EQ(rdmsr(MSR_K7_HWCR), 1ULL << 24);
+	GUEST_ASSERT_EQ(rdmsr(MSR_AMD64_DE_CFG), 1ULL << 1);
+	/* Writes are accepted and ignored. */
+	wrmsr(MSR_K7_HWCR, 0);
+	wrmsr(MSR_AMD64_DE_CFG, 0);
+	GUEST_ASSERT_EQ(rdmsr(MSR_K7_HWCR), 1ULL << 24);
+	GUEST_ASSERT_EQ(rdmsr(MSR_AMD64_DE_CFG), 1ULL << 1);
+	/* MTRRs: no ranges; the default type round-trips. */
+	GUEST_ASSERT_EQ(rdmsr(0xfe), 0);
+	wrmsr(0x2ff, 0xc06);
+	GUEST_ASSERT_EQ(rdmsr(0x2ff), 0xc06);
+	GUEST_ASSERT_EQ(gp_count, 0);
+	/* Invalid values raise #GP and leave the MSR alone. */
+	wrmsr(0x2ff, 1ULL << 12);
+	GUEST_ASSERT_EQ(gp_count, 1);
+	GUEST_ASSERT_EQ(rdmsr(0x2ff), 0xc06);
+	wrmsr(MSR_IA32_CR_PAT, 0x0202020202020202ULL);	/* type 2 is reserved */
+	GUEST_ASSERT_EQ(gp_count, 2);
+	wrmsr(MSR_LSTAR, 0x0000800000000000ULL);	/* non-canonical */
+	GUEST_ASSERT_EQ(gp_count, 3);
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);	/* SVM is hidden */
+	GUEST_ASSERT_EQ(gp_count, 4);
+	GUEST_ASSERT_EQ(rdmsr(MSR_EFER), GUEST_EFER);
+	GUEST_DONE();
+}
+
+TEST(amd_hwcr_de_cfg_mtrr_read_as_promised_and_bad_writes_gp)
+{
+	struct svmhv_vcpu *vcpu;
+	struct svmhv_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_amd_msrs);
+
+	vm_install_exception_handler(vm, GP_VECTOR, gp_skip_2byte_insn);
+	vcpu_run_expect_done(vcpu);
 	vm_free(vm);
 }
 

@@ -3,7 +3,8 @@
  * Guests in the CPU modes the library offers: a real-mode guest made of
  * hand-assembled bytes (port I/O of every size, string I/O), and long-mode
  * C guests (register and control state at entry, arguments, ucall,
- * exceptions, several vCPUs).
+ * exceptions, several vCPUs), 32-bit protected mode with paging off and
+ * on, and a guest that switches itself from real to long mode.
  */
 #include <errno.h>
 
@@ -469,6 +470,245 @@ TEST(two_vcpus_keep_separate_registers_and_stacks)
 	EXPECT_EQ(1100ULL, uc1.args[1]);
 	vcpu_run_expect_done(v1);
 	vcpu_run_expect_done(v0);
+	vm_free(vm);
+}
+
+/* ---- protected mode and switching modes inside the guest ------------------ */
+
+/*
+ * Code the guest runs outside long mode, assembled into the binary but
+ * never called by the host: 32-bit pieces run in place (flat segments,
+ * linked below 4 GiB); the real-mode start of mode_switch is copied to
+ * MS_BASE, and its addresses are computed relative to that.
+ */
+#define PM_PORT		0x3000
+#define PM_PD_GPA	0x20000ULL	/* 32-bit page directory */
+#define PM_PT_GPA	0x21000ULL	/* 1024 page tables follow */
+#define PM_TARGET_GPA	0x30000ULL	/* where VA 0x80000000 points */
+#define MS_BASE		0xc000ULL
+
+extern char pm32_paging_off_on[], ms_blob[], ms_blob_end[];
+
+asm(".pushsection .text.svmhv_pm32, \"ax\"\n"
+    ".code32\n"
+    /* Protected mode, paging off: report, store, then turn paging on. */
+    ".globl pm32_paging_off_on\n"
+    "pm32_paging_off_on:\n"
+    "	movl $0x11111111, %eax\n"
+    "	movw $0x3000, %dx\n"
+    "	outl %eax, %dx\n"
+    "	movl $0x5a5a0001, 0x30000\n"		/* physical: paging is off */
+    "	movl $0x20000, %eax\n"
+    "	movl %eax, %cr3\n"
+    "	movl %cr0, %eax\n"
+    "	orl $0x80000000, %eax\n"
+    "	movl %eax, %cr0\n"
+    "	jmp 1f\n"
+    "1:	movl $0x22222222, %eax\n"
+    "	outl %eax, %dx\n"
+    "	movl $0x5a5a0002, 0x80000004\n"	/* virtual: lands at 0x30004 */
+    "	movl 0x80000000, %eax\n"		/* reads the first store */
+    "	outl %eax, %dx\n"
+    "	hlt\n"
+    ".code64\n"
+    ".popsection\n"
+    /* Real mode -> protected mode -> long mode, all by the guest. */
+    ".pushsection .rodata.svmhv_ms, \"a\"\n"
+    ".globl ms_blob, ms_blob_end\n"
+    "ms_blob:\n"
+    ".code16\n"
+    "	cli\n"
+    "	xorw %ax, %ax\n"
+    "	movw %ax, %ds\n"
+    "	movw $0x3001, %dx\n"
+    "	movw $0x1616, %ax\n"
+    "	outw %ax, %dx\n"
+    "	lgdtl (ms_gdtr - ms_blob + 0xc000)\n"
+    "	movl %cr0, %eax\n"
+    "	orl $1, %eax\n"
+    "	movl %eax, %cr0\n"
+    "	ljmpl $0x08, $(ms_pm32 - ms_blob + 0xc000)\n"
+    ".code32\n"
+    "ms_pm32:\n"
+    "	movw $0x10, %ax\n"
+    "	movw %ax, %ds\n"
+    "	movw %ax, %es\n"
+    "	movw %ax, %ss\n"
+    "	movw $0x3002, %dx\n"
+    "	movl $0x32323232, %eax\n"
+    "	outl %eax, %dx\n"
+    "	movl %cr4, %eax\n"
+    "	orl $0x20, %eax\n"			/* PAE */
+    "	movl %eax, %cr4\n"
+    "	movl $0x1000, %eax\n"			/* the library's PML4 */
+    "	movl %eax, %cr3\n"
+    "	movl $0xc0000080, %ecx\n"
+    "	rdmsr\n"
+    "	orl $0x100, %eax\n"			/* EFER.LME */
+    "	wrmsr\n"
+    "	movl %cr0, %eax\n"
+    "	orl $0x80000000, %eax\n"		/* PG: long mode active */
+    "	movl %eax, %cr0\n"
+    "	ljmpl $0x18, $(ms_lm64 - ms_blob + 0xc000)\n"
+    ".code64\n"
+    "ms_lm64:\n"
+    "	movabsq $0x6464646464646464, %rax\n"
+    "	movw $0x3003, %dx\n"
+    "	outl %eax, %dx\n"
+    "	movq %rax, %rbx\n"
+    "	shrq $32, %rax\n"
+    "	outl %eax, %dx\n"			/* upper half: 64-bit registers */
+    "	hlt\n"
+    "	.balign 8\n"
+    "ms_gdt:\n"
+    "	.quad 0\n"
+    "	.quad 0x00cf9a000000ffff\n"		/* 0x08: 32-bit code */
+    "	.quad 0x00cf92000000ffff\n"		/* 0x10: data */
+    "	.quad 0x00af9a000000ffff\n"		/* 0x18: 64-bit code */
+    "ms_gdtr:\n"
+    "	.word 31\n"
+    "	.long ms_gdt - ms_blob + 0xc000\n"
+    "ms_blob_end:\n"
+    ".popsection\n");
+
+static void seg32(struct svmhv_segment *s, uint16_t sel, uint8_t type)
+{
+	memset(s, 0, sizeof(*s));
+	s->limit = 0xffffffff;
+	s->selector = sel;
+	s->type = type;
+	s->s = 1;
+	s->present = 1;
+	s->db = 1;
+	s->g = 1;
+}
+
+static void expect_out32(struct __test_metadata *_metadata,
+			 struct svmhv_vcpu *vcpu, uint16_t port, uint32_t v)
+{
+	TEST_ASSERT_EXIT_REASON(vcpu, SVMHV_EXIT_IO);
+	EXPECT_EQ(SVMHV_IO_OUT, vcpu->run->io.direction);
+	EXPECT_EQ(port, vcpu->run->io.port);
+	EXPECT_EQ(4, vcpu->run->io.size);
+	EXPECT_EQ(0, memcmp(vcpu->run->io.data, &v, 4)) {
+		TH_LOG("port %#x: got %#x, expected %#x", port,
+		       *(uint32_t *)vcpu->run->io.data, v);
+	}
+}
+
+TEST(protected_mode_guest_runs_without_paging_then_enables_it)
+{
+	struct svmhv_vm *vm = vm_create(DEFAULT_GUEST_RAM);
+	struct svmhv_vcpu *vcpu = vcpu_create_reset(vm, 0);
+	uint32_t *pd = addr_gpa2hva(vm, PM_PD_GPA);
+	struct svmhv_sregs s;
+	struct svmhv_regs r;
+
+	/* 32-bit paging: identity for the first 8 MiB (this binary's code
+	 * included), and VA 0x80000000 -> PM_TARGET_GPA. */
+	memset(pd, 0, 4096);
+	for (uint32_t t = 0; t < 2; t++) {
+		uint32_t *pt = addr_gpa2hva(vm, PM_PT_GPA + t * 4096);
+
+		pd[t] = (PM_PT_GPA + t * 4096) | 3;
+		for (uint32_t i = 0; i < 1024; i++)
+			pt[i] = ((t * 1024 + i) << 12) | 3;
+	}
+	{
+		uint32_t *pt = addr_gpa2hva(vm, PM_PT_GPA + 2 * 4096);
+
+		memset(pt, 0, 4096);
+		pd[0x80000000u >> 22] = (PM_PT_GPA + 2 * 4096) | 3;
+		pt[0] = PM_TARGET_GPA | 3;
+	}
+	vcpu_sregs_get(vcpu, &s);
+	seg32(&s.cs, 0x08, 0xb);
+	seg32(&s.ds, 0x10, 0x3);
+	s.es = s.ss = s.fs = s.gs = s.ds;
+	s.cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_NE;
+	s.cr4 = 0;
+	s.efer = 0;
+	vcpu_sregs_set(vcpu, &s);
+	vcpu_regs_get(vcpu, &r);
+	r.rip = (uint64_t)(uintptr_t)pm32_paging_off_on;
+	r.rflags = X86_EFLAGS_FIXED;
+	vcpu_regs_set(vcpu, &r);
+
+	vcpu_run(vcpu);
+	expect_out32(_metadata, vcpu, PM_PORT, 0x11111111);
+	vcpu_sregs_get(vcpu, &s);
+	EXPECT_EQ(0ULL, s.cr0 & X86_CR0_PG);
+
+	vcpu_run(vcpu);
+	expect_out32(_metadata, vcpu, PM_PORT, 0x22222222);
+	vcpu_sregs_get(vcpu, &s);
+	EXPECT_EQ(X86_CR0_PG, s.cr0 & X86_CR0_PG);
+	EXPECT_EQ(PM_PD_GPA, s.cr3);
+	EXPECT_EQ(0ULL, s.efer & EFER_LMA);
+	EXPECT_EQ(0x5a5a0001U, *(uint32_t *)addr_gpa2hva(vm, PM_TARGET_GPA));
+
+	/* Through the guest's own page tables. */
+	vcpu_run(vcpu);
+	expect_out32(_metadata, vcpu, PM_PORT, 0x5a5a0001);
+	EXPECT_EQ(0x5a5a0002U, *(uint32_t *)addr_gpa2hva(vm, PM_TARGET_GPA + 4));
+	vcpu_run(vcpu);
+	TEST_ASSERT_EXIT_REASON(vcpu, SVMHV_EXIT_HLT);
+	vm_free(vm);
+}
+
+/*
+ * The guest itself goes from the reset state to long mode: LGDT, CR0.PE
+ * and a far jump to 32-bit code, then CR4.PAE, CR3, EFER.LME by WRMSR,
+ * CR0.PG and a far jump to 64-bit code -- the path every OS boots
+ * through.  The host checks the mode at each stage.
+ */
+TEST(guest_switches_itself_from_real_to_protected_to_long_mode)
+{
+	struct svmhv_vm *vm = vm_create(DEFAULT_GUEST_RAM);
+	struct svmhv_vcpu *vcpu = vcpu_create_reset(vm, 0);
+	struct svmhv_sregs s;
+	struct svmhv_regs r;
+
+	memcpy(addr_gpa2hva(vm, MS_BASE), ms_blob, ms_blob_end - ms_blob);
+	vcpu_sregs_get(vcpu, &s);
+	s.cs.base = 0;
+	s.cs.selector = 0;
+	vcpu_sregs_set(vcpu, &s);
+	vcpu_regs_get(vcpu, &r);
+	r.rip = MS_BASE;
+	vcpu_regs_set(vcpu, &r);
+
+	vcpu_run(vcpu);
+	TEST_ASSERT_EXIT_REASON(vcpu, SVMHV_EXIT_IO);
+	EXPECT_EQ(0x3001, vcpu->run->io.port);
+	EXPECT_EQ(2, vcpu->run->io.size);
+	EXPECT_EQ(0, memcmp(vcpu->run->io.data, "\x16\x16", 2));
+	vcpu_sregs_get(vcpu, &s);
+	EXPECT_EQ(0ULL, s.cr0 & X86_CR0_PE);
+
+	vcpu_run(vcpu);
+	expect_out32(_metadata, vcpu, 0x3002, 0x32323232);
+	vcpu_sregs_get(vcpu, &s);
+	EXPECT_EQ(X86_CR0_PE, s.cr0 & (X86_CR0_PE | X86_CR0_PG));
+	EXPECT_EQ(0x08, s.cs.selector);
+	EXPECT_EQ(1, s.cs.db);
+	EXPECT_EQ(0, s.cs.l);
+	EXPECT_EQ(0x10, s.ss.selector);
+
+	vcpu_run(vcpu);
+	expect_out32(_metadata, vcpu, 0x3003, 0x64646464);
+	vcpu_sregs_get(vcpu, &s);
+	EXPECT_EQ(X86_CR0_PE | X86_CR0_PG, s.cr0 & (X86_CR0_PE | X86_CR0_PG));
+	EXPECT_EQ(EFER_LME | EFER_LMA, s.efer & (EFER_LME | EFER_LMA));
+	EXPECT_EQ(0x18, s.cs.selector);
+	EXPECT_EQ(1, s.cs.l);
+	EXPECT_EQ(0x1000ULL, s.cr3);
+	vcpu_run(vcpu);
+	expect_out32(_metadata, vcpu, 0x3003, 0x64646464);
+	vcpu_regs_get(vcpu, &r);
+	EXPECT_EQ(0x6464646464646464ULL, r.rbx);
+	vcpu_run(vcpu);
+	TEST_ASSERT_EXIT_REASON(vcpu, SVMHV_EXIT_HLT);
 	vm_free(vm);
 }
 
