@@ -825,10 +825,13 @@ static void guest_amd_msrs(void)
 	GUEST_ASSERT_EQ(rdmsr(0x2ff), 0xc06);
 	wrmsr(MSR_IA32_CR_PAT, 0x0202020202020202ULL);	/* type 2 is reserved */
 	GUEST_ASSERT_EQ(gp_count, 2);
-	wrmsr(MSR_LSTAR, 0x0000800000000000ULL);	/* non-canonical */
-	GUEST_ASSERT_EQ(gp_count, 3);
+	/*
+	 * (Non-canonical LSTAR & co. are not checked here: those MSRs are
+	 * switched by VMLOAD and reach the CPU directly, and QEMU's TCG
+	 * does not check them.)
+	 */
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);	/* SVM is hidden */
-	GUEST_ASSERT_EQ(gp_count, 4);
+	GUEST_ASSERT_EQ(gp_count, 3);
 	GUEST_ASSERT_EQ(rdmsr(MSR_EFER), GUEST_EFER);
 	GUEST_DONE();
 }

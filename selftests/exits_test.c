@@ -543,4 +543,79 @@ TEST(immediate_exit_returns_eintr_without_entering_guest)
 	vm_free(vm);
 }
 
+/* ---- exceptions the guest handles itself ---------------------------------- */
+
+static volatile uint64_t own_counts[32], own_cr2;
+
+static void own_handler(struct ex_regs *regs)
+{
+	own_counts[regs->vector & 31]++;
+	switch (regs->vector) {
+	case UD_VECTOR:		/* ud2 */
+		regs->rip += 2;
+		break;
+	case GP_VECTOR:		/* movq (%rax) with a non-canonical RAX */
+	case PF_VECTOR:		/* movq (%rax), 3 bytes */
+		own_cr2 = regs->vector == PF_VECTOR ? ({
+			uint64_t c;
+
+			asm volatile("mov %%cr2, %0" : "=r"(c));
+			c; }) : own_cr2;
+		regs->rip += 3;
+		break;
+	case DE_VECTOR:		/* divl %ecx, 2 bytes */
+		regs->rip += 2;
+		break;
+	}			/* #BP: int3 is a trap, RIP is already past */
+}
+
+static void guest_own_exceptions(void)
+{
+	GUEST_SYNC(1);
+	for (int i = 0; i < 50; i++) {
+		uint64_t v;
+
+		asm volatile("ud2" ::: "memory");
+		asm volatile("movq (%1), %0" : "=r"(v)
+			     : "a"(0x8000000000000000ULL) : "memory");
+		/* Canonical, beyond the 4 GiB identity map: #PF */
+		asm volatile("movq (%1), %0" : "=r"(v)
+			     : "a"(0x0000400000001000ULL) : "memory");
+		asm volatile("divl %%ecx" : : "a"(1), "d"(0), "c"(0) : "memory");
+		asm volatile("int3" ::: "memory");
+	}
+	GUEST_SYNC_ARGS(2, own_counts[UD_VECTOR], own_counts[GP_VECTOR],
+			own_counts[PF_VECTOR], own_counts[DE_VECTOR]);
+	GUEST_SYNC_ARGS(3, own_counts[BP_VECTOR], own_cr2, 0, 0);
+	GUEST_DONE();
+}
+
+/*
+ * #UD, #GP, #PF, #DE and #BP raised and handled in the guest never leave
+ * it: the exit after GUEST_SYNC(1) is GUEST_SYNC(2).
+ */
+TEST(exceptions_handled_by_guest_cause_no_exit_to_userspace)
+{
+	struct svmhv_vcpu *vcpu;
+	struct svmhv_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_own_exceptions);
+	int vectors[] = { UD_VECTOR, GP_VECTOR, PF_VECTOR, DE_VECTOR, BP_VECTOR };
+	struct ucall uc;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(vectors); i++)
+		vm_install_exception_handler(vm, vectors[i], own_handler);
+	vcpu_run_expect_sync(vcpu, 1, NULL);
+	vcpu_run(vcpu);
+	ASSERT_EQ((uint64_t)UCALL_SYNC, get_ucall(vcpu, &uc));
+	ASSERT_EQ(2ULL, uc.args[0]);
+	EXPECT_EQ(50ULL, uc.args[1]);
+	EXPECT_EQ(50ULL, uc.args[2]);
+	EXPECT_EQ(50ULL, uc.args[3]);
+	EXPECT_EQ(50ULL, uc.args[4]);
+	vcpu_run_expect_sync(vcpu, 3, &uc);
+	EXPECT_EQ(50ULL, uc.args[1]);
+	EXPECT_EQ(0x0000400000001000ULL, uc.args[2]);
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
 SVMHV_TEST_HARNESS_MAIN

@@ -17,6 +17,7 @@
 #define MSR_MTRR_DEF_TYPE	0x000002ff
 #define MSR_K7_HWCR		0xc0010015
 #define MSR_AMD64_DE_CFG	0xc0011029
+#define MSR_AMD64_NB_CFG	0xc001001f
 
 static void guest_done(void)
 {
@@ -219,6 +220,7 @@ static const struct msr_expect guest_msrs[] = {
 	{ MSR_KERNEL_GS_BASE, true },
 	{ MSR_K7_HWCR, true },
 	{ MSR_AMD64_DE_CFG, true },
+	{ MSR_AMD64_NB_CFG, true },	/* reads 0, writes ignored */
 };
 
 static const struct msr_expect *find_guest_msr(uint32_t msr)
