@@ -49,4 +49,11 @@ if ! { dkms add "${opts[@]}" && dkms build "${opts[@]}" &&
 fi
 ko=$(find "$install" -name 'svmhv.ko*' | head -n 1)
 [ -n "$ko" ] || { cat "$log" >&2; echo "dkms-build.sh: no svmhv.ko in $install" >&2; exit 1; }
+# Kernels built with CONFIG_MODULE_COMPRESS_* (Debian's 6.12: xz) get the
+# module compressed, signature inside; hand out the plain signed ELF.
+case $ko in
+*.ko.xz) xz -dc "$ko" >"$top/svmhv-$kver.ko"; ko=$top/svmhv-$kver.ko ;;
+*.ko.zst) zstd -qdc "$ko" >"$top/svmhv-$kver.ko"; ko=$top/svmhv-$kver.ko ;;
+*.ko.gz) gzip -dc "$ko" >"$top/svmhv-$kver.ko"; ko=$top/svmhv-$kver.ko ;;
+esac
 echo "$ko"
