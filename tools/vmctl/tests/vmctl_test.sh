@@ -247,16 +247,17 @@ sig_case() {
 	"$VMCTL" start --mode long "$G/loop.bin" >"$T/out" 2>"$T/err" &
 	pid=$!
 	# The guest's line must show up while it still runs (no buffering).
+	# Generous: on a loaded machine the emulated host itself crawls.
 	i=0
-	while [ $i -lt $((10 * TICKS_PER_S)) ] && ! grep -q looping "$T/out"; do
+	while [ $i -lt $((30 * TICKS_PER_S)) ] && ! grep -q looping "$T/out"; do
 		sleep $TICK
 		i=$((i + 1))
 	done
 	seen=no
 	grep -q looping "$T/out" && seen=yes
 	kill -"$2" $pid
-	# It must be gone within 5 seconds.
-	( sleep 5; kill -KILL $pid ) >/dev/null 2>&1 &
+	# It must be gone within 15 seconds.
+	( sleep 15; kill -KILL $pid ) >/dev/null 2>&1 &
 	wd=$!
 	wait $pid
 	st=$?
@@ -265,7 +266,7 @@ sig_case() {
 	if [ $seen = no ]; then
 		not_ok "$1" "guest output did not appear while the guest ran"
 	elif [ "$2" != KILL ] && [ "$st" = 137 ]; then
-		not_ok "$1" "vmctl still ran 5 s after SIG$2"
+		not_ok "$1" "vmctl still ran 15 s after SIG$2"
 	else
 		check "$1" "$3" "$T/looping" "$4"
 	fi
@@ -279,7 +280,7 @@ sig_case sigkill_exit_137 KILL 137 EMPTY
 mkfifo "$T/fifo"
 "$VMCTL" start --mode long "$G/loop.bin" >"$T/fifo" 2>"$T/err" &
 pid=$!
-( sleep 10; kill -KILL $pid ) >/dev/null 2>&1 &
+( sleep 30; kill -KILL $pid ) >/dev/null 2>&1 &
 wd=$!
 line=""
 read -r line <"$T/fifo"
@@ -367,7 +368,7 @@ if [ -z "$ref0" ]; then
 else
 	i=0
 	ref1=$(cat "$REFCNT")
-	while [ "$ref1" != "$ref0" ] && [ $i -lt $((3 * TICKS_PER_S)) ]; do
+	while [ "$ref1" != "$ref0" ] && [ $i -lt $((15 * TICKS_PER_S)) ]; do
 		sleep $TICK
 		i=$((i + 1))
 		ref1=$(cat "$REFCNT")
