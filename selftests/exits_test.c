@@ -257,6 +257,63 @@ TEST(rep_ins_and_outs_move_all_elements_in_chunks)
 	vm_free(vm);
 }
 
+/*
+ * rep insw with the direction flag set: 2-byte elements, stored downwards
+ * from ES:RDI, element k of the transfer at RDI - 2k, in as many exits as
+ * the data area needs; RDI and RCX end exactly where the CPU would leave
+ * them.
+ */
+#define INSW_WORDS	1500
+static uint16_t insw_buf[INSW_WORDS];
+
+static void guest_rep_insw_backwards(void)
+{
+	uint64_t rdi = (uint64_t)&insw_buf[INSW_WORDS - 1], rcx = INSW_WORDS;
+
+	asm volatile("std; rep insw; cld"
+		     : "+D"(rdi), "+c"(rcx) : "d"(IO_PORT + 12) : "memory");
+	GUEST_ASSERT_EQ(rcx, 0);
+	GUEST_ASSERT_EQ(rdi, (uint64_t)insw_buf - 2);
+	/* The first word transferred is the last in the buffer. */
+	for (int k = 0; k < INSW_WORDS; k++)
+		GUEST_ASSERT_EQ(insw_buf[INSW_WORDS - 1 - k],
+				(uint16_t)(k * 0x0203 + 0x1100));
+	GUEST_DONE();
+}
+
+TEST(rep_insw_with_df_set_fills_downwards_in_chunks)
+{
+	struct svmhv_vcpu *vcpu;
+	struct svmhv_vm *vm = vm_create_with_one_vcpu(&vcpu,
+						      guest_rep_insw_backwards);
+	struct svmhv_run *run = vcpu->run;
+	uint32_t done = 0;
+	int exits = 0;
+
+	while (done < INSW_WORDS) {
+		vcpu_run(vcpu);
+		TEST_ASSERT_EXIT_REASON(vcpu, SVMHV_EXIT_IO);
+		ASSERT_EQ(SVMHV_IO_IN, run->io.direction);
+		ASSERT_EQ(2, run->io.size);
+		ASSERT_EQ(IO_PORT + 12, run->io.port);
+		ASSERT_EQ(1, run->io.string);
+		ASSERT_EQ(1, run->io.rep);
+		ASSERT_LT(0U, run->io.count);
+		ASSERT_GE((uint32_t)SVMHV_IO_DATA_MAX / 2, run->io.count);
+		ASSERT_GE((uint32_t)INSW_WORDS - done, run->io.count);
+		for (uint32_t i = 0; i < run->io.count; i++) {
+			uint16_t w = (uint16_t)((done + i) * 0x0203 + 0x1100);
+
+			memcpy(run->io.data + 2 * i, &w, 2);
+		}
+		done += run->io.count;
+		exits++;
+	}
+	EXPECT_LE(3, exits);	/* 3000 bytes need at least three exits */
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
 /* ---- MMIO --------------------------------------------------------------- */
 
 static void guest_mmio(void)
