@@ -7,7 +7,6 @@
  * module specifies (docs/contract-notes.md, uapi/svmhv.h), and the host
  * keeps running guests afterwards.
  */
-#include <cpuid.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 
@@ -119,22 +118,6 @@ static void guest_intercepted_insns(uint64_t rdtscp_is_intercepted)
  * helper_rdtsc), so under TCG the instruction runs and never reaches
  * svmhv.  The host's hypervisor signature tells TCG apart.
  */
-static bool host_is_qemu_tcg(void)
-{
-	unsigned int a, b, c, d;
-	char sig[13];
-
-	__cpuid(1, a, b, c, d);
-	if (!(c & (1u << 31)))
-		return false;
-	__cpuid(0x40000000, a, b, c, d);
-	memcpy(sig, &b, 4);
-	memcpy(sig + 4, &c, 4);
-	memcpy(sig + 8, &d, 4);
-	sig[12] = '\0';
-	return !strcmp(sig, "TCGTCGTCGTCG");
-}
-
 TEST(intercepted_instructions_fault_in_guest_as_specified)
 {
 	struct svmhv_vcpu *vcpu;

@@ -8,7 +8,6 @@
  * NMI waits for the first handler's IRET; exceptions arrive with exactly
  * the error code asked for; and the argument checks (-EINVAL, -EBUSY).
  */
-#include <cpuid.h>
 #include <errno.h>
 #include <sys/ioctl.h>
 
@@ -263,22 +262,6 @@ static void guest_irq_every_vector(void)
  * one injection while the guest's gate runs twice (9 of 25 runs of this
  * test hit it, 224 injections each).  Real CPUs deliver EVENTINJ once.
  */
-static bool host_is_qemu_tcg(void)
-{
-	unsigned int a, b, c, d;
-	char sig[13];
-
-	__cpuid(1, a, b, c, d);
-	if (!(c & (1u << 31)))
-		return false;
-	__cpuid(0x40000000, a, b, c, d);
-	memcpy(sig, &b, 4);
-	memcpy(sig + 4, &c, 4);
-	memcpy(sig + 8, &d, 4);
-	sig[12] = '\0';
-	return !strcmp(sig, "TCGTCGTCGTCG");
-}
-
 TEST(irq_of_every_vector_reaches_its_own_gate)
 {
 	struct svmhv_vcpu *vcpu;

@@ -41,4 +41,11 @@ test_assert_fail(const char *file, int line, const char *expr,
 #define TEST_FAIL(fmt, ...)						\
 	test_assert_fail(__FILE__, __LINE__, "failure", fmt, ##__VA_ARGS__)
 
+/*
+ * True when this host is itself a guest of QEMU's TCG emulator (the
+ * emulated EPYC of `make check`), told apart by its hypervisor signature:
+ * tests use it to name emulator behaviour real CPUs do not have.
+ */
+bool host_is_qemu_tcg(void);
+
 #endif /* SELFTEST_SVMHV_TEST_UTIL_H */

@@ -4,6 +4,7 @@
  * up here, prints the failure as TAP diagnostic lines ("# ...") on stderr
  * and abort()s the test process.
  */
+#include <cpuid.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,4 +38,20 @@ void test_assert_fail(const char *file, int line, const char *expr,
 	}
 	fflush(stderr);
 	abort();
+}
+
+bool host_is_qemu_tcg(void)
+{
+	unsigned int a, b, c, d;
+	char sig[13];
+
+	__cpuid(1, a, b, c, d);
+	if (!(c & (1u << 31)))		/* no hypervisor at all */
+		return false;
+	__cpuid(0x40000000, a, b, c, d);
+	memcpy(sig, &b, 4);
+	memcpy(sig + 4, &c, 4);
+	memcpy(sig + 8, &d, 4);
+	sig[12] = '\0';
+	return !strcmp(sig, "TCGTCGTCGTCG");
 }
