@@ -164,7 +164,11 @@ struct svmhv_vcpu {
 	 */
 	u64 gprs[GPR_COUNT];
 	struct fpu_guest guest_fpu;
-	int last_cpu;			/* CPU of the last VMRUN, -1 none */
+	/*
+	 * CPU of the last (or current) VMRUN, -1 none; WRITE_ONCE, as TLB
+	 * shootdowns read it while in_guest.
+	 */
+	int last_cpu;
 	u64 asid_generation;		/* per-CPU generation the ASID is from */
 	unsigned long tlb_gen;		/* vm->tlb_gen at last flush */
 	u32 vmcb_dirty;			/* SVM_CLEAN_* fields changed by us */
@@ -172,7 +176,6 @@ struct svmhv_vcpu {
 	 * that a TLB shootdown knows whom to kick.
 	 */
 	int in_guest;
-	int cpu;			/* valid while in_guest */
 
 	u64 dr[4];			/* guest DR0..3: shadowed, never loaded */
 	u64 dr7;			/* guest DR7: shadowed (VMCB holds 0x400) */

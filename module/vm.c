@@ -45,7 +45,7 @@ static void svmhv_vm_flush_tlbs(struct svmhv_vm *vm)
 		struct svmhv_vcpu *vcpu = vm->vcpus[i];
 
 		if (vcpu && READ_ONCE(vcpu->in_guest))
-			smp_call_function_single(READ_ONCE(vcpu->cpu),
+			smp_call_function_single(READ_ONCE(vcpu->last_cpu),
 						 svmhv_kick_nop, NULL, 1);
 	}
 }

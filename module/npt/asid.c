@@ -51,8 +51,11 @@ void svm_asid_init(void)
 	}
 }
 
-/* Called with interrupts disabled, right before VMRUN on cpu. */
-void svm_asid_prepare(struct svmhv_vcpu *vcpu, int cpu)
+/*
+ * Called with interrupts disabled, right before VMRUN; moved: the vCPU
+ * last ran on another CPU (or never ran).
+ */
+void svm_asid_prepare(struct svmhv_vcpu *vcpu, bool moved)
 {
 	struct vmcb_control *ctl = &vcpu->vmcb->control;
 	struct asid_cpu *ac = this_cpu_ptr(&asid_cpu);
@@ -60,7 +63,7 @@ void svm_asid_prepare(struct svmhv_vcpu *vcpu, int cpu)
 	bool stale = tlb_gen != vcpu->tlb_gen;
 
 	ctl->tlb_control = SVM_TLB_FLUSH_NOTHING;
-	if (vcpu->last_cpu != cpu || vcpu->asid_generation != ac->generation ||
+	if (moved || vcpu->asid_generation != ac->generation ||
 	    (stale && !svm_features.flush_by_asid)) {
 		if (ac->next >= svm_features.nr_asids) {
 			ac->generation++;

@@ -96,11 +96,6 @@ static int svm_exit_inject_gp(struct svmhv_vcpu *vcpu)
 	return 1;
 }
 
-static int svm_exit_skip(struct svmhv_vcpu *vcpu)
-{
-	return svm_skip_insn(vcpu);
-}
-
 /* #DB and #AC: intercepted only to bound delivery loops; give them back. */
 static int svm_exit_reflect_exception(struct svmhv_vcpu *vcpu)
 {
@@ -304,7 +299,7 @@ static const svm_exit_handler_t svm_exit_handlers[] = {
 	[SVM_EXIT_IRET]				= svm_exit_iret,
 	[SVM_EXIT_RDPMC]			= svm_exit_inject_gp,
 	[SVM_EXIT_CPUID]			= svm_exit_cpuid,
-	[SVM_EXIT_INVD]				= svm_exit_skip,
+	[SVM_EXIT_INVD]				= svm_skip_insn,
 	[SVM_EXIT_HLT]				= svm_exit_hlt,
 	[SVM_EXIT_INVLPGA]			= svm_exit_inject_ud,
 	[SVM_EXIT_IOIO]				= svm_exit_ioio,
@@ -318,7 +313,7 @@ static const svm_exit_handler_t svm_exit_handlers[] = {
 	[SVM_EXIT_CLGI]				= svm_exit_inject_ud,
 	[SVM_EXIT_SKINIT]			= svm_exit_inject_ud,
 	[SVM_EXIT_RDTSCP]			= svm_exit_inject_ud,
-	[SVM_EXIT_WBINVD]			= svm_exit_skip,
+	[SVM_EXIT_WBINVD]			= svm_skip_insn,
 	[SVM_EXIT_MONITOR]			= svm_exit_inject_ud,
 	[SVM_EXIT_MWAIT]			= svm_exit_inject_ud,
 	[SVM_EXIT_MWAIT_COND]			= svm_exit_inject_ud,

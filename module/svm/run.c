@@ -52,6 +52,7 @@ static void svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 	struct vmcb *vmcb = vcpu->vmcb;
 	u32 host_pkru = 0;
 	u64 t0;
+	bool moved;
 	int cpu;
 
 	local_irq_disable();
@@ -63,17 +64,17 @@ static void svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))
 		switch_fpu_return();
 	cpu = smp_processor_id();
-	WRITE_ONCE(vcpu->cpu, cpu);
+	moved = vcpu->last_cpu != cpu;
+	WRITE_ONCE(vcpu->last_cpu, cpu);
 	WRITE_ONCE(vcpu->in_guest, 1);
 	/* Pairs with svmhv_vm_flush_tlbs(): either it sees us in the guest
 	 * and kicks us, or we see its new tlb_gen here.
 	 */
 	smp_mb();
-	svm_asid_prepare(vcpu, cpu);
+	svm_asid_prepare(vcpu, moved);
 	if (svm_features.vmcb_clean)
-		vmcb->control.clean = vcpu->last_cpu == cpu ?
-			SVM_CLEAN_ALL_WE_USE & ~vcpu->vmcb_dirty : 0;
-	vcpu->last_cpu = cpu;
+		vmcb->control.clean = moved ? 0 :
+			SVM_CLEAN_ALL_WE_USE & ~vcpu->vmcb_dirty;
 	vcpu->vmcb_dirty = 0;
 	/*
 	 * State from userspace may be refused by VMRUN; keep a copy to give

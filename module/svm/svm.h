@@ -125,7 +125,7 @@ int svm_write_gva(struct svmhv_vcpu *vcpu, u64 gva, const void *buf,
 		  size_t len);
 
 /* npt/asid.c: pick the ASID and TLB control for the next VMRUN. */
-void svm_asid_prepare(struct svmhv_vcpu *vcpu, int cpu);
+void svm_asid_prepare(struct svmhv_vcpu *vcpu, bool moved);
 void svm_asid_init(void);
 
 #endif /* SVMHV_SVM_H */
