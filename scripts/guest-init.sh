@@ -49,6 +49,13 @@ cmdline_arg() {	# cmdline_arg NAME: value of NAME= on the kernel command line
 
 power_off() {
 	sync
+	# QEMU exits the moment the port write below lands, while what was
+	# echoed last may still wait in the console tty's buffer (a check run
+	# once lost its final lines so).  stty applies a changed setting with
+	# TCSETSW, which waits until the UART has sent everything: toggle one
+	# harmless flag so that at least one of the two calls changes it.
+	stty -F /dev/console tostop 2>/dev/null
+	stty -F /dev/console -tostop 2>/dev/null
 	# isa-debug-exit (port 0xf4): QEMU exits with status (0x10 << 1) | 1
 	# = 33, which scripts/run-vm.sh reports as a clean guest power-off.
 	printf '\020' | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
