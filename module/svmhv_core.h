@@ -117,6 +117,7 @@ enum svmhv_pending {
 /* Events userspace queued with SVMHV_INJECT_EVENT (svm/inject.c). */
 struct svmhv_queued_events {
 	bool irq;
+	bool irq_armed;		/* irq_vector sits in V_IRQ/V_INTR_VECTOR */
 	u8 irq_vector;
 	bool nmi;
 	bool nmi_blocked;	/* an injected NMI's handler has not IRETed */

@@ -4,7 +4,8 @@
  *   svmhv_entry           a vCPU is about to VMRUN: RIP, RFLAGS, EVENTINJ
  *   svmhv_exit            #VMEXIT: code, EXITINFO1/2, guest RIP
  *   svmhv_npf             nested page fault: address, error code, outcome
- *   svmhv_inject          an event given to the guest through EVENTINJ
+ *   svmhv_inject          an event handed to the CPU (EVENTINJ, or V_IRQ
+ *                         for an external interrupt)
  *   svmhv_userspace_exit  SVMHV_RUN returns to userspace
  * Disabled tracepoints cost a patched-out branch on the exit path.
  */

@@ -110,7 +110,7 @@ struct svmhv_stats {
 	__u64 dr_exits;
 	__u64 exception_exits;	/* intercepted guest exceptions */
 	__u64 other_exits;
-	__u64 injected_events;	/* events delivered with EVENTINJ */
+	__u64 injected_events;	/* queued events delivered to the guest */
 	__u64 guest_ns;		/* time inside VMRUN */
 	__u64 run_ns;		/* time inside SVMHV_RUN calls that returned */
 	__u64 pinned_pages;	/* VM fd only: guest pages pinned */

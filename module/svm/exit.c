@@ -99,12 +99,14 @@ static int svm_exit_inject_gp(struct svmhv_vcpu *vcpu)
 /* #DB and #AC: intercepted only to bound delivery loops; give them back. */
 static int svm_exit_reflect_exception(struct svmhv_vcpu *vcpu)
 {
-	u8 vector = vcpu->vmcb->control.exit_code - SVM_EXIT_EXCP_BASE;
+	struct vmcb_control *ctl = &vcpu->vmcb->control;
+	u8 vector = ctl->exit_code - SVM_EXIT_EXCP_BASE;
+	u32 info = ctl->exit_int_info;
 
 	/* An event whose delivery raised this one is re-delivered first;
 	 * a faulting #AC recurs by itself when its instruction re-runs.
 	 */
-	if (vcpu->vmcb->control.event_inj & SVM_EVT_VALID)
+	if ((ctl->event_inj & SVM_EVT_VALID) || svm_exitintinfo_is_irq(info))
 		return 1;
 	svm_vcpu_inject_exception(vcpu, vector, vector == X86_TRAP_AC, 0);
 	return 1;
@@ -323,8 +325,9 @@ static const svm_exit_handler_t svm_exit_handlers[] = {
 
 /*
  * An event whose delivery an exit interrupted (EXITINTINFO, 15.7.2) is
- * delivered again on the next VMRUN -- except those an instruction raised
- * on purpose: INT n, INT3 and INTO.  RIP still points at that instruction,
+ * delivered again on the next VMRUN -- an external interrupt through
+ * V_IRQ again (svm_irq_after_exit()), the others through EVENTINJ --
+ * except those an instruction raised on purpose: INT n, INT3 and INTO.  RIP still points at that instruction,
  * so injecting the event would push the wrong return address and the
  * instruction would run twice; letting the guest execute it again
  * delivers it exactly once.
@@ -336,7 +339,7 @@ static void svm_requeue_interrupted_event(struct svmhv_vcpu *vcpu)
 	u32 type = info & SVM_EVT_TYPE_MASK;
 	u8 vector = info & SVM_EVT_VECTOR_MASK;
 
-	if (type == SVM_EVT_TYPE_SOFT_INT ||
+	if (svm_exitintinfo_is_irq(info) || type == SVM_EVT_TYPE_SOFT_INT ||
 	    (type == SVM_EVT_TYPE_EXCEPTION &&
 	     (vector == X86_TRAP_BP || vector == X86_TRAP_OF)))
 		return;
@@ -388,6 +391,7 @@ int svm_exit_dispatch(struct svmhv_vcpu *vcpu)
 	 * fault on the guest's IDT or stack) must not lose it.
 	 */
 	ctl->event_inj = 0;
+	svm_irq_after_exit(vcpu);
 	if (ctl->exit_int_info & SVM_EVT_VALID)
 		svm_requeue_interrupted_event(vcpu);
 

@@ -1,16 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Events for the guest: external interrupts, NMIs and exceptions queued
- * by userspace (SVMHV_INJECT_EVENT), delivered through EVENTINJ (APM vol.
- * 2, 15.20) at an entry where the guest can take them.
+ * by userspace (SVMHV_INJECT_EVENT).
  *
- * An external interrupt needs RFLAGS.IF=1 and no interrupt shadow.  When
- * the guest is not ready, we ask the CPU to tell us when it is: a virtual
- * interrupt (V_IRQ, priority above any TPR) plus the VINTR intercept makes
- * #VMEXIT(VINTR) happen exactly when the guest would accept it (15.21.4),
- * and the next entry injects the real vector.  Userspace that drives an
- * interrupt controller uses the same window through
- * run->request_interrupt_window and SVMHV_EXIT_IRQ_WINDOW_OPEN.
+ * NMIs and exceptions go through EVENTINJ (APM vol. 2, 15.20) at the next
+ * entry where the guest can take them.  External interrupts go through the
+ * virtual interrupt instead (V_IRQ with V_INTR_VECTOR, 15.21.4): the CPU
+ * itself delivers the vector as soon as the guest has RFLAGS.IF=1 and no
+ * interrupt shadow, without an exit to wait for that moment, and clears
+ * V_IRQ when it has taken it.  V_IGN_TPR is set because an interrupt from
+ * a userspace 8259 is not subject to the task priority, just as ExtINT is
+ * not on real hardware.  (It also avoids an EVENTINJ quirk of QEMU's
+ * emulated SVM, which delivers an EVENTINJ interrupt a second time at its
+ * next internal loop exit; see docs/testing.md.)
+ *
+ * Userspace that drives an interrupt controller asks, through
+ * run->request_interrupt_window, to be told when the guest can take an
+ * interrupt: V_IRQ plus the VINTR intercept makes #VMEXIT(VINTR) happen
+ * exactly then (15.21.4), and RUN returns SVMHV_EXIT_IRQ_WINDOW_OPEN.
  *
  * NMIs are blocked from delivery until the guest's handler IRETs; without
  * virtual NMI support the hypervisor tracks that itself: IRET is
@@ -27,7 +34,7 @@
 #define SVM_V_IRQ		BIT(8)
 #define SVM_V_INTR_PRIO_MAX	(0xfu << 16)
 #define SVM_V_IGN_TPR		BIT(20)
-#define SVM_V_IRQ_WINDOW	(SVM_V_IRQ | SVM_V_INTR_PRIO_MAX | SVM_V_IGN_TPR)
+#define SVM_V_IRQ_BITS		(SVM_V_IRQ | SVM_V_INTR_PRIO_MAX | SVM_V_IGN_TPR)
 #define SVM_INTERCEPT_IRET	BIT(20)
 
 /* Exceptions that push an error code (APM vol. 2, 8.2). */
@@ -85,6 +92,7 @@ bool svm_vcpu_interruptible(struct svmhv_vcpu *vcpu)
 	       !(vmcb->control.event_inj & SVM_EVT_VALID);
 }
 
+/* Only while no interrupt is queued: the two share V_IRQ. */
 static void svm_irq_window(struct svmhv_vcpu *vcpu, bool open)
 {
 	struct vmcb_control *ctl = &vcpu->vmcb->control;
@@ -93,13 +101,54 @@ static void svm_irq_window(struct svmhv_vcpu *vcpu, bool open)
 	if (open == is_open)
 		return;
 	if (open) {
-		ctl->int_ctl |= SVM_V_IRQ_WINDOW;
+		ctl->int_ctl |= SVM_V_IRQ_BITS;
 		ctl->intercept_misc1 |= SVM_INTERCEPT_VINTR;
 	} else {
-		ctl->int_ctl &= ~SVM_V_IRQ_WINDOW;
+		ctl->int_ctl &= ~SVM_V_IRQ_BITS;
 		ctl->intercept_misc1 &= ~SVM_INTERCEPT_VINTR;
 	}
 	vcpu->vmcb_dirty |= SVM_CLEAN_TPR | SVM_CLEAN_INTERCEPTS;
+}
+
+/* Hand the queued interrupt to the CPU as the virtual interrupt. */
+static void svm_irq_arm(struct svmhv_vcpu *vcpu)
+{
+	struct svmhv_queued_events *q = &vcpu->events;
+	struct vmcb_control *ctl = &vcpu->vmcb->control;
+
+	if (q->irq_armed)
+		return;
+	svm_irq_window(vcpu, false);
+	ctl->int_vector = q->irq_vector;
+	ctl->int_ctl |= SVM_V_IRQ_BITS;
+	q->irq_armed = true;
+	vcpu->vmcb_dirty |= SVM_CLEAN_TPR;
+	trace_svmhv_inject(vcpu->id, SVM_EVT_TYPE_INTR >> SVM_EVT_TYPE_SHIFT,
+			   q->irq_vector, 0);
+}
+
+/*
+ * After every exit: has the CPU taken the armed interrupt?  It clears
+ * V_IRQ when it does (15.21.4).  An exit during the delivery itself (a
+ * nested page fault on the guest's IDT or stack) reports the interrupt in
+ * EXITINTINFO (15.7.2): it stays queued and is armed again, so it is
+ * delivered exactly once.
+ */
+void svm_irq_after_exit(struct svmhv_vcpu *vcpu)
+{
+	struct svmhv_queued_events *q = &vcpu->events;
+	struct vmcb_control *ctl = &vcpu->vmcb->control;
+	u32 info = ctl->exit_int_info;
+
+	if (!q->irq_armed || (ctl->int_ctl & SVM_V_IRQ))
+		return;
+	q->irq_armed = false;
+	if (svm_exitintinfo_is_irq(info)) {
+		q->irq_vector = info & SVM_EVT_VECTOR_MASK;
+		return;
+	}
+	q->irq = false;
+	vcpu->stat[SVMHV_STAT_INJECTED]++;
 }
 
 static void svm_inject(struct svmhv_vcpu *vcpu, u32 type, u8 vector,
@@ -142,27 +191,30 @@ int svm_inject_prepare(struct svmhv_vcpu *vcpu)
 			q->nmi_blocked = true;
 			vmcb->control.intercept_misc1 |= SVM_INTERCEPT_IRET;
 			vcpu->vmcb_dirty |= SVM_CLEAN_INTERCEPTS;
-		} else if (q->irq && svm_vcpu_interruptible(vcpu)) {
-			svm_inject(vcpu, SVM_EVT_TYPE_INTR, q->irq_vector,
-				   false, 0);
-			q->irq = false;
 		}
 	}
+	if (q->irq) {
+		svm_irq_arm(vcpu);
+		return 1;
+	}
 
-	if (READ_ONCE(vcpu->run->request_interrupt_window) && !q->irq &&
-	    svm_vcpu_interruptible(vcpu)) {
+	/*
+	 * With an interrupt still queued the window waits: it is looked at
+	 * again at the first exit after the CPU has taken that interrupt.
+	 */
+	want_window = READ_ONCE(vcpu->run->request_interrupt_window);
+	if (want_window && svm_vcpu_interruptible(vcpu)) {
 		svm_irq_window(vcpu, false);
 		vcpu->run->exit_reason = SVMHV_EXIT_IRQ_WINDOW_OPEN;
 		return 0;
 	}
-	want_window = q->irq || READ_ONCE(vcpu->run->request_interrupt_window);
 	svm_irq_window(vcpu, want_window);
 	return 1;
 }
 
 /*
  * The guest can take an interrupt now: close the window, and let
- * svm_inject_prepare() deliver the interrupt or report the window.
+ * svm_inject_prepare() report it.
  */
 int svm_exit_vintr(struct svmhv_vcpu *vcpu)
 {

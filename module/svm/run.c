@@ -98,7 +98,8 @@ static void svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 			wrpkru(vcpu->guest_pkru);
 	}
 	t0 = rdtsc();
-	svmhv_vmrun(vcpu->vmcb_pa, vcpu->gprs, svm_hw_host_save_pa());
+	svmhv_vmrun(vcpu->vmcb_pa, vcpu->gprs, svm_hw_host_save_pa(),
+		    vmcb->control.int_state & 1);
 	vcpu->stat[SVMHV_STAT_GUEST_CYCLES] += rdtsc() - t0;
 	if (cpu_feature_enabled(X86_FEATURE_OSPKE)) {
 		vcpu->guest_pkru = rdpkru();

@@ -46,6 +46,24 @@ void svm_vcpu_inject_gp(struct svmhv_vcpu *vcpu);
 int svm_vcpu_queue_event(struct svmhv_vcpu *vcpu, const struct svmhv_event *ev);
 bool svm_vcpu_interruptible(struct svmhv_vcpu *vcpu);
 int svm_inject_prepare(struct svmhv_vcpu *vcpu);
+/*
+ * Does EXITINTINFO name an external interrupt whose delivery the exit cut
+ * short (APM vol. 2, 15.7.2)?  Real CPUs report type INTR.  QEMU's
+ * emulated SVM reports an interrupted virtual interrupt as an exception
+ * with the interrupt's vector, 32 or above, which no exception can have.
+ */
+static inline bool svm_exitintinfo_is_irq(u32 info)
+{
+	u32 type = info & SVM_EVT_TYPE_MASK;
+
+	if (!(info & SVM_EVT_VALID))
+		return false;
+	return type == SVM_EVT_TYPE_INTR ||
+	       (type == SVM_EVT_TYPE_EXCEPTION &&
+		(info & SVM_EVT_VECTOR_MASK) >= 32);
+}
+
+void svm_irq_after_exit(struct svmhv_vcpu *vcpu);
 int svm_exit_vintr(struct svmhv_vcpu *vcpu);
 int svm_exit_iret(struct svmhv_vcpu *vcpu);
 void svm_report_irq_state(struct svmhv_vcpu *vcpu);
@@ -54,7 +72,7 @@ void svm_report_irq_state(struct svmhv_vcpu *vcpu);
 int svm_vcpu_run(struct svmhv_vcpu *vcpu);
 
 /* svm/vmenter.S */
-void svmhv_vmrun(u64 vmcb_pa, u64 *gprs, u64 host_save_pa);
+void svmhv_vmrun(u64 vmcb_pa, u64 *gprs, u64 host_save_pa, u64 in_shadow);
 
 /* svm/decode.c */
 struct svm_insn {

@@ -2,11 +2,13 @@
 /*
  * The world switch: VMRUN and back.
  *
- * void svmhv_vmrun(u64 vmcb_pa, u64 *gprs, u64 host_save_pa)
+ * void svmhv_vmrun(u64 vmcb_pa, u64 *gprs, u64 host_save_pa,
+ *                  u64 in_shadow)
  *   %rdi  physical address of the vCPU's VMCB
  *   %rsi  the vCPU's GPR array, indexed by x86 register number; RAX and
  *         RSP live in the VMCB, the other fourteen here
  *   %rdx  physical address of this CPU's VMSAVE area for host state
+ *   %rcx  nonzero if the guest enters in an interrupt shadow (STI, MOV SS)
  *
  * Called with interrupts disabled and GIF clear (CLGI).  VMRUN saves and
  * restores only part of the host (APM vol. 2, 15.5.1 and 15.5.2): RAX,
@@ -65,6 +67,9 @@ SYM_FUNC_START(svmhv_vmrun)
 	mov	%rdx, %rax
 	vmsave	%rax
 
+	/* In an interrupt shadow?  ZF is kept for the VMRUN below. */
+	test	%rcx, %rcx
+
 	/* Guest GPRs; %rsi last, it is the base. */
 	mov	G_RCX(%rsi), %rcx
 	mov	G_RDX(%rsi), %rdx
@@ -83,11 +88,27 @@ SYM_FUNC_START(svmhv_vmrun)
 
 	/* The guest's share of VMLOAD state, then the guest itself.  RAX
 	 * holds the VMCB address, and VMRUN gives it back on #VMEXIT.
+	 *
+	 * Where STI goes does not matter to real CPUs: GIF=0 holds every
+	 * interrupt until VMRUN, which takes the guest's interrupt shadow
+	 * from the VMCB (15.21.5).  QEMU's emulated SVM ignores that VMCB
+	 * field and carries the host's STI shadow into the guest instead.
+	 * So STI goes right before VMRUN only when the guest is in a shadow
+	 * (the flags tested above, which MOV and VMLOAD leave alone), and
+	 * before VMLOAD otherwise: QEMU then neither drops the guest's shadow
+	 * nor invents one that would hold off a virtual interrupt (V_IRQ).
 	 */
 	mov	(%rsp), %rax
+	jnz	.Lin_shadow
+	sti
+	vmload	%rax
+	vmrun	%rax
+	jmp	.Lexited
+.Lin_shadow:
 	vmload	%rax
 	sti
 	vmrun	%rax
+.Lexited:
 	cli
 	vmsave	%rax
 
