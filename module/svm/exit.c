@@ -327,10 +327,10 @@ static const svm_exit_handler_t svm_exit_handlers[] = {
  * An event whose delivery an exit interrupted (EXITINTINFO, 15.7.2) is
  * delivered again on the next VMRUN -- an external interrupt through
  * V_IRQ again (svm_irq_after_exit()), the others through EVENTINJ --
- * except those an instruction raised on purpose: INT n, INT3 and INTO.  RIP still points at that instruction,
- * so injecting the event would push the wrong return address and the
- * instruction would run twice; letting the guest execute it again
- * delivers it exactly once.
+ * except those an instruction raised on purpose: INT n, INT3 and INTO.
+ * RIP still points at that instruction, so injecting the event would push
+ * the wrong return address and the instruction would run twice; letting
+ * the guest execute it again delivers it exactly once.
  */
 static void svm_requeue_interrupted_event(struct svmhv_vcpu *vcpu)
 {
