@@ -68,7 +68,12 @@ kselftest-headers:
 selftests: kselftest-headers
 	$(MAKE) -C selftests KSFT_INC=$(KSFT_INC) STATIC=$(STATIC)
 
-helpers: $(BUILD)/kvm-hold-vm $(BUILD)/run-as
+helpers: $(BUILD)/kvm-hold-vm $(BUILD)/run-as $(BUILD)/linux-guest-initrd.cpio.gz
+
+# The initramfs of the Linux guest that vmctl boots (make check, make run).
+$(BUILD)/linux-guest-initrd.cpio.gz: tools/vmctl/tests/mk-linux-guest-initrd.sh
+	@mkdir -p $(BUILD)
+	tools/vmctl/tests/mk-linux-guest-initrd.sh $@
 
 $(BUILD)/run-as: scripts/run-as.c
 	@mkdir -p $(BUILD)

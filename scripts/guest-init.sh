@@ -79,18 +79,19 @@ module_loaded() {
 	grep -q '^svmhv ' /proc/modules
 }
 
-# run_prog NAME DIR CMD...: run CMD in DIR under the per-program timeout,
-# between markers.  TERM first so a kselftest harness can still print its
-# totals, KILL 5 s later.
+# run_prog NAME DIR CMD...: run CMD in DIR under the per-program timeout
+# ($limit if set, else svmhv.timeout), between markers.  TERM first so a
+# kselftest harness can still print its totals, KILL 5 s later.
 run_prog() {
 	name=$1 dir=$2
 	shift 2
+	t=${limit:-$prog_timeout}
 	echo "SVMHV-PROG-BEGIN $name"
 	start=$(date +%s)
-	(cd "$dir" && exec timeout -k 5 "$prog_timeout" "$@" </dev/null)
+	(cd "$dir" && exec timeout -k 5 "$t" "$@" </dev/null)
 	rc=$?
 	elapsed=$(($(date +%s) - start))
-	if [ "$rc" -ge 128 ] && [ "$elapsed" -ge "$prog_timeout" ]; then
+	if [ "$rc" -ge 128 ] && [ "$elapsed" -ge "$t" ]; then
 		echo "SVMHV-PROG-TIMEOUT $name after ${elapsed}s"
 	fi
 	echo "SVMHV-PROG-END $name rc=$rc"
@@ -115,6 +116,12 @@ do_check() {
 		echo "SVMHV-NO-TESTS-LIST /selftests/tests.list missing"
 	fi
 	run_prog vmctl_test.sh /tests/vmctl /tests/vmctl/vmctl_test.sh
+	# Two boots of Linux as a guest, ~25 s each here; 150 s before one
+	# counts as hung.
+	limit=360
+	run_prog linux_boot_test.sh /tests/vmctl \
+		env LINUX_BOOT_TIMEOUT=150 /tests/vmctl/linux_boot_test.sh
+	limit=
 
 	if module_loaded; then
 		rmmod svmhv
@@ -129,6 +136,9 @@ do_check() {
 	echo "SVMHV-CHECK-DONE"
 }
 
+# As in tools/vmctl/tests/linux_boot_test.sh, which says why each is there.
+linux_guest_args="console=ttyS0 noapic nolapic acpi=off pci=off tsc=reliable initcall_blacklist=i8042_init panic=-1"
+
 do_run() {
 	if ! insmod /svmhv/svmhv.ko; then
 		echo "svmhv run: insmod /svmhv/svmhv.ko failed; kernel log:"
@@ -138,6 +148,11 @@ do_run() {
 	echo "svmhv run: svmhv.ko loaded on an emulated EPYC (QEMU TCG);" \
 		"vmctl now runs /guests/hello.bin, whose serial output follows."
 	vmctl start /guests/hello.bin
+	echo "svmhv run: vmctl exit status $?"
+	echo "svmhv run: now vmctl boots this very kernel as a guest" \
+		"(/linux/bzImage); its console follows."
+	vmctl start -k /linux/bzImage -i /linux/guest-initrd.cpio.gz -m 256M \
+		-p "$linux_guest_args" </dev/null
 	echo "svmhv run: vmctl exit status $?"
 	rmmod svmhv
 }

@@ -11,7 +11,9 @@
 #                           order (busybox has no working modprobe)
 #   /modules/msr.ko         /dev/cpu/N/msr, to read EFER in the tests
 #   /usr/bin/vmctl, /usr/bin/kvm-hold-vm, /usr/bin/run-as, /guests/*.bin
-#   /tests/vmctl/vmctl_test.sh
+#   /linux/bzImage, /linux/guest-initrd.cpio.gz
+#                           the Linux guest vmctl boots: this same kernel
+#   /tests/vmctl/vmctl_test.sh, linux_boot_test.sh
 #   /selftests/*, tests.list   from `make -C selftests install DESTDIR=`
 #   /usr/bin/svmbench       bench mode only: bench/svmbench
 # Modes: check (everything), run (module, vmctl, guests), shell (everything),
@@ -142,6 +144,14 @@ else
 	shopt -u nullglob
 	[ ${#guests[@]} -gt 0 ] || die "no tools/vmctl/guests/*.bin (make vmctl)"
 	cp "${guests[@]}" "$stage/guests/"
+
+	# A real operating system for vmctl to boot: the test kernel itself,
+	# with a small initramfs of its own (tools/vmctl/tests/).
+	mkdir -p "$stage/linux"
+	need "/boot/vmlinuz-$KVER" "scripts/install-deps.sh (linux-image-$KVER)"
+	cp "/boot/vmlinuz-$KVER" "$stage/linux/bzImage"
+	need "$build/linux-guest-initrd.cpio.gz" "make helpers"
+	cp "$build/linux-guest-initrd.cpio.gz" "$stage/linux/guest-initrd.cpio.gz"
 fi
 
 if [ "$mode" = check ] || [ "$mode" = shell ]; then
@@ -159,6 +169,7 @@ if [ "$mode" = check ] || [ "$mode" = shell ]; then
 
 	need "$repo/tools/vmctl/tests/vmctl_test.sh" "the vmctl in-VM test"
 	install -m 0755 "$repo/tools/vmctl/tests/vmctl_test.sh" "$stage/tests/vmctl/"
+	install -m 0755 "$repo/tools/vmctl/tests/linux_boot_test.sh" "$stage/tests/vmctl/"
 
 	need "$repo/selftests/Makefile" "the selftests"
 	make -s -C "$repo/selftests" install DESTDIR="$stage/selftests" \

@@ -14,7 +14,7 @@
 # Usage: scripts/run-vm.sh MODE [LOG]
 #   MODE   check, run, shell or bench (passed as svmhv.mode=)
 #   LOG    write the serial console to LOG instead of the terminal
-# Environment: KVER, VM_TIMEOUT (wall-clock seconds; default 420 for check,
+# Environment: KVER, VM_TIMEOUT (wall-clock seconds; default 720 for check,
 #   300 for run, none for shell), VM_APPEND (more kernel arguments),
 #   VM_MEM (2G), VM_SMP (2), VM_KERNEL=bzimage (skip vmlinux), QEMU_EXTRA.
 # Exit status: 0 the guest finished and powered off through the exit port;
@@ -32,7 +32,7 @@ bzimage=/boot/vmlinuz-$KVER
 vmlinux=$build/vmlinux-$KVER
 
 case $mode in
-check) timeout_s=${VM_TIMEOUT:-420} ;;
+check) timeout_s=${VM_TIMEOUT:-720} ;;
 run)   timeout_s=${VM_TIMEOUT:-300} ;;
 shell) timeout_s=${VM_TIMEOUT:-0} ;;
 bench) timeout_s=${VM_TIMEOUT:-540} ;;	# bench/run-emulated.sh
