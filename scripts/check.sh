@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make check`: build svmhv.ko, vmctl and the selftests, pack them into an
-# initramfs, boot it on QEMU's emulated EPYC (scripts/run-vm.sh), and judge
+# `make check`: run vmctl's host unit tests, then for each test kernel build
+# svmhv.ko, vmctl and the selftests, pack them into an initramfs, boot it
+# on QEMU's emulated EPYC (scripts/run-vm.sh), and judge
 # the serial log with scripts/check-summary.awk: TAP for every program,
 # the sum of their "# Totals:" lines, and a failure for a program that
 # crashed, timed out or printed no totals, for insmod/rmmod trouble, for a
@@ -25,6 +26,27 @@ kernels=${KERNELS:-$("$repo/scripts/kver.sh" --all | tr "\n" " ")}
 read -r -a kernel_list <<<"$kernels"
 
 passed=0 failed=0 skipped=0
+
+# vmctl's host unit tests first: boot-protocol loaders (corrupt and
+# truncated images included) and every device model's registers.
+echo "== vmctl host unit tests"
+if make -s -C "$repo/tools/vmctl" tests/unit &&
+	unit_out=$("$repo/tools/vmctl/tests/unit"); then
+	unit_rc=0
+else
+	unit_rc=$?
+	unit_out=${unit_out:-}
+fi
+grep -E '^(not ok|#)' <<<"$unit_out" || true
+up=$(grep -c '^ok ' <<<"$unit_out" || true)
+uf=$(grep -c '^not ok ' <<<"$unit_out" || true)
+echo "   $up passed, $uf failed"
+if [ "$unit_rc" != 0 ] && [ "$uf" -eq 0 ]; then
+	echo "# FAILED: vmctl host unit tests did not build or run (status $unit_rc)"
+	uf=1
+fi
+passed=$((passed + up)) failed=$((failed + uf))
+
 for kver in "${kernel_list[@]}"; do
 	export KVER=$kver
 	if [ ${#kernel_list[@]} -gt 1 ]; then

@@ -180,10 +180,10 @@ struct svmhv_sregs {
 
 /*
  * Queue an event for the guest (SVMHV_CAP_INJECT_EVENT).  It is delivered
- * on the next entry at which the guest can take it: an external interrupt
- * once RFLAGS.IF=1 and no interrupt shadow is active (the module waits for
- * that by itself, with a virtual-interrupt window), an NMI once no NMI is
- * being handled, an exception at once.  One event of each kind may be
+ * as soon as the guest can take it: an external interrupt once RFLAGS.IF=1
+ * and no interrupt shadow is active (the CPU delivers it then by itself, as
+ * a virtual interrupt, without an exit), an NMI once no NMI is being
+ * handled, an exception at the next entry.  One event of each kind may be
  * queued: a second one gets -EBUSY until the first is delivered (see
  * run->irq_queued).  Delivery is exact: an event interrupted by an exit
  * during its delivery is re-delivered, never lost or doubled.
@@ -239,6 +239,8 @@ struct svmhv_run {
 	 * Nonzero: RUN returns SVMHV_EXIT_IRQ_WINDOW_OPEN as soon as the guest
 	 * can take an external interrupt and none is queued, so userspace
 	 * can acknowledge its interrupt controller at the right moment.
+	 * While one is still queued, the window is armed at the first exit
+	 * after the CPU has taken it.
 	 */
 	__u8  request_interrupt_window;
 	__u8  pad1[6];
