@@ -40,7 +40,7 @@ fi
 grep -E '^(not ok|#)' <<<"$unit_out" || true
 up=$(grep -c '^ok ' <<<"$unit_out" || true)
 uf=$(grep -c '^not ok ' <<<"$unit_out" || true)
-echo "   $up passed, $uf failed"
+echo "   vmctl unit tests: $up ok, $uf not ok"
 if [ "$unit_rc" != 0 ] && [ "$uf" -eq 0 ]; then
 	echo "# FAILED: vmctl host unit tests did not build or run (status $unit_rc)"
 	uf=1
