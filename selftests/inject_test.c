@@ -332,6 +332,51 @@ TEST(irq_window_opens_only_once_if_is_set)
 	vm_free(vm);
 }
 
+static volatile uint64_t spin_release;
+
+static void guest_sti_and_spin(void)
+{
+	GUEST_SYNC(1);		/* IF=0 */
+	asm volatile("sti" ::: "memory");
+	while (!spin_release)
+		cpu_relax();
+	asm volatile("cli" ::: "memory");
+	GUEST_SYNC_ARGS(2, irq_count, irq_vector, 0, 0);
+	GUEST_DONE();
+}
+
+/*
+ * A window asked for while an interrupt is still queued opens once the CPU
+ * has taken that interrupt and the guest can take another -- here while
+ * it spins without a single exit of its own (the host's timer ticks give
+ * svmhv the exit at which it looks again).
+ */
+TEST(window_asked_with_irq_queued_opens_after_its_delivery)
+{
+	struct svmhv_vcpu *vcpu;
+	struct svmhv_vm *vm;
+	struct ucall uc;
+
+	REQUIRE_INJECT();
+	vm = vm_create_with_one_vcpu(&vcpu, guest_sti_and_spin);
+	vm_install_exception_handler(vm, IRQ_VECTOR, on_irq);
+	vcpu_run_expect_sync(vcpu, 1, NULL);
+	ASSERT_EQ(0, inject(vcpu, SVMHV_EVENT_IRQ, IRQ_VECTOR, 0, 0));
+	vcpu->run->request_interrupt_window = 1;
+	vcpu_run(vcpu);
+	TEST_ASSERT_EXIT_REASON(vcpu, SVMHV_EXIT_IRQ_WINDOW_OPEN);
+	EXPECT_EQ(0, vcpu->run->irq_queued);
+	EXPECT_EQ(1, vcpu->run->ready_for_interrupt);
+	EXPECT_EQ(1ULL, GUEST_VAR(vm, irq_count));
+	vcpu->run->request_interrupt_window = 0;
+	GUEST_VAR(vm, spin_release) = 1;
+	vcpu_run_expect_sync(vcpu, 2, &uc);
+	EXPECT_EQ(1ULL, uc.args[1]) TH_LOG("interrupt taken %lu times", uc.args[1]);
+	EXPECT_EQ((uint64_t)IRQ_VECTOR, uc.args[2]);
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
 extern char guest_shadowed_load[], guest_after_shadowed_load[];
 
 static void guest_load_in_sti_shadow(void)
