@@ -546,7 +546,7 @@ static void handle_exit(const struct config *cfg, struct machine *m,
 	case SVMHV_EXIT_HYPERCALL:
 		if (cfg->verbose)
 			msg("exit: hypercall rax 0x%" PRIx64 " rip 0x%" PRIx64
-			    ": not implemented, returning -1",
+			    ": vmctl defines none, returning -1",
 			    run->hypercall.rax, run->rip);
 		run->hypercall.ret = UINT64_MAX;
 		break;
