@@ -16,7 +16,10 @@
 # scripts/kver.sh --all: Debian's 6.1, 6.12 and 6.12 PREEMPT_RT as
 # scripts/install-deps.sh installs them), V=1 to show the
 # whole guest console while it runs, PROG_TIMEOUT (seconds per program,
-# default 120), VM_TIMEOUT and the rest of scripts/run-vm.sh's variables.
+# default 120), CHECK_ONLY="prog1 prog2" (run only these programs of
+# selftests/ and tools/vmctl/tests/, e.g. "exits_test vmctl_test.sh"; the
+# module-load tests and the kernel-log checks always run), VM_TIMEOUT and
+# the rest of scripts/run-vm.sh's variables.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -78,7 +81,8 @@ for kver in "${kernel_list[@]}"; do
 	mkdir -p "$build"
 	: >"$log"
 	started=$SECONDS
-	VM_APPEND="svmhv.timeout=${PROG_TIMEOUT:-120} ${VM_APPEND:-}" \
+	only=${CHECK_ONLY:-}
+	VM_APPEND="svmhv.timeout=${PROG_TIMEOUT:-120}${only:+ svmhv.only=${only// /,}} ${VM_APPEND:-}" \
 		"$repo/scripts/run-vm.sh" check "$log" &
 	vm=$!
 	# Show progress while the guest runs (everything with V=1).
