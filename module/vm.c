@@ -9,6 +9,16 @@
  * INTR #VMEXIT, APM vol. 2, 15.21.1), and only then unpins.  Each vCPU
  * flushes its ASID before its next VMRUN because it sees the new tlb_gen
  * (npt/asid.c).
+ *
+ * Guest RAM is pinned as the guest touches it and stays pinned while its
+ * slot exists (guest_mem.c), so it is memory the host cannot reclaim: the
+ * whole slot is charged to the VM owner's locked memory when it is
+ * created (RLIMIT_MEMLOCK, as VFIO and io_uring charge the pages they pin
+ * long-term), and uncharged when it is deleted.  Without this a member of
+ * group svmhv could pin all of the host's RAM; with it, a slot beyond the
+ * limit fails with ENOMEM unless the owner has CAP_IPC_LOCK.  Charging the
+ * whole slot up front makes the error come at SVMHV_SET_MEMORY_REGION, not
+ * in the middle of a guest's run.
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
@@ -50,11 +60,21 @@ static void svmhv_vm_flush_tlbs(struct svmhv_vm *vm)
 	}
 }
 
+/* Give back a slot's charge; nothing to do once the owner's mm is gone. */
+static void svmhv_slot_uncharge(struct svmhv_vm *vm, struct svmhv_slot *slot)
+{
+	if (mmget_not_zero(vm->mm)) {
+		account_locked_vm(vm->mm, slot->size >> PAGE_SHIFT, false);
+		mmput(vm->mm);
+	}
+}
+
 static void svmhv_slot_delete(struct svmhv_vm *vm, struct svmhv_slot *slot)
 {
 	npt_unmap_range(&vm->npt, slot->gpa, slot->size);
 	svmhv_vm_flush_tlbs(vm);
 	svmhv_slot_unpin_all(vm, slot);
+	svmhv_slot_uncharge(vm, slot);
 	slot->size = 0;
 }
 
@@ -106,6 +126,9 @@ static int svmhv_set_memory_region(struct svmhv_vm *vm,
 			goto out;
 		}
 	}
+	ret = account_locked_vm(vm->mm, r->memory_size >> PAGE_SHIFT, true);
+	if (ret)
+		goto out;
 	slot->gpa = r->guest_phys_addr;
 	slot->size = r->memory_size;
 	slot->uaddr = r->userspace_addr;
@@ -149,9 +172,12 @@ static int svmhv_vm_release(struct inode *inode, struct file *file)
 	/* Every vCPU is gone: each held a reference on this file. */
 	svmhv_vm_debugfs_remove(vm);
 	mutex_lock(&vm->lock);
-	for (i = 0; i < SVMHV_MAX_MEM_SLOTS; i++)
-		if (vm->slots[i].size)
+	for (i = 0; i < SVMHV_MAX_MEM_SLOTS; i++) {
+		if (vm->slots[i].size) {
 			svmhv_slot_unpin_all(vm, &vm->slots[i]);
+			svmhv_slot_uncharge(vm, &vm->slots[i]);
+		}
+	}
 	mutex_unlock(&vm->lock);
 	WARN_ON(vm->pinned_pages);
 	npt_destroy(&vm->npt);

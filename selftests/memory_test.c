@@ -5,11 +5,15 @@
  * deleting a slot while the guest runs, and backing memory that is not
  * there (uapi/svmhv.h: SVMHV_EXIT_INTERNAL_ERROR, SVMHV_INTERNAL_MEMORY),
  * all 32 slots, accesses at every slot boundary, 1 GiB of sparse RAM, two
- * VMs side by side, and slots deleted or unmapped under a running vCPU.
+ * VMs side by side, slots deleted or unmapped under a running vCPU, and
+ * guest RAM charged to the owner's locked-memory limit.
  */
 #include <pthread.h>
 #include <signal.h>
+#include <grp.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 #include "svmhv_test.h"
 
@@ -661,3 +665,80 @@ TEST(host_munmap_of_backing_while_guest_runs_is_clean)
 }
 
 SVMHV_TEST_HARNESS_MAIN
+
+/* ---- locked-memory accounting (module/vm.c) ------------------------------ */
+
+/* VmLck of this process, in KiB; -1 if /proc says nothing. */
+static long vm_locked_kib(void)
+{
+	char line[128];
+	long kib = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+static int add_slot(int vm, uint32_t slot, uint64_t gpa, uint64_t size,
+		    void *mem)
+{
+	struct svmhv_memory_region r = {
+		.slot = slot,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uint64_t)(uintptr_t)mem,
+	};
+
+	return ioctl(vm, SVMHV_SET_MEMORY_REGION, &r) ? -errno : 0;
+}
+
+/*
+ * Guest RAM stays pinned while its slot exists, so it is charged to the
+ * owner's RLIMIT_MEMLOCK: without CAP_IPC_LOCK, slots beyond the limit
+ * fail with ENOMEM, deleting a slot gives its share back, and closing the
+ * VM gives back everything.
+ */
+TEST(guest_ram_is_charged_to_the_owners_memlock_limit)
+{
+	const struct rlimit lim = { 4 * MiB, 4 * MiB };
+	int sys, vm;
+	long base;
+	void *mem;
+
+	if (geteuid() != 0)
+		SKIP(return, "needs root to set the limit and drop CAP_IPC_LOCK");
+	mem = mmap(NULL, 8 * MiB, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	sys = svmhv_open_sys();
+	vm = ioctl(sys, SVMHV_CREATE_VM, 0);
+	ASSERT_LE(0, vm);
+	/* Lose CAP_IPC_LOCK for good: a uid other than 0 everywhere. */
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &lim));
+	ASSERT_EQ(0, setgroups(0, NULL));
+	ASSERT_EQ(0, setresgid(65534, 65534, 65534));
+	ASSERT_EQ(0, setresuid(65534, 65534, 65534));
+	base = vm_locked_kib();
+	ASSERT_LE(0, base);
+
+	EXPECT_EQ(0, add_slot(vm, 0, 0, 2 * MiB, mem));
+	EXPECT_EQ(base + 2048, vm_locked_kib());
+	EXPECT_EQ(-ENOMEM, add_slot(vm, 1, 2 * MiB, 4 * MiB, mem));
+	EXPECT_EQ(base + 2048, vm_locked_kib());
+	EXPECT_EQ(0, add_slot(vm, 1, 2 * MiB, 2 * MiB, mem));
+	EXPECT_EQ(-ENOMEM, add_slot(vm, 2, 4 * MiB, 4096, mem));
+	/* A deleted slot gives its charge back. */
+	EXPECT_EQ(0, add_slot(vm, 0, 0, 0, mem));
+	EXPECT_EQ(base + 2048, vm_locked_kib());
+	EXPECT_EQ(0, add_slot(vm, 2, 4 * MiB, 4096, mem));
+	/* So does the VM, with everything. */
+	close(vm);
+	close(sys);
+	EXPECT_EQ(base, vm_locked_kib());
+	munmap(mem, 8 * MiB);
+}

@@ -893,6 +893,21 @@ static int load_image(const struct config *cfg, const struct guest_ram *ram,
 
 static int finish(int status);
 
+
+/*
+ * svmhv charges guest RAM to the caller's locked memory (RLIMIT_MEMLOCK)
+ * while the guest exists: ENOMEM usually means that limit, so say so.
+ */
+static void ram_error(uint64_t bytes)
+{
+	int e = errno;
+
+	msg("cannot give %" PRIu64 " bytes of RAM to the guest"
+	    " (SVMHV_SET_MEMORY_REGION): %s%s", bytes, strerror(e),
+	    e == ENOMEM ? "; guest RAM counts as locked memory: raise the"
+	    " locked-memory limit (ulimit -l, or LimitMEMLOCK= for a systemd"
+	    " service) above the guest's RAM, or give vmctl CAP_IPC_LOCK" : "");
+}
 static int cmd_start(const struct config *cfg)
 {
 	struct svmhv_sregs sregs, cur;
@@ -943,8 +958,7 @@ static int cmd_start(const struct config *cfg)
 	signal_run = vm.run;
 	install_signal_handlers();
 	if (vm_set_ram(&vm, mem, cfg->mem) < 0) {
-		msg("cannot give %" PRIu64 " bytes of RAM to the guest"
-		    " (SVMHV_SET_MEMORY_REGION): %s", cfg->mem, strerror(errno));
+		ram_error(cfg->mem);
 		goto out_vm;
 	}
 	if (vm_get_sregs(&vm, &cur) < 0) {
@@ -1085,8 +1099,7 @@ static int cmd_start_linux(const struct config *cfg)
 	if (vm_set_slot(&vm, 0, 0, mem, low) < 0 ||
 	    (high && vm_set_slot(&vm, 1, LINUX_HIGH_RAM, (uint8_t *)mem + low,
 				 high) < 0)) {
-		msg("cannot give %" PRIu64 " bytes of RAM to the guest"
-		    " (SVMHV_SET_MEMORY_REGION): %s", cfg->mem, strerror(errno));
+		ram_error(cfg->mem);
 		goto out;
 	}
 	if (vm_get_sregs(&vm, &sregs) < 0) {
