@@ -45,6 +45,7 @@ static long svmhv_check_cap(unsigned long cap)
 	case SVMHV_CAP_TSC_KHZ:
 		return tsc_khz;
 	case SVMHV_CAP_STATS:
+	case SVMHV_CAP_DELIVERY_ERROR:
 		return 1;
 	default:
 		return 0;

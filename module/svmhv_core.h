@@ -123,6 +123,12 @@ struct svmhv_queued_events {
 	bool nmi_blocked;	/* an injected NMI's handler has not IRETed */
 	bool awaiting_iret;	/* IRET seen at iret_rip, not yet executed */
 	u64 iret_rip;
+	/*
+	 * The guest runs with RFLAGS.TF set by svmhv, to exit after one
+	 * instruction and inject the queued NMI (svm/inject.c).
+	 */
+	bool nmi_step;
+	bool nmi_step_guest_tf;	/* the guest's own TF when it started */
 	bool exc;
 	u8 exc_vector;
 	bool exc_has_error;
@@ -172,6 +178,8 @@ struct svmhv_vcpu {
 	int last_cpu;
 	u64 asid_generation;		/* per-CPU generation the ASID is from */
 	unsigned long tlb_gen;		/* vm->tlb_gen at last flush */
+	unsigned long tlb_gen_entering;	/* vm->tlb_gen the VMRUN flushes to */
+	bool tlb_flush_pending;		/* flush this vCPU's ASID (CR4) */
 	u32 vmcb_dirty;			/* SVM_CLEAN_* fields changed by us */
 	/* Set while between "about to VMRUN" and "back from VMRUN", so
 	 * that a TLB shootdown knows whom to kick.
@@ -189,6 +197,10 @@ struct svmhv_vcpu {
 	struct vmcb_save *save_snapshot;
 	struct svmhv_completion pending;
 	struct svmhv_queued_events events;
+	/* EVENTINJ and V_IRQ state of the last VMRUN, before it ran. */
+	u32 event_entered;
+	u32 event_err_entered;
+	u32 int_ctl_entered;
 	u64 stat[SVMHV_STAT_NR];	/* written by the vCPU's thread only */
 };
 

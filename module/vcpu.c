@@ -55,7 +55,7 @@ static long svmhv_vcpu_ioctl(struct file *file, unsigned int cmd,
 		else if (!svmhv_regs_reserved_clear(&regs))
 			ret = -EINVAL;
 		else
-			svm_vcpu_set_regs(vcpu, &regs);
+			ret = svm_vcpu_set_regs(vcpu, &regs);
 		break;
 	case SVMHV_GET_SREGS:
 		svm_vcpu_get_sregs(vcpu, &sregs);

@@ -408,6 +408,112 @@ TEST(set_sregs_long_mode_sets_efer_lma)
 	vm_free(vm);
 }
 
+/*
+ * State VMRUN would refuse (APM vol. 2, 15.5.1) or no CPU could be in is
+ * refused by the ioctl itself with EINVAL, and nothing of it is taken:
+ * the vCPU keeps the valid long-mode state it had.
+ */
+struct bad_sregs {
+	const char *what;
+	void (*apply)(struct svmhv_sregs *s);
+};
+
+#define BAD_SREGS(name, stmt)						\
+	static void bad_##name(struct svmhv_sregs *s) { stmt; }
+BAD_SREGS(cr0_upper_half, s->cr0 |= 1ULL << 32)
+BAD_SREGS(cr0_nw_without_cd, s->cr0 = (s->cr0 | X86_CR0_NW) & ~X86_CR0_CD)
+BAD_SREGS(cr0_pg_without_pe, s->cr0 &= ~X86_CR0_PE)
+BAD_SREGS(cr0_reserved_bit_6, s->cr0 |= 1ULL << 6)
+BAD_SREGS(cr3_bit_63_in_long_mode, s->cr3 |= 1ULL << 63)
+BAD_SREGS(cr3_beyond_phys_width, s->cr3 |= 1ULL << 52)
+BAD_SREGS(cr4_la57, s->cr4 |= X86_CR4_LA57)
+BAD_SREGS(cr4_vmxe, s->cr4 |= X86_CR4_VMXE)
+BAD_SREGS(cr4_osxsave_without_xsave, s->cr4 |= X86_CR4_OSXSAVE)
+BAD_SREGS(cr4_pcide_without_pcid, s->cr4 |= X86_CR4_PCIDE)
+BAD_SREGS(cr4_cet, s->cr4 |= X86_CR4_CET)
+BAD_SREGS(cr4_upper_half, s->cr4 |= 1ULL << 32)
+BAD_SREGS(long_mode_without_pae, s->cr4 &= ~X86_CR4_PAE)
+BAD_SREGS(efer_lmsle, s->efer |= 1ULL << 13)
+BAD_SREGS(cs_l_and_d_in_long_mode, s->cs.db = 1)
+BAD_SREGS(cs_l_without_long_mode,
+	  s->efer &= ~(EFER_LME | EFER_LMA); s->cr0 &= ~X86_CR0_PG;
+	  s->cr3 = 0)
+BAD_SREGS(fs_base_noncanonical, s->fs.base = 0x0000800000000000ULL)
+BAD_SREGS(gs_base_noncanonical, s->gs.base = 0xfff0000000000000ULL)
+BAD_SREGS(tr_base_noncanonical, s->tr.base = 1ULL << 60)
+BAD_SREGS(gdt_base_noncanonical, s->gdt.base = 0x8000000000000000ULL)
+BAD_SREGS(idt_base_noncanonical, s->idt.base = 0x0000900000000000ULL)
+BAD_SREGS(ds_base_beyond_32_bits, s->ds.base = 1ULL << 32)
+BAD_SREGS(apic_base_x2apic_hidden, s->apic_base |= 1ULL << 10)
+BAD_SREGS(apic_base_reserved_bit_0, s->apic_base |= 1)
+BAD_SREGS(apic_base_beyond_phys_width, s->apic_base |= 1ULL << 52)
+
+TEST(set_sregs_refuses_states_no_cpu_can_be_in)
+{
+	static const struct bad_sregs bad[] = {
+#define B(name) { #name, bad_##name }
+		B(cr0_upper_half), B(cr0_nw_without_cd), B(cr0_pg_without_pe),
+		B(cr0_reserved_bit_6), B(cr3_bit_63_in_long_mode),
+		B(cr3_beyond_phys_width), B(cr4_la57), B(cr4_vmxe),
+		B(cr4_osxsave_without_xsave), B(cr4_pcide_without_pcid),
+		B(cr4_cet), B(cr4_upper_half), B(long_mode_without_pae),
+		B(efer_lmsle), B(cs_l_and_d_in_long_mode),
+		B(cs_l_without_long_mode), B(fs_base_noncanonical),
+		B(gs_base_noncanonical), B(tr_base_noncanonical),
+		B(gdt_base_noncanonical), B(idt_base_noncanonical),
+		B(ds_base_beyond_32_bits), B(apic_base_x2apic_hidden),
+		B(apic_base_reserved_bit_0), B(apic_base_beyond_phys_width),
+#undef B
+	};
+	struct svmhv_vm *vm = vm_create(DEFAULT_GUEST_RAM);
+	struct svmhv_vcpu *vcpu = vcpu_create_reset(vm, 0);
+	struct svmhv_sregs good, s, now;
+
+	vcpu_init_long_mode_sregs(vcpu);
+	vcpu_sregs_get(vcpu, &good);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		s = good;
+		bad[i].apply(&s);
+		EXPECT_EQ(-EINVAL, IOCTL(vcpu->fd, SVMHV_SET_SREGS, &s))
+			TH_LOG("%s was accepted", bad[i].what);
+		vcpu_sregs_get(vcpu, &now);
+		EXPECT_EQ(0, memcmp(&good, &now, sizeof(good)))
+			TH_LOG("%s changed the state", bad[i].what);
+	}
+	/* The same state without the bad part is taken, and the guest runs. */
+	EXPECT_EQ(0, IOCTL(vcpu->fd, SVMHV_SET_SREGS, &good));
+	vm_free(vm);
+}
+
+TEST(set_regs_refuses_reserved_rflags_and_vm86_in_long_mode)
+{
+	static const uint64_t bad_rflags[] = {
+		1ULL << 3, 1ULL << 5, 1ULL << 15, 1ULL << 22, 1ULL << 63,
+		X86_EFLAGS_VM,
+	};
+	struct svmhv_vm *vm = vm_create(DEFAULT_GUEST_RAM);
+	struct svmhv_vcpu *vcpu = vcpu_create_reset(vm, 0);
+	struct svmhv_regs good, r, now;
+
+	vcpu_init_long_mode_sregs(vcpu);
+	vcpu_regs_get(vcpu, &good);
+	for (size_t i = 0; i < ARRAY_SIZE(bad_rflags); i++) {
+		r = good;
+		r.rflags |= bad_rflags[i];
+		EXPECT_EQ(-EINVAL, IOCTL(vcpu->fd, SVMHV_SET_REGS, &r))
+			TH_LOG("rflags %#llx was accepted", r.rflags);
+		vcpu_regs_get(vcpu, &now);
+		EXPECT_EQ(0, memcmp(&good, &now, sizeof(good)));
+	}
+	/* Bit 1 is the module's to set: 0 there is no error. */
+	r = good;
+	r.rflags = 0;
+	EXPECT_EQ(0, IOCTL(vcpu->fd, SVMHV_SET_REGS, &r));
+	vcpu_regs_get(vcpu, &now);
+	EXPECT_EQ(X86_EFLAGS_FIXED, now.rflags);
+	vm_free(vm);
+}
+
 TEST_F(vcpu, bad_register_pointer_is_efault)
 {
 	EXPECT_EQ(-EFAULT, IOCTL(self->vcpu, SVMHV_GET_REGS, 8));

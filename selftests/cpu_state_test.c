@@ -260,6 +260,122 @@ TEST(forbidden_msrs_raise_gp_in_guest)
 	vm_free(vm);
 }
 
+/* ---- CR4 writes (module/svm/cr.c) ----------------------------------------- */
+
+static void gp_skip_mov_cr4(struct ex_regs *regs)
+{
+	gp_count++;
+	gp_error = regs->error_code;
+	regs->rip += 3;	/* mov %rax, %cr4 */
+}
+
+#define CPUID7_ECX_PKU		(1u << 3)
+#define CPUID7_ECX_OSPKE	(1u << 4)
+
+/* Each write must fault, with error code 0, and leave CR4 as it was. */
+#define EXPECT_CR4_GP(val)						\
+	do {								\
+		set_cr4(val);						\
+		GUEST_ASSERT_MSG(gp_count == ++n, "CR4 %#lx: no #GP",	\
+				 (unsigned long)(val));			\
+		GUEST_ASSERT_EQ(gp_error, 0);				\
+		GUEST_ASSERT_EQ(get_cr4(), cr4);			\
+	} while (0)
+
+static void guest_cr4_writes(void)
+{
+	uint64_t cr4 = get_cr4(), n = 0;
+	bool pku = guest_cpuid(7, 0).ecx & CPUID7_ECX_PKU;
+
+	/* Features CPUID does not show, reserved bits, PAE in long mode. */
+	EXPECT_CR4_GP(cr4 | X86_CR4_LA57);
+	EXPECT_CR4_GP(cr4 | X86_CR4_VMXE);
+	EXPECT_CR4_GP(cr4 | X86_CR4_OSXSAVE);
+	EXPECT_CR4_GP(cr4 | X86_CR4_PCIDE);
+	EXPECT_CR4_GP(cr4 | X86_CR4_CET);
+	EXPECT_CR4_GP(cr4 | (1ULL << 32));
+	EXPECT_CR4_GP(cr4 & ~X86_CR4_PAE);
+	/* Legal changes are taken. */
+	set_cr4(cr4 | X86_CR4_PGE);
+	GUEST_ASSERT_EQ(get_cr4(), cr4 | X86_CR4_PGE);
+	set_cr4(cr4);
+	GUEST_ASSERT_EQ(get_cr4(), cr4);
+	/* PKE only with PKU, and OSPKE mirrors it as on hardware. */
+	if (pku) {
+		set_cr4(cr4 | X86_CR4_PKE);
+		GUEST_ASSERT(guest_cpuid(7, 0).ecx & CPUID7_ECX_OSPKE);
+		set_cr4(cr4);
+		GUEST_ASSERT(!(guest_cpuid(7, 0).ecx & CPUID7_ECX_OSPKE));
+	} else {
+		EXPECT_CR4_GP(cr4 | X86_CR4_PKE);
+	}
+	GUEST_SYNC_ARGS(1, n, pku, get_cr4(), 0);
+	GUEST_DONE();
+}
+
+TEST(cr4_writes_of_hidden_features_raise_gp)
+{
+	struct svmhv_vcpu *vcpu;
+	struct svmhv_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_cr4_writes);
+	struct ucall uc;
+
+	vm_install_exception_handler(vm, GP_VECTOR, gp_skip_mov_cr4);
+	vcpu_run_expect_sync(vcpu, 1, &uc);
+	EXPECT_EQ(uc.args[2] ? 7ULL : 8ULL, uc.args[1]);
+	EXPECT_EQ(GUEST_CR4, uc.args[3]);
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
+/* ---- single-stepping over what svmhv completes ----------------------------- */
+
+static volatile uint64_t db_count, db_rip, db_dr6;
+
+static void on_db(struct ex_regs *regs)
+{
+	db_count++;
+	db_rip = regs->rip;
+	db_dr6 = get_dr6();
+	regs->rflags &= ~X86_EFLAGS_TF;
+}
+
+extern char guest_after_stepped_cpuid[];
+
+/*
+ * POPF sets TF, so the CPU traps after the next instruction: CPUID, which
+ * svmhv completes itself.  The #DB must come right after it (DR6.BS), as
+ * on hardware, not after the instruction that follows.
+ */
+static void guest_step_over_cpuid(void)
+{
+	asm volatile("pushfq\n\t"
+		     "orq $0x100, (%%rsp)\n\t"
+		     "popfq\n\t"
+		     "cpuid\n"
+		     ".globl guest_after_stepped_cpuid\n"
+		     "guest_after_stepped_cpuid:\n\t"
+		     "nop\n\t"
+		     "nop"
+		     : : "a"(0), "c"(0) : "rbx", "rdx", "memory");
+	GUEST_SYNC_ARGS(1, db_count, db_rip, db_dr6, 0);
+	GUEST_DONE();
+}
+
+TEST(single_step_traps_right_after_an_emulated_instruction)
+{
+	struct svmhv_vcpu *vcpu;
+	struct svmhv_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_step_over_cpuid);
+	struct ucall uc;
+
+	vm_install_exception_handler(vm, DB_VECTOR, on_db);
+	vcpu_run_expect_sync(vcpu, 1, &uc);
+	EXPECT_EQ(1ULL, uc.args[1]);
+	EXPECT_EQ((uint64_t)(uintptr_t)guest_after_stepped_cpuid, uc.args[2]);
+	EXPECT_NE(0ULL, uc.args[3] & (1ULL << 14)) TH_LOG("DR6 %#lx", uc.args[3]);
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
 /* ---- SVM instructions ----------------------------------------------------- */
 
 static volatile uint64_t ud_count, ud_vector;
@@ -740,7 +856,8 @@ static void expected_cpuid(uint32_t leaf, uint32_t vcpu_id, long tsc_khz,
 	case 7:
 		a = 0;
 		b &= l7_ebx;
-		c &= B(2);
+		/* PKU only where the host kernel uses it (OSPKE, bit 4). */
+		c &= B(2) | ((c & B(4)) ? B(3) : 0);
 		d = 0;
 		break;
 	case 0x80000000:

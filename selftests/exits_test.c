@@ -453,9 +453,12 @@ static void guest_triple_fault(void)
 	} __attribute__((packed)) idtr = { 0, 0 };
 
 	/* #UD with an empty IDT -> #GP -> #DF -> shutdown */
-	asm volatile("lidt %0; ud2" : : "m"(idtr) : "memory");
+	asm volatile("lidt %0\n.globl guest_ud2_triple\nguest_ud2_triple:\n\tud2"
+		     : : "m"(idtr) : "memory");
 	GUEST_FAIL("survived a triple fault");
 }
+
+extern char guest_ud2_triple[];
 
 TEST(triple_fault_is_shutdown_until_set_sregs)
 {
@@ -463,8 +466,18 @@ TEST(triple_fault_is_shutdown_until_set_sregs)
 	struct svmhv_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_triple_fault);
 	struct svmhv_regs r;
 
+	struct svmhv_sregs s;
+
 	vcpu_run(vcpu);
 	TEST_ASSERT_EXIT_REASON(vcpu, SVMHV_EXIT_SHUTDOWN);
+	/* run->rip names the instruction; the VMCB is reset (15.12). */
+	EXPECT_EQ((uint64_t)(uintptr_t)guest_ud2_triple, vcpu->run->rip);
+	vcpu_regs_get(vcpu, &r);
+	vcpu_sregs_get(vcpu, &s);
+	EXPECT_EQ(0xfff0ULL, r.rip);
+	EXPECT_EQ(0xf000, s.cs.selector);
+	EXPECT_EQ(0x60000010ULL, s.cr0);
+	EXPECT_EQ(0ULL, s.efer);
 	vcpu_run(vcpu);
 	TEST_ASSERT_EXIT_REASON(vcpu, SVMHV_EXIT_SHUTDOWN);
 
@@ -479,30 +492,66 @@ TEST(triple_fault_is_shutdown_until_set_sregs)
 	vm_free(vm);
 }
 
-static void expect_fail_entry_with_cr0(struct __test_metadata *_metadata,
-				       uint64_t set, uint64_t clear)
+/*
+ * An exception whose delivery reads an IDT that lies in MMIO: the access
+ * is the CPU's, not the instruction's, so nothing may be emulated.  RUN
+ * reports INTERNAL_ERROR / SVMHV_INTERNAL_DELIVERY naming the event (#UD,
+ * an exception) and the address, and does so again on the next RUN: the
+ * event is still pending.
+ */
+static void guest_idt_in_mmio(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) idtr = { 0xfff, MMIO_GPA };
+
+	asm volatile("lidt %0; ud2" : : "m"(idtr) : "memory");
+	GUEST_FAIL("#UD delivered through an IDT in MMIO");
+}
+
+TEST(event_delivery_through_mmio_is_an_internal_delivery_error)
 {
 	struct svmhv_vcpu *vcpu;
-	struct svmhv_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_done);
-	struct svmhv_sregs s;
+	struct svmhv_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_idt_in_mmio);
+	struct svmhv_run *run = vcpu->run;
+	int sys = svmhv_open_sys();
 
-	vcpu_sregs_get(vcpu, &s);
-	s.cr0 = (s.cr0 | set) & ~clear;
-	vcpu_sregs_set(vcpu, &s);
-	ASSERT_EQ(0, _vcpu_run(vcpu));
-	TEST_ASSERT_EXIT_REASON(vcpu, SVMHV_EXIT_FAIL_ENTRY);
-	EXPECT_EQ((__u64)-1, vcpu->run->fail_entry.hardware_exit_code);
+	EXPECT_EQ(1, ioctl(sys, SVMHV_CHECK_CAP, SVMHV_CAP_DELIVERY_ERROR));
+	close(sys);
+	for (int i = 0; i < 2; i++) {
+		vcpu_run(vcpu);
+		TEST_ASSERT_EXIT_REASON(vcpu, SVMHV_EXIT_INTERNAL_ERROR);
+		EXPECT_EQ(SVMHV_INTERNAL_DELIVERY, run->internal.suberror);
+		EXPECT_EQ(MMIO_GPA + 6 * 16, run->internal.gpa);
+		EXPECT_EQ(6ULL, run->internal.event & 0xff);
+		EXPECT_EQ(3ULL, (run->internal.event >> 8) & 7);
+		EXPECT_NE(0ULL, run->internal.event & (1ULL << 31));
+	}
 	vm_free(vm);
 }
 
-TEST(cr0_nw_without_cd_fails_entry)
+/*
+ * A VMRUN that fails (here through the module's fail_vmrun test hook,
+ * which enters with ASID 0 as APM vol. 2, 15.5.1 forbids) is reported as
+ * FAIL_ENTRY with the state untouched; the next RUN enters normally.
+ */
+TEST(failed_vmrun_is_fail_entry_and_state_survives)
 {
-	expect_fail_entry_with_cr0(_metadata, X86_CR0_NW, X86_CR0_CD);
-}
+	struct svmhv_vcpu *vcpu;
+	struct svmhv_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_done);
+	struct svmhv_regs before, after;
 
-TEST(cr0_upper_half_bit_fails_entry)
-{
-	expect_fail_entry_with_cr0(_metadata, 1ULL << 32, 0);
+	if (!svmhv_set_fail_vmrun(1))
+		SKIP(vm_free(vm); return, "fail_vmrun parameter not writable");
+	vcpu_regs_get(vcpu, &before);
+	ASSERT_EQ(0, _vcpu_run(vcpu));
+	TEST_ASSERT_EXIT_REASON(vcpu, SVMHV_EXIT_FAIL_ENTRY);
+	EXPECT_EQ((__u64)-1, vcpu->run->fail_entry.hardware_exit_code);
+	vcpu_regs_get(vcpu, &after);
+	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
 }
 
 /* ---- leaving RUN: signals and immediate_exit ---------------------------- */

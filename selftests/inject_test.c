@@ -428,7 +428,7 @@ TEST(irq_window_stays_closed_in_sti_shadow)
 
 /* ---- NMI ------------------------------------------------------------------ */
 
-static volatile uint64_t nmi_count, nmi_rip_first;
+static volatile uint64_t nmi_count, nmi_rip_first, exc_count_ud;
 
 static void on_nmi(struct ex_regs *regs)
 {
@@ -474,6 +474,99 @@ TEST(second_nmi_is_held_until_first_handler_irets)
 	vcpu_run_expect_sync(vcpu, 1, &uc);
 	EXPECT_EQ(2ULL, uc.args[1]) TH_LOG("NMI handler ran %lu times", uc.args[1]);
 	EXPECT_EQ((uint64_t)(uintptr_t)guest_nmi, uc.args[2]);
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
+/*
+ * A second NMI queued inside the first handler goes in right after that
+ * handler's IRET: svmhv steps the IRET and injects at once, so the main
+ * program does not run a single instruction in between (it would
+ * otherwise wait for any unrelated exit: here, a host timer tick).
+ */
+static volatile uint64_t spin_count, spin_at_nmi[2];
+
+static void on_nmi_note_spin(struct ex_regs *regs __attribute__((unused)))
+{
+	uint64_t n = nmi_count++;
+
+	if (n < 2)
+		spin_at_nmi[n] = spin_count;
+	if (n == 0)
+		GUEST_SYNC(10);
+}
+
+static void guest_nmi_spin(void)
+{
+	GUEST_SYNC(1);
+	while (nmi_count < 2 && spin_count < 100000000)
+		spin_count++;
+	GUEST_SYNC_ARGS(2, nmi_count, spin_at_nmi[0], spin_at_nmi[1],
+			spin_count);
+	GUEST_DONE();
+}
+
+TEST(nmi_queued_in_handler_arrives_right_after_its_iret)
+{
+	struct svmhv_vcpu *vcpu;
+	struct svmhv_vm *vm;
+	struct ucall uc;
+
+	REQUIRE_INJECT();
+	vm = vm_create_with_one_vcpu(&vcpu, guest_nmi_spin);
+	vm_install_exception_handler(vm, 2, on_nmi_note_spin);
+	vcpu_run_expect_sync(vcpu, 1, NULL);
+	ASSERT_EQ(0, inject(vcpu, SVMHV_EVENT_NMI, 0, 0, 0));
+	vcpu_run_expect_sync(vcpu, 10, NULL);
+	ASSERT_EQ(0, inject(vcpu, SVMHV_EVENT_NMI, 0, 0, 0));
+	vcpu_run_expect_sync(vcpu, 2, &uc);
+	EXPECT_EQ(2ULL, uc.args[1]);
+	EXPECT_EQ(uc.args[2], uc.args[3])
+		TH_LOG("the main loop ran %lu times between the IRET and the second NMI",
+		       uc.args[3] - uc.args[2]);
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
+/*
+ * An NMI queued behind an exception waits for the exception's delivery;
+ * when the guest then halts with IF=0, the NMI must wake it (HLT is not
+ * an exit to userspace, which would wait for an interrupt forever).
+ */
+static void on_ud_return(struct ex_regs *regs __attribute__((unused)))
+{
+	exc_count_ud++;
+}
+
+static void on_nmi_count(struct ex_regs *regs __attribute__((unused)))
+{
+	nmi_count++;
+}
+
+static void guest_hlt_with_nmi_queued(void)
+{
+	GUEST_SYNC(1);
+	asm volatile("cli; hlt" ::: "memory");
+	GUEST_SYNC_ARGS(2, nmi_count, exc_count_ud, 0, 0);
+	GUEST_DONE();
+}
+
+TEST(hlt_with_nmi_queued_resumes_the_guest)
+{
+	struct svmhv_vcpu *vcpu;
+	struct svmhv_vm *vm;
+	struct ucall uc;
+
+	REQUIRE_INJECT();
+	vm = vm_create_with_one_vcpu(&vcpu, guest_hlt_with_nmi_queued);
+	vm_install_exception_handler(vm, 2, on_nmi_count);
+	vm_install_exception_handler(vm, UD_VECTOR, on_ud_return);
+	vcpu_run_expect_sync(vcpu, 1, NULL);
+	ASSERT_EQ(0, inject(vcpu, SVMHV_EVENT_EXCEPTION, UD_VECTOR, 0, 0));
+	ASSERT_EQ(0, inject(vcpu, SVMHV_EVENT_NMI, 0, 0, 0));
+	vcpu_run_expect_sync(vcpu, 2, &uc);
+	EXPECT_EQ(1ULL, uc.args[1]);
+	EXPECT_EQ(1ULL, uc.args[2]);
 	vcpu_run_expect_done(vcpu);
 	vm_free(vm);
 }
@@ -548,6 +641,99 @@ TEST(injected_de_arrives_without_error_code)
 {
 	REQUIRE_INJECT();
 	expect_injected_exception(_metadata, DE_VECTOR, 0, 0);
+}
+
+/*
+ * An event already in EVENTINJ when VMRUN fails is not lost: the next
+ * VMRUN that succeeds delivers it, once (fail_vmrun test hook).
+ */
+TEST(exception_queued_before_a_failed_vmrun_arrives_once)
+{
+	struct svmhv_vcpu *vcpu;
+	struct svmhv_vm *vm;
+	struct ucall uc;
+
+	REQUIRE_INJECT();
+	vm = vm_create_with_one_vcpu(&vcpu, guest_exception_target);
+	vm_install_exception_handler(vm, UD_VECTOR, on_exception);
+	vcpu_run_expect_sync(vcpu, 1, NULL);
+	if (!svmhv_set_fail_vmrun(1))
+		SKIP(vm_free(vm); return, "fail_vmrun parameter not writable");
+	ASSERT_EQ(0, inject(vcpu, SVMHV_EVENT_EXCEPTION, UD_VECTOR, 0, 0));
+	ASSERT_EQ(0, _vcpu_run(vcpu));
+	TEST_ASSERT_EXIT_REASON(vcpu, SVMHV_EXIT_FAIL_ENTRY);
+	vcpu_run_expect_sync(vcpu, 2, &uc);
+	EXPECT_EQ(1ULL, uc.args[1]);
+	EXPECT_EQ((uint64_t)UD_VECTOR, uc.args[2]);
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
+TEST(irq_armed_before_a_failed_vmrun_arrives_once)
+{
+	struct svmhv_vcpu *vcpu;
+	struct svmhv_vm *vm;
+	struct svmhv_regs r;
+	struct ucall uc;
+
+	REQUIRE_INJECT();
+	vm = vm_create_with_one_vcpu(&vcpu, guest_report_irqs);
+	vm_install_exception_handler(vm, IRQ_VECTOR, on_irq);
+	vcpu_regs_get(vcpu, &r);
+	r.rflags |= X86_EFLAGS_IF;
+	vcpu_regs_set(vcpu, &r);
+	if (!svmhv_set_fail_vmrun(1))
+		SKIP(vm_free(vm); return, "fail_vmrun parameter not writable");
+	ASSERT_EQ(0, inject(vcpu, SVMHV_EVENT_IRQ, IRQ_VECTOR, 0, 0));
+	ASSERT_EQ(0, _vcpu_run(vcpu));
+	TEST_ASSERT_EXIT_REASON(vcpu, SVMHV_EXIT_FAIL_ENTRY);
+	EXPECT_EQ(1, vcpu->run->irq_queued);
+	vcpu_run_expect_sync(vcpu, 1, &uc);
+	EXPECT_EQ(1ULL, uc.args[1]) TH_LOG("interrupt taken %lu times", uc.args[1]);
+	EXPECT_EQ((uint64_t)IRQ_VECTOR, uc.args[2]);
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
+/*
+ * A #BP or #OF that userspace injects comes from no INT3/INTO: when its
+ * delivery is cut short (the first touch of the IDT and stack pages takes
+ * nested page faults), it is delivered again, not dropped as the guest's
+ * own INT3 would be (which re-executes instead).
+ */
+static void expect_injected_trap_survives_npf(struct __test_metadata *_metadata,
+					      uint8_t vector)
+{
+	struct svmhv_vcpu *vcpu;
+	struct svmhv_vm *vm;
+	struct svmhv_regs r;
+	struct ucall uc;
+
+	vm = vm_create_with_one_vcpu(&vcpu, guest_exception_target);
+	vm_install_exception_handler(vm, vector, on_exception);
+	vcpu_regs_get(vcpu, &r);
+	/* Fresh VM: nothing of the IDT, GDT or stack is mapped yet. */
+	ASSERT_EQ(0, inject(vcpu, SVMHV_EVENT_EXCEPTION, vector, 0, 0));
+	vcpu_run_expect_sync(vcpu, 1, NULL);
+	vcpu_run_expect_sync(vcpu, 2, &uc);
+	EXPECT_EQ(1ULL, uc.args[1]) TH_LOG("vector %u delivered %lu times",
+					     vector, uc.args[1]);
+	EXPECT_EQ((uint64_t)vector, uc.args[2]);
+	EXPECT_EQ(r.rip, uc.args[4]);
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
+TEST(injected_bp_whose_delivery_faults_in_npt_arrives_once)
+{
+	REQUIRE_INJECT();
+	expect_injected_trap_survives_npf(_metadata, BP_VECTOR);
+}
+
+TEST(injected_of_whose_delivery_faults_in_npt_arrives_once)
+{
+	REQUIRE_INJECT();
+	expect_injected_trap_survives_npf(_metadata, OF_VECTOR);
 }
 
 /* ---- argument checks ------------------------------------------------------ */

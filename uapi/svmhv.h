@@ -55,6 +55,7 @@
 #define SVMHV_CAP_INJECT_EVENT		11 /* 1: SVMHV_INJECT_EVENT, windows */
 #define SVMHV_CAP_TSC_KHZ		12 /* guest TSC frequency, kHz */
 #define SVMHV_CAP_STATS			13 /* 1: SVMHV_GET_STATS */
+#define SVMHV_CAP_DELIVERY_ERROR	14 /* 1: SVMHV_INTERNAL_DELIVERY */
 
 /* ---- VM fd ------------------------------------------------------------- */
 
@@ -67,7 +68,10 @@
  * Errors: -EINVAL (alignment, slot >= SVMHV_MAX_MEM_SLOTS, unknown flag,
  * guest range beyond 2^48 (the reach of 4-level nested paging), reserved),
  * -EEXIST (overlap, slot in use), -ENOENT (delete of an empty slot),
- * -EFAULT (userspace range outside the user address space).  Whether the
+ * -EFAULT (userspace range outside the user address space), -ENOMEM (the
+ * slot would take the caller's locked memory beyond RLIMIT_MEMLOCK: guest
+ * RAM is charged there while the slot exists, unless the caller has
+ * CAP_IPC_LOCK).  Whether the
  * userspace pages are really mapped (writable, unless read-only) is only
  * known when the guest first touches one: an unmapped page then gives an
  * SVMHV_EXIT_INTERNAL_ERROR exit with suberror SVMHV_INTERNAL_MEMORY.
@@ -223,6 +227,8 @@ enum svmhv_exit_reason {
 	SVMHV_EXIT_IRQ_WINDOW_OPEN = 10, /* see request_interrupt_window */
 };
 
+#define SVMHV_HC_EPERM		((__u64)-1)	/* VMMCALL from CPL > 0 */
+
 #define SVMHV_IO_IN		0
 #define SVMHV_IO_OUT		1
 #define SVMHV_IO_DATA_MAX	1024
@@ -231,6 +237,13 @@ enum svmhv_exit_reason {
 #define SVMHV_INTERNAL_EMULATION	1 /* instruction could not be decoded */
 #define SVMHV_INTERNAL_MEMORY		2 /* backing memory of a slot vanished */
 #define SVMHV_INTERNAL_FETCH		3 /* guest RIP not readable */
+/*
+ * Delivering an event (internal.event) touched guest physical memory that
+ * is not RAM (internal.gpa): the guest's IDT, GDT or stack lies in MMIO or
+ * in no memory slot.  Nothing is emulated; the event stays pending, so a
+ * new RUN tries the delivery again.
+ */
+#define SVMHV_INTERNAL_DELIVERY		4
 
 struct svmhv_run {
 	/* in */
@@ -278,7 +291,11 @@ struct svmhv_run {
 			__u8  is_write;
 			__u8  pad[3];
 		} mmio;
-		/* SVMHV_EXIT_HYPERCALL: ret is written to the guest's RAX. */
+		/*
+		 * SVMHV_EXIT_HYPERCALL: ret is written to the guest's RAX.
+		 * Only VMMCALL at guest CPL 0 exits; at CPL > 0 the guest
+		 * gets RAX = SVMHV_HC_EPERM and userspace sees nothing.
+		 */
 		struct {
 			__u64 rax, rbx, rcx, rdx, rsi, rdi;
 			__u64 ret;
@@ -294,6 +311,13 @@ struct svmhv_run {
 			__u8  insn[16];
 			__u64 gpa;		/* faulting address if any */
 			__u64 exit_code;	/* SVM exit that led here */
+			/*
+			 * SVMHV_INTERNAL_DELIVERY (SVMHV_CAP_DELIVERY_ERROR):
+			 * the event, as EXITINTINFO has it (APM vol. 2,
+			 * 15.7.2): vector bits 7:0, type 10:8, error code
+			 * valid 11, valid 31, error code in bits 63:32.
+			 */
+			__u64 event;
 		} internal;
 		/* SVMHV_EXIT_UNHANDLED */
 		struct {

@@ -21,12 +21,27 @@
  *                                         EPYC) a fresh ASID, which has no
  *                                         stale entries by construction
  *
+ *   the guest changed paging state     -> the same, for this vCPU alone
+ *   whose TLB entries the CPU would       (vcpu->tlb_flush_pending, set by
+ *   have flushed (MOV CR4 emulated)        the CR4 write handler)
+ *
  *   otherwise                          -> keep the ASID, flush nothing
  *
  * Within one generation an ASID number is given to exactly one vCPU on a
  * CPU, so no two guests ever share tagged entries.  Each CPU starts with
  * its pool exhausted, so its first allocation flushes whatever a previous
  * owner of SVM left tagged.
+ *
+ * A flush is done only by a VMRUN that succeeds: TLB_CONTROL acts as part
+ * of VMRUN (APM vol. 2, 15.16.1), and a VMRUN that fails its consistency
+ * checks (15.5.1) exits with VMEXIT_INVALID before it has touched the TLB.
+ * Userspace can make VMRUN fail at will, so the bookkeeping that says
+ * "flushed" is committed by svm_asid_commit() only after a real #VMEXIT;
+ * until then the flush stays owed and the next VMRUN asks for it again:
+ * the per-CPU flush_all for a new generation, the vCPU's tlb_gen for a
+ * removed mapping.  Without this a failed entry would lose a slot
+ * deletion's flush, and the guest could later reach a page the host has
+ * freed through a stale translation.
  */
 #include <linux/percpu.h>
 
@@ -35,6 +50,8 @@
 struct asid_cpu {
 	u64 generation;
 	u32 next;
+	/* A new generation began; no VMRUN has flushed all ASIDs yet. */
+	bool flush_all;
 };
 
 static DEFINE_PER_CPU(struct asid_cpu, asid_cpu);
@@ -48,19 +65,21 @@ void svm_asid_init(void)
 
 		ac->generation = 1;
 		ac->next = svm_features.nr_asids;	/* exhausted */
+		ac->flush_all = false;
 	}
 }
 
 /*
  * Called with interrupts disabled, right before VMRUN; moved: the vCPU
- * last ran on another CPU (or never ran).
+ * last ran on another CPU (or never ran).  Nothing here counts as done
+ * until svm_asid_commit().
  */
 void svm_asid_prepare(struct svmhv_vcpu *vcpu, bool moved)
 {
 	struct vmcb_control *ctl = &vcpu->vmcb->control;
 	struct asid_cpu *ac = this_cpu_ptr(&asid_cpu);
 	unsigned long tlb_gen = READ_ONCE(vcpu->vm->tlb_gen);
-	bool stale = tlb_gen != vcpu->tlb_gen;
+	bool stale = tlb_gen != vcpu->tlb_gen || vcpu->tlb_flush_pending;
 
 	ctl->tlb_control = SVM_TLB_FLUSH_NOTHING;
 	if (moved || vcpu->asid_generation != ac->generation ||
@@ -68,7 +87,7 @@ void svm_asid_prepare(struct svmhv_vcpu *vcpu, bool moved)
 		if (ac->next >= svm_features.nr_asids) {
 			ac->generation++;
 			ac->next = 1;
-			ctl->tlb_control = SVM_TLB_FLUSH_ALL;
+			ac->flush_all = true;
 		}
 		ctl->asid = ac->next++;
 		vcpu->asid_generation = ac->generation;
@@ -76,5 +95,20 @@ void svm_asid_prepare(struct svmhv_vcpu *vcpu, bool moved)
 	} else if (stale) {
 		ctl->tlb_control = SVM_TLB_FLUSH_ASID;
 	}
-	vcpu->tlb_gen = tlb_gen;
+	if (ac->flush_all)
+		ctl->tlb_control = SVM_TLB_FLUSH_ALL;
+	vcpu->tlb_gen_entering = tlb_gen;
+}
+
+/*
+ * After a VMRUN that reached the guest (exit code other than
+ * VMEXIT_INVALID), on the same CPU, interrupts still disabled: the
+ * flushes asked for are done.
+ */
+void svm_asid_commit(struct svmhv_vcpu *vcpu)
+{
+	if (vcpu->vmcb->control.tlb_control == SVM_TLB_FLUSH_ALL)
+		this_cpu_write(asid_cpu.flush_all, false);
+	vcpu->tlb_gen = vcpu->tlb_gen_entering;
+	vcpu->tlb_flush_pending = false;
 }

@@ -7,10 +7,18 @@
  * when svmhv runs nested).  Every feature bit passes through a whitelist
  * of what a guest can use safely under svmhv; the rest are hidden:
  * SVM itself (no nested virtualization), XSAVE/AVX (XCR0 is not switched),
- * MONITOR/MWAIT, RDTSCP/RDPID (TSC_AUX is the host's), PKU (PKRU is not
- * switched), x2APIC/APIC/TSC-deadline (no local APIC is emulated),
+ * MONITOR/MWAIT, RDTSCP/RDPID (TSC_AUX is the host's), x2APIC/APIC/
+ * TSC-deadline (no local APIC is emulated),
  * performance-monitoring and machine-check architecture (their MSRs are
- * not emulated), topology (one thread per vCPU).
+ * not emulated), topology (one thread per vCPU).  PKU is shown when the
+ * host kernel uses it (OSPKE): only then does the world switch swap PKRU
+ * (run.c); OSPKE itself mirrors the guest's CR4.PKE, as on hardware.
+ *
+ * The table also decides which CR4 and EFER bits a guest may set
+ * (svm_guest_cr4_valid, svm_guest_efer_valid): a control bit of a feature
+ * CPUID does not show is reserved (APM vol. 2, 3.1.3 and 3.1.7), and
+ * svmhv enforces that itself, since the CPU checks against the host's
+ * features, not the guest's (cr.c, vcpu_state.c).
  *
  * Hypervisor leaves (0x40000000, the range hypervisors use by convention):
  * 0x40000000: EAX = highest leaf, EBX:ECX:EDX = "SVMHVSVMHVSV";
@@ -56,6 +64,8 @@
 			 BIT(23) /* CLFLUSHOPT */ | BIT(24) /* CLWB */ |\
 			 BIT(29) /* SHA */)
 #define L7_ECX_KEEP	(BIT(2) /* UMIP */)
+#define L7_ECX_PKU	BIT(3)
+#define L7_ECX_OSPKE	BIT(4)
 /* Leaf 0x80000001 */
 #define E1_ECX_KEEP	(BIT(0) /* LAHF/SAHF */ | BIT(5) /* LZCNT */ |	\
 			 BIT(6) /* SSE4A */ | BIT(7) /* MisAlignSse */ |\
@@ -74,6 +84,66 @@ struct cpuid_regs4 {
 static struct cpuid_regs4 cpuid_basic[CPUID_BASIC_MAX + 1];
 static struct cpuid_regs4 cpuid_ext[CPUID_EXT_MAX - CPUID_EXT_BASE + 1];
 static u32 cpuid_basic_max, cpuid_ext_max;
+
+u64 svm_guest_cr4_valid;
+u64 svm_guest_efer_valid;
+unsigned int svm_guest_phys_bits;
+
+/* Control bits a guest may set, from what the table shows it. */
+static void svm_guest_controls_init(void)
+{
+	u32 d1 = cpuid_basic[1].r[3], c1 = cpuid_basic[1].r[2];
+	u32 b7 = cpuid_basic_max >= 7 ? cpuid_basic[7].r[1] : 0;
+	u32 c7 = cpuid_basic_max >= 7 ? cpuid_basic[7].r[2] : 0;
+	u32 de1 = cpuid_ext_max >= 0x80000001 ? cpuid_ext[1].r[3] : 0;
+	u64 cr4 = X86_CR4_PCE;
+
+	if (d1 & BIT(1))
+		cr4 |= X86_CR4_VME | X86_CR4_PVI;
+	if (d1 & BIT(2))
+		cr4 |= X86_CR4_DE;
+	if (d1 & BIT(3))
+		cr4 |= X86_CR4_PSE;
+	if (d1 & BIT(4))
+		cr4 |= X86_CR4_TSD;
+	if (d1 & BIT(6))
+		cr4 |= X86_CR4_PAE;
+	if (d1 & BIT(7))
+		cr4 |= X86_CR4_MCE;
+	if (d1 & BIT(13))
+		cr4 |= X86_CR4_PGE;
+	if (d1 & BIT(24))
+		cr4 |= X86_CR4_OSFXSR;
+	if (d1 & BIT(25))
+		cr4 |= X86_CR4_OSXMMEXCPT;
+	if (c1 & BIT(17))
+		cr4 |= X86_CR4_PCIDE;
+	if (c1 & BIT(26))
+		cr4 |= X86_CR4_OSXSAVE;
+	if (b7 & BIT(0))
+		cr4 |= X86_CR4_FSGSBASE;
+	if (b7 & BIT(7))
+		cr4 |= X86_CR4_SMEP;
+	if (b7 & BIT(20))
+		cr4 |= X86_CR4_SMAP;
+	if (c7 & BIT(2))
+		cr4 |= X86_CR4_UMIP;
+	if (c7 & L7_ECX_PKU)
+		cr4 |= X86_CR4_PKE;
+	svm_guest_cr4_valid = cr4;
+
+	svm_guest_efer_valid = 0;
+	if (de1 & BIT(11))
+		svm_guest_efer_valid |= EFER_SCE;
+	if (de1 & BIT(20))
+		svm_guest_efer_valid |= EFER_NX;
+	if (de1 & BIT(29))
+		svm_guest_efer_valid |= EFER_LME | EFER_LMA;
+
+	svm_guest_phys_bits = 36;
+	if (cpuid_ext_max >= 0x80000008)
+		svm_guest_phys_bits = cpuid_ext[8].r[0] & 0xff;
+}
 
 static void cpuid_host(u32 leaf, u32 subleaf, struct cpuid_regs4 *c)
 {
@@ -100,7 +170,9 @@ void svm_inkernel_cpuid_init(void)
 		cpuid_host(7, 0, c);
 		c->r[0] = 0;		/* no further subleaves */
 		c->r[1] &= L7_EBX_KEEP;
-		c->r[2] &= L7_ECX_KEEP;
+		c->r[2] &= L7_ECX_KEEP |
+			   (cpu_feature_enabled(X86_FEATURE_OSPKE) ?
+			    L7_ECX_PKU : 0);
 		c->r[3] = 0;
 	}
 	/* Leaves 2-6, 8-0xd: nothing we offer (cache/topology descriptors
@@ -135,6 +207,7 @@ void svm_inkernel_cpuid_init(void)
 			break;
 		}
 	}
+	svm_guest_controls_init();
 }
 
 void svm_inkernel_cpuid(struct svmhv_vcpu *vcpu, u32 leaf, u32 subleaf,
@@ -162,4 +235,6 @@ void svm_inkernel_cpuid(struct svmhv_vcpu *vcpu, u32 leaf, u32 subleaf,
 	memcpy(out, c->r, sizeof(c->r));
 	if (leaf == 1)		/* initial APIC id = vCPU id, 1 logical CPU */
 		out[1] |= (vcpu->id << 24) | (1 << 16);
+	if (leaf == 7 && (vcpu->vmcb->save.cr4 & X86_CR4_PKE))
+		out[2] |= L7_ECX_OSPKE;
 }

@@ -43,17 +43,22 @@ bool svm_cr4_valid(u64 val, u64 efer, u64 cr3)
 	return true;
 }
 
-/* The GPR of a MOV to CR4, from decode assists or the instruction. */
-static int svm_cr4_source(struct svmhv_vcpu *vcpu, unsigned int *gpr)
+/*
+ * The GPR of a MOV to CR4 and the RIP after it: from decode assists and
+ * NRIP save where the CPU has both (15.8.1, 15.7.1), else from the
+ * instruction.  0 on success; else an INTERNAL_ERROR exit is set up.
+ */
+static int svm_cr4_decode(struct svmhv_vcpu *vcpu, unsigned int *gpr,
+			  u64 *next)
 {
 	struct vmcb_control *ctl = &vcpu->vmcb->control;
 	struct svm_insn insn;
 	int op;
 
-	if (svm_features.decode_assists) {
-		if (!(ctl->exit_info1 & SVM_CR_VALID))
-			return -EINVAL;		/* no other CR4 writer exists */
+	if (svm_features.decode_assists && svm_features.nrip_save &&
+	    (ctl->exit_info1 & SVM_CR_VALID) && ctl->next_rip) {
 		*gpr = ctl->exit_info1 & 0xf;
+		*next = ctl->next_rip;
 		return 0;
 	}
 	if (svm_decode_fetch(vcpu, &insn)) {
@@ -61,7 +66,11 @@ static int svm_cr4_source(struct svmhv_vcpu *vcpu, unsigned int *gpr)
 		return -EFAULT;
 	}
 	op = svm_decode_prefixes(vcpu, &insn);
-	/* MOV CRn, reg: 0F 22 /r, the register in ModRM.rm (+REX.B). */
+	/*
+	 * MOV CRn, reg: 0F 22 /r, CR number in ModRM.reg (+REX.R), the GPR
+	 * in ModRM.rm (+REX.B) whatever ModRM.mod says; nothing follows
+	 * ModRM (APM vol. 3, "MOV CRn").
+	 */
 	if (op < 0 || op + 3 > insn.avail || insn.bytes[op] != 0x0f ||
 	    insn.bytes[op + 1] != 0x22 ||
 	    (((insn.bytes[op + 2] >> 3) & 7) | ((insn.rex & 4) << 1)) != 4) {
@@ -69,6 +78,9 @@ static int svm_cr4_source(struct svmhv_vcpu *vcpu, unsigned int *gpr)
 		return -EFAULT;
 	}
 	*gpr = (insn.bytes[op + 2] & 7) | ((insn.rex & 1) << 3);
+	*next = vcpu->vmcb->save.rip + op + 3;
+	if (svm_decode_mode(vcpu) != 8)
+		*next &= 0xffffffff;
 	return 0;
 }
 
@@ -76,15 +88,10 @@ int svm_exit_write_cr4(struct svmhv_vcpu *vcpu)
 {
 	struct vmcb_save *save = &vcpu->vmcb->save;
 	unsigned int gpr;
-	u64 val, old = save->cr4;
-	int ret;
+	u64 val, next, old = save->cr4;
 
-	ret = svm_cr4_source(vcpu, &gpr);
-	if (ret == -EFAULT)
-		return 0;			/* INTERNAL_ERROR set up */
-	if (ret)
-		return svm_exit_internal(vcpu, SVMHV_INTERNAL_EMULATION,
-					 NULL, 0);
+	if (svm_cr4_decode(vcpu, &gpr, &next))
+		return 0;
 	val = svm_vcpu_read_gpr(vcpu, gpr);
 	if (svm_decode_mode(vcpu) != 8)
 		val = (u32)val;			/* 32-bit operand outside long mode */
@@ -97,5 +104,6 @@ int svm_exit_write_cr4(struct svmhv_vcpu *vcpu)
 	vcpu->vmcb_dirty |= SVM_CLEAN_CRX;
 	if ((val ^ old) & SVM_CR4_FLUSH_BITS)
 		vcpu->tlb_flush_pending = true;
-	return svm_skip_insn(vcpu);
+	svm_set_rip(vcpu, next);
+	return 1;
 }

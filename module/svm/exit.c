@@ -10,6 +10,7 @@
  * (15.7.1), else by decoding the instruction.
  */
 #include <linux/kernel.h>
+#include <linux/moduleparam.h>
 #include <asm/processor-flags.h>
 #include <asm/traps.h>
 
@@ -41,7 +42,11 @@ int svm_next_rip(struct svmhv_vcpu *vcpu, u64 *next)
 {
 	struct svm_insn insn;
 
-	if (svm_features.nrip_save) {
+	/*
+	 * NRIP save fills next_rip only for the intercepts that 15.7.1
+	 * lists; where it is 0 the CPU did not provide it: decode.
+	 */
+	if (svm_features.nrip_save && vcpu->vmcb->control.next_rip) {
 		*next = vcpu->vmcb->control.next_rip;
 		return 0;
 	}
@@ -59,15 +64,33 @@ int svm_next_rip(struct svmhv_vcpu *vcpu, u64 *next)
 	return 0;
 }
 
+/*
+ * RIP past an instruction svmhv completed for the guest.  Completing an
+ * instruction ends an STI / MOV SS shadow, and with RFLAGS.TF set the CPU
+ * would now raise a single-step #DB trap (APM vol. 2, 13.1.4 and 8.2.2:
+ * DR6.BS set, the saved RIP is the next instruction's); an instruction
+ * the CPU never executed must do the same.  An event already waiting for
+ * delivery goes first; the trap is then lost, as it would be behind a
+ * higher-priority event on hardware.
+ */
 void svm_set_rip(struct svmhv_vcpu *vcpu, u64 rip)
 {
-	vcpu->vmcb->save.rip = rip;
-	/* Completing an instruction ends an STI / MOV SS shadow. */
-	vcpu->vmcb->control.int_state &= ~1u;
+	struct vmcb *vmcb = vcpu->vmcb;
+
+	vmcb->save.rip = rip;
+	vmcb->control.int_state &= ~1u;
+	/* svmhv's own step for an NMI window is over, too (inject.c). */
+	if (unlikely(vmcb->save.rflags & X86_EFLAGS_TF) &&
+	    !svm_nmi_step_done(vcpu) &&
+	    !(vmcb->control.event_inj & SVM_EVT_VALID)) {
+		vmcb->save.dr6 |= SVM_DR6_BS;
+		vcpu->vmcb_dirty |= SVM_CLEAN_DRX;
+		svm_vcpu_inject_exception(vcpu, X86_TRAP_DB, false, 0);
+	}
 }
 
 /* 1 on success; 0 with an INTERNAL_ERROR exit if it cannot be decoded. */
-static int svm_skip_insn(struct svmhv_vcpu *vcpu)
+int svm_skip_insn(struct svmhv_vcpu *vcpu)
 {
 	u64 next;
 	int ret = svm_next_rip(vcpu, &next);
@@ -103,6 +126,9 @@ static int svm_exit_reflect_exception(struct svmhv_vcpu *vcpu)
 	u8 vector = ctl->exit_code - SVM_EXIT_EXCP_BASE;
 	u32 info = ctl->exit_int_info;
 
+	/* A single step svmhv asked for to open an NMI window? */
+	if (vector == X86_TRAP_DB && svm_nmi_step_done(vcpu))
+		return 1;
 	/* An event whose delivery raised this one is re-delivered first;
 	 * a faulting #AC recurs by itself when its instruction re-runs.
 	 */
@@ -146,27 +172,55 @@ static int svm_exit_msr(struct svmhv_vcpu *vcpu)
 
 static int svm_exit_hlt(struct svmhv_vcpu *vcpu)
 {
-	/* A queued interrupt wakes the guest at once: no need to ask. */
-	if (vcpu->events.irq && (vcpu->vmcb->save.rflags & X86_EFLAGS_IF))
+	const struct svmhv_queued_events *q = &vcpu->events;
+
+	/*
+	 * A queued event that HLT does not hold off wakes the guest at once:
+	 * an interrupt with IF=1, an NMI unless one is being handled.
+	 */
+	if ((q->irq && (vcpu->vmcb->save.rflags & X86_EFLAGS_IF)) ||
+	    (q->nmi && !q->nmi_blocked))
 		return svm_skip_insn(vcpu);
 	vcpu->run->exit_reason = SVMHV_EXIT_HLT;
 	svm_skip_insn(vcpu);
 	return 0;
 }
 
+/*
+ * After a SHUTDOWN intercept the VMCB's contents are undefined (APM vol. 2,
+ * 15.12), so nothing of it may reach userspace or the next VMRUN: the vCPU
+ * is put back in its RESET state at once (its TSC keeps running), and
+ * run->rip keeps the address of the instruction that triple-faulted.
+ */
 static int svm_exit_shutdown(struct svmhv_vcpu *vcpu)
 {
+	u64 tsc_offset = vcpu->vmcb->control.tsc_offset;
+
+	svm_vcpu_reset(vcpu);
+	vcpu->vmcb->control.tsc_offset = tsc_offset;
 	vcpu->shutdown = true;
 	vcpu->run->exit_reason = SVMHV_EXIT_SHUTDOWN;
 	return 0;
 }
 
+/*
+ * VMMCALL is not privileged (any CPL may execute it, APM vol. 3), so a
+ * guest's user programs could otherwise speak to the VMM.  Only the guest
+ * kernel may: from CPL > 0 the call fails in the guest with
+ * SVMHV_HC_EPERM in RAX, as KVM answers -KVM_EPERM, and never leaves the
+ * kernel.
+ */
 static int svm_exit_vmmcall(struct svmhv_vcpu *vcpu)
 {
 	struct svmhv_run *run = vcpu->run;
 	u64 next;
-	int ret = svm_next_rip(vcpu, &next);
+	int ret;
 
+	if (vcpu->vmcb->save.cpl) {
+		vcpu->vmcb->save.rax = (u64)SVMHV_HC_EPERM;
+		return svm_skip_insn(vcpu);
+	}
+	ret = svm_next_rip(vcpu, &next);
 	if (ret == -EAGAIN)
 		return 0;
 	run->exit_reason = SVMHV_EXIT_HYPERCALL;
@@ -253,18 +307,26 @@ static int svm_exit_dr(struct svmhv_vcpu *vcpu)
 }
 
 /*
- * VMRUN refused the guest state (15.5.1 lists the checks).  Only state
- * from userspace can be refused -- the CPU itself never lets the guest
- * reach an illegal combination -- so the state is put back exactly as
- * userspace left it: a failed VMRUN may write the VMCB's save area (QEMU's
- * emulated SVM stores host values there), and neither host addresses nor
- * altered state may reach GET_REGS.
+ * VMRUN refused the guest state (15.5.1 lists the checks).  The state
+ * ioctls refuse everything VMRUN would (vcpu_state.c) and the CPU never
+ * lets the guest reach an illegal combination, so this is a defence, and
+ * the fail_vmrun test hook's way in.  The state is put back exactly as it
+ * was before the VMRUN: a failed VMRUN may write the VMCB's save area and
+ * the event fields (QEMU's emulated SVM stores host values there, moves
+ * EVENTINJ to EXITINTINFO and rewrites V_IRQ), and neither host addresses
+ * nor altered state may reach GET_REGS, nor may an event be lost.
  */
 static int svm_exit_invalid(struct svmhv_vcpu *vcpu)
 {
+	struct vmcb_control *ctl = &vcpu->vmcb->control;
+
 	if (vcpu->save_unverified)
 		memcpy(&vcpu->vmcb->save, vcpu->save_snapshot,
 		       sizeof(vcpu->vmcb->save));
+	ctl->event_inj = vcpu->event_entered;
+	ctl->event_inj_err = vcpu->event_err_entered;
+	ctl->int_ctl = vcpu->int_ctl_entered;
+	ctl->exit_int_info = 0;
 	vcpu->vmcb_dirty = ~0u;
 	vcpu->run->rip = vcpu->vmcb->save.rip;
 	vcpu->run->exit_reason = SVMHV_EXIT_FAIL_ENTRY;
@@ -291,6 +353,7 @@ typedef int (*svm_exit_handler_t)(struct svmhv_vcpu *vcpu);
 static const svm_exit_handler_t svm_exit_handlers[] = {
 	[SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR0 + 15]	= svm_exit_dr,
 	[SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR0 + 15] = svm_exit_dr,
+	[SVM_EXIT_WRITE_CR4]			= svm_exit_write_cr4,
 	[SVM_EXIT_EXCP_BASE + X86_TRAP_DB]	= svm_exit_reflect_exception,
 	[SVM_EXIT_EXCP_BASE + X86_TRAP_AC]	= svm_exit_reflect_exception,
 	[SVM_EXIT_INTR]				= svm_exit_host_event,
@@ -330,7 +393,9 @@ static const svm_exit_handler_t svm_exit_handlers[] = {
  * except those an instruction raised on purpose: INT n, INT3 and INTO.
  * RIP still points at that instruction, so injecting the event would push
  * the wrong return address and the instruction would run twice; letting
- * the guest execute it again delivers it exactly once.
+ * the guest execute it again delivers it exactly once.  A #BP or #OF that
+ * svmhv itself injected (userspace queued it) came from no instruction:
+ * it is recognised as the event this VMRUN carried, and delivered again.
  */
 static void svm_requeue_interrupted_event(struct svmhv_vcpu *vcpu)
 {
@@ -338,10 +403,13 @@ static void svm_requeue_interrupted_event(struct svmhv_vcpu *vcpu)
 	u32 info = ctl->exit_int_info;
 	u32 type = info & SVM_EVT_TYPE_MASK;
 	u8 vector = info & SVM_EVT_VECTOR_MASK;
+	u32 what = SVM_EVT_VALID | SVM_EVT_TYPE_MASK | SVM_EVT_VECTOR_MASK;
 
-	if (svm_exitintinfo_is_irq(info) || type == SVM_EVT_TYPE_SOFT_INT ||
-	    (type == SVM_EVT_TYPE_EXCEPTION &&
-	     (vector == X86_TRAP_BP || vector == X86_TRAP_OF)))
+	if (svm_exitintinfo_is_irq(info) || type == SVM_EVT_TYPE_SOFT_INT)
+		return;
+	if (type == SVM_EVT_TYPE_EXCEPTION &&
+	    (vector == X86_TRAP_BP || vector == X86_TRAP_OF) &&
+	    (vcpu->event_entered & what) != (info & what))
 		return;
 	ctl->event_inj = info;
 	ctl->event_inj_err = ctl->exit_int_info_err;
@@ -387,6 +455,15 @@ int svm_exit_dispatch(struct svmhv_vcpu *vcpu)
 	vcpu->stat[SVMHV_STAT_EXITS]++;
 	vcpu->stat[svm_exit_stat(code)]++;
 	/*
+	 * A VMRUN that failed its checks delivered nothing: EVENTINJ, V_IRQ
+	 * and the NMI bookkeeping stay exactly as they were, so the event is
+	 * delivered by the next VMRUN that succeeds.  Some implementations
+	 * (QEMU's) write only the low half of -1.
+	 */
+	if (unlikely(svm_exit_code_is_invalid(code)))
+		return svm_exit_invalid(vcpu);
+	vcpu->save_unverified = false;
+	/*
 	 * An exit in the middle of delivering an event (e.g. a nested page
 	 * fault on the guest's IDT or stack) must not lose it.
 	 */
@@ -394,11 +471,6 @@ int svm_exit_dispatch(struct svmhv_vcpu *vcpu)
 	svm_irq_after_exit(vcpu);
 	if (ctl->exit_int_info & SVM_EVT_VALID)
 		svm_requeue_interrupted_event(vcpu);
-
-	/* Some implementations (QEMU's) write only the low half of -1. */
-	if (unlikely((u32)code == (u32)SVM_EXIT_INVALID))
-		return svm_exit_invalid(vcpu);
-	vcpu->save_unverified = false;
 
 	if (likely(code < ARRAY_SIZE(svm_exit_handlers) &&
 		   svm_exit_handlers[code]))

@@ -22,7 +22,17 @@
  * NMIs are blocked from delivery until the guest's handler IRETs; without
  * virtual NMI support the hypervisor tracks that itself: IRET is
  * intercepted while an NMI is in service, and NMIs are unblocked once the
- * guest has moved past the IRET.
+ * guest has moved past the IRET.  An NMI is also held off by an interrupt
+ * shadow (STI, MOV SS: APM vol. 2, 15.21.5 and 8.5) and by an event
+ * already in EVENTINJ.  When a queued NMI waits for one of those to end,
+ * the guest runs one instruction with RFLAGS.TF set (the #DB intercept
+ * brings it back, as KVM does without vNMI): the NMI is then injected
+ * right after the IRET or the shadowed instruction, not at whatever exit
+ * happens to come next.  A guest's own single-stepping is preserved: its
+ * TF is put back, and its #DB delivered.
+ *
+ * In real mode no exception pushes an error code (APM vol. 2, 8.2), so
+ * none is injected there whatever the vector.
  */
 #include <linux/kernel.h>
 #include <asm/processor-flags.h>
@@ -156,11 +166,56 @@ static void svm_inject(struct svmhv_vcpu *vcpu, u32 type, u8 vector,
 {
 	struct vmcb_control *ctl = &vcpu->vmcb->control;
 
+	if (!(vcpu->vmcb->save.cr0 & X86_CR0_PE))
+		has_error = false;
 	ctl->event_inj = SVM_EVT_VALID | type | vector |
 			 (has_error ? SVM_EVT_ERROR_VALID : 0);
 	ctl->event_inj_err = error;
 	vcpu->stat[SVMHV_STAT_INJECTED]++;
 	trace_svmhv_inject(vcpu->id, type >> SVM_EVT_TYPE_SHIFT, vector, error);
+}
+
+/* Run one instruction and come back: see the comment at the top. */
+static void svm_nmi_step_start(struct svmhv_vcpu *vcpu)
+{
+	struct svmhv_queued_events *q = &vcpu->events;
+	struct vmcb_save *save = &vcpu->vmcb->save;
+
+	if (q->nmi_step)
+		return;
+	q->nmi_step = true;
+	q->nmi_step_guest_tf = save->rflags & X86_EFLAGS_TF;
+	save->rflags |= X86_EFLAGS_TF;
+}
+
+/*
+ * An intercepted #DB: was it the step svmhv asked for?  Returns true if
+ * nothing is left for the guest; false if the #DB is (also) the guest's
+ * own, to be reflected.
+ */
+bool svm_nmi_step_done(struct svmhv_vcpu *vcpu)
+{
+	struct svmhv_queued_events *q = &vcpu->events;
+	struct vmcb_save *save = &vcpu->vmcb->save;
+
+	if (!q->nmi_step)
+		return false;
+	q->nmi_step = false;
+	/*
+	 * The flags are the guest's again, unless the instruction loaded
+	 * them (IRET, POPF): then TF is whatever the guest chose, left
+	 * alone.  Telling the two apart would need decoding; the cases
+	 * where the guess is wrong (the guest's own TF set by that very
+	 * IRET while it did not step before) only lose one guest #DB.
+	 */
+	if (!q->nmi_step_guest_tf) {
+		save->rflags &= ~X86_EFLAGS_TF;
+		if (!(save->dr6 & ~(u64)(SVM_DR6_BS | SVM_DR6_FIXED_1)))
+			save->dr6 &= ~(u64)SVM_DR6_BS;
+		vcpu->vmcb_dirty |= SVM_CLEAN_DRX;
+		return true;
+	}
+	return false;
 }
 
 /*
@@ -184,7 +239,10 @@ int svm_inject_prepare(struct svmhv_vcpu *vcpu)
 			svm_inject(vcpu, SVM_EVT_TYPE_EXCEPTION, q->exc_vector,
 				   q->exc_has_error, q->exc_error);
 			q->exc = false;
-		} else if (q->nmi && !q->nmi_blocked) {
+		} else if (q->nmi && !q->nmi_blocked &&
+			   !(vmcb->control.int_state & 1)) {
+			/* The NMI must not push svmhv's TF. */
+			svm_nmi_step_done(vcpu);
 			svm_inject(vcpu, SVM_EVT_TYPE_NMI, X86_TRAP_NMI, false,
 				   0);
 			q->nmi = false;
@@ -193,6 +251,17 @@ int svm_inject_prepare(struct svmhv_vcpu *vcpu)
 			vcpu->vmcb_dirty |= SVM_CLEAN_INTERCEPTS;
 		}
 	}
+	/*
+	 * Still queued, and held off by something one instruction ends (the
+	 * IRET about to run, a shadow)?  Step it.  An NMI handler that has
+	 * not reached its IRET is not stepped: the IRET intercept comes
+	 * first.  Nor is an entry that delivers another event: its delivery
+	 * would push svmhv's TF onto the guest's stack, and the handler's
+	 * IRET would bring it back; the NMI goes in at the next exit.
+	 */
+	if (q->nmi && (!q->nmi_blocked || q->awaiting_iret) &&
+	    !(vmcb->control.event_inj & SVM_EVT_VALID))
+		svm_nmi_step_start(vcpu);
 	if (q->irq) {
 		svm_irq_arm(vcpu);
 		return 1;

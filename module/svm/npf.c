@@ -9,6 +9,10 @@
  *   address in no slot               userspace with address, size, data
  *   guest page-table walk or      -> cannot be emulated: INTERNAL_ERROR
  *   instruction fetch outside RAM
+ *   any access outside RAM while  -> INTERNAL_ERROR (DELIVERY) naming the
+ *   delivering an event              event: the access is the CPU's push
+ *                                    or IDT/GDT read, not the instruction
+ *                                    at RIP, which must not be emulated
  *
  * With decode assists the CPU hands us the instruction bytes in the VMCB
  * (15.25.6 "guest instruction bytes"); without, they are read through the
@@ -114,6 +118,14 @@ int svm_exit_npf(struct svmhv_vcpu *vcpu)
 	}
 	mutex_unlock(&vm->lock);
 
+	/* EXITINTINFO valid: the fault hit the event's delivery (15.7.2). */
+	if (ctl->exit_int_info & SVM_EVT_VALID) {
+		trace_svmhv_npf(vcpu->id, gpa, err, SVMHV_NPF_ERROR);
+		svm_exit_internal(vcpu, SVMHV_INTERNAL_DELIVERY, NULL, gpa);
+		vcpu->run->internal.event = ctl->exit_int_info |
+					    ((u64)ctl->exit_int_info_err << 32);
+		return 0;
+	}
 	if (err & (SVM_NPF_IN_GUEST_WALK | SVM_NPF_FETCH)) {
 		trace_svmhv_npf(vcpu->id, gpa, err, SVMHV_NPF_ERROR);
 		return svm_exit_internal(vcpu, SVMHV_INTERNAL_EMULATION, NULL,

@@ -14,6 +14,7 @@
  * control, CLGI, the world switch, STGI, interrupts on -- any host
  * interrupt that forced the #VMEXIT is taken right there.
  */
+#include <linux/moduleparam.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -47,12 +48,31 @@ int svm_complete_pending(struct svmhv_vcpu *vcpu)
 	return 1;
 }
 
+/*
+ * Test hook, as KVM's force_emulation_prefix is one: the next N VMRUNs
+ * fail as the CPU fails a VMRUN with ASID 0 (15.5.1), so that the
+ * selftests can show that a failed entry loses no event and no flush.
+ */
+static unsigned int fail_vmrun;
+module_param(fail_vmrun, uint, 0600);
+MODULE_PARM_DESC(fail_vmrun, "Test hook: make the next N VMRUNs fail (VMEXIT_INVALID) as with ASID 0");
+
+static bool svm_vmrun_should_fail(struct svmhv_vcpu *vcpu)
+{
+	unsigned int n = READ_ONCE(fail_vmrun);
+
+	if (likely(!n) || cmpxchg(&fail_vmrun, n, n - 1) != n)
+		return false;
+	vcpu->save_unverified = true;	/* keep a snapshot, see exit.c */
+	return true;
+}
+
 static void svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 {
 	struct vmcb *vmcb = vcpu->vmcb;
-	u32 host_pkru = 0;
+	u32 host_pkru = 0, asid = 0;
+	bool moved, fail = svm_vmrun_should_fail(vcpu);
 	u64 t0;
-	bool moved;
 	int cpu;
 
 	local_irq_disable();
@@ -82,6 +102,14 @@ static void svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 	 */
 	if (unlikely(vcpu->save_unverified))
 		memcpy(vcpu->save_snapshot, &vmcb->save, sizeof(vmcb->save));
+	/* What this entry delivers, for a failed VMRUN and EXITINTINFO. */
+	vcpu->event_entered = vmcb->control.event_inj;
+	vcpu->event_err_entered = vmcb->control.event_inj_err;
+	vcpu->int_ctl_entered = vmcb->control.int_ctl;
+	if (unlikely(fail)) {
+		asid = vmcb->control.asid;
+		vmcb->control.asid = 0;
+	}
 
 	trace_svmhv_entry(vcpu->id, vmcb->save.rip, vmcb->save.rflags,
 			  vmcb->control.event_inj);
@@ -101,6 +129,11 @@ static void svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 	svmhv_vmrun(vcpu->vmcb_pa, vcpu->gprs, svm_hw_host_save_pa(),
 		    vmcb->control.int_state & 1);
 	vcpu->stat[SVMHV_STAT_GUEST_CYCLES] += rdtsc() - t0;
+	if (unlikely(fail))
+		vmcb->control.asid = asid;
+	/* Flushes asked for are done only if the guest was entered. */
+	if (likely(!svm_exit_code_is_invalid(vmcb->control.exit_code)))
+		svm_asid_commit(vcpu);
 	if (cpu_feature_enabled(X86_FEATURE_OSPKE)) {
 		vcpu->guest_pkru = rdpkru();
 		if (vcpu->guest_pkru != host_pkru)

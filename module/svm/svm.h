@@ -32,7 +32,7 @@ int svm_vcpu_init(struct svmhv_vcpu *vcpu);
 void svm_vcpu_free(struct svmhv_vcpu *vcpu);
 void svm_vcpu_reset(struct svmhv_vcpu *vcpu);
 void svm_vcpu_get_regs(struct svmhv_vcpu *vcpu, struct svmhv_regs *regs);
-void svm_vcpu_set_regs(struct svmhv_vcpu *vcpu, const struct svmhv_regs *regs);
+int svm_vcpu_set_regs(struct svmhv_vcpu *vcpu, const struct svmhv_regs *regs);
 void svm_vcpu_get_sregs(struct svmhv_vcpu *vcpu, struct svmhv_sregs *sregs);
 int svm_vcpu_set_sregs(struct svmhv_vcpu *vcpu, const struct svmhv_sregs *sregs);
 u64 svm_vcpu_read_gpr(struct svmhv_vcpu *vcpu, unsigned int reg);
@@ -63,7 +63,14 @@ static inline bool svm_exitintinfo_is_irq(u32 info)
 		(info & SVM_EVT_VECTOR_MASK) >= 32);
 }
 
+/* VMRUN refused the state; QEMU writes only the low half of -1. */
+static inline bool svm_exit_code_is_invalid(u64 code)
+{
+	return (u32)code == (u32)SVM_EXIT_INVALID;
+}
+
 void svm_irq_after_exit(struct svmhv_vcpu *vcpu);
+bool svm_nmi_step_done(struct svmhv_vcpu *vcpu);
 int svm_exit_vintr(struct svmhv_vcpu *vcpu);
 int svm_exit_iret(struct svmhv_vcpu *vcpu);
 void svm_report_irq_state(struct svmhv_vcpu *vcpu);
@@ -112,6 +119,7 @@ int svm_decode_mov_dr(struct svmhv_vcpu *vcpu, struct svm_insn *insn,
  */
 int svm_exit_dispatch(struct svmhv_vcpu *vcpu);
 int svm_next_rip(struct svmhv_vcpu *vcpu, u64 *next);
+int svm_skip_insn(struct svmhv_vcpu *vcpu);
 void svm_set_rip(struct svmhv_vcpu *vcpu, u64 rip);
 int svm_exit_internal(struct svmhv_vcpu *vcpu, u32 suberror,
 		      const struct svm_insn *insn, u64 gpa);
@@ -125,7 +133,14 @@ int svm_complete_io(struct svmhv_vcpu *vcpu, bool string);
 int svm_complete_mmio(struct svmhv_vcpu *vcpu);
 int svm_complete_pending(struct svmhv_vcpu *vcpu);
 
-/* svm/cpuid.c, svm/msr.c */
+/* svm/cr.c */
+bool svm_cr4_valid(u64 val, u64 efer, u64 cr3);
+int svm_exit_write_cr4(struct svmhv_vcpu *vcpu);
+
+/* svm/cpuid.c, svm/msr.c; what the guest's CPUID allows it to set. */
+extern u64 svm_guest_cr4_valid;
+extern u64 svm_guest_efer_valid;
+extern unsigned int svm_guest_phys_bits;
 void svm_inkernel_cpuid_init(void);
 void svm_inkernel_cpuid(struct svmhv_vcpu *vcpu, u32 leaf, u32 subleaf,
 			u32 out[4]);
@@ -144,6 +159,7 @@ int svm_write_gva(struct svmhv_vcpu *vcpu, u64 gva, const void *buf,
 
 /* npt/asid.c: pick the ASID and TLB control for the next VMRUN. */
 void svm_asid_prepare(struct svmhv_vcpu *vcpu, bool moved);
+void svm_asid_commit(struct svmhv_vcpu *vcpu);
 void svm_asid_init(void);
 
 #endif /* SVMHV_SVM_H */

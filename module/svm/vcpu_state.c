@@ -25,12 +25,23 @@
 #define SVM_DR6_INIT		0xffff0ff0ULL
 #define SVM_DR7_INIT		0x400ULL
 #define SVM_EFER_GUEST_BITS	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+/* CR0 bits that exist (APM vol. 2, 3.1.1); the rest are reserved. */
+#define SVM_CR0_DEFINED		(X86_CR0_PE | X86_CR0_MP | X86_CR0_EM |	\
+				 X86_CR0_TS | X86_CR0_ET | X86_CR0_NE |	\
+				 X86_CR0_WP | X86_CR0_AM | X86_CR0_NW |	\
+				 X86_CR0_CD | X86_CR0_PG)
+/* RFLAGS bits that exist (3.1.6); bit 1 reads as one. */
+#define SVM_RFLAGS_DEFINED	0x3f7fd7ULL
+/* APIC base MSR: BSP, global enable, base address (16.3.1). */
+#define SVM_APIC_BASE_BITS	(MSR_IA32_APICBASE_BSP | \
+				 MSR_IA32_APICBASE_ENABLE)
 
 /*
  * Intercept policy (APM 15.9 - 15.14).
  *
- * Allow: CR reads and writes (nested paging makes CR3 and paging the
- * guest's own; CR8 goes to V_TPR under V_INTR_MASKING, 15.21.1), INVLPG,
+ * Allow: CR reads and writes but CR4's (nested paging makes CR3 and
+ * paging the guest's own; CR8 goes to V_TPR under V_INTR_MASKING,
+ * 15.21.1; a CR4 write could enable features CPUID hides: cr.c), INVLPG,
  * PAUSE, RDTSC (with a TSC offset), INTn, IRET, PUSHF/POPF, task switches,
  * exceptions other than those below.
  *
@@ -55,6 +66,7 @@ static void svm_vcpu_init_control(struct svmhv_vcpu *vcpu)
 	struct vmcb_control *ctl = &vcpu->vmcb->control;
 
 	memset(ctl, 0, sizeof(*ctl));
+	ctl->intercept_cr = SVM_INTERCEPT_CR4_WRITE;
 	ctl->intercept_dr = 0xffffffff;
 	ctl->intercept_exceptions = BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC);
 	ctl->intercept_misc1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
@@ -199,6 +211,9 @@ void svm_vcpu_get_regs(struct svmhv_vcpu *vcpu, struct svmhv_regs *r)
 	r->rsp = save->rsp;
 	r->rip = save->rip;
 	r->rflags = save->rflags;
+	/* A TF svmhv set to open an NMI window is not the guest's. */
+	if (vcpu->events.nmi_step && !vcpu->events.nmi_step_guest_tf)
+		r->rflags &= ~X86_EFLAGS_TF;
 	r->rbx = vcpu->gprs[GPR_RBX];
 	r->rcx = vcpu->gprs[GPR_RCX];
 	r->rdx = vcpu->gprs[GPR_RDX];
@@ -215,17 +230,23 @@ void svm_vcpu_get_regs(struct svmhv_vcpu *vcpu, struct svmhv_regs *r)
 	r->r15 = vcpu->gprs[GPR_R15];
 }
 
-void svm_vcpu_set_regs(struct svmhv_vcpu *vcpu, const struct svmhv_regs *r)
+/*
+ * Reserved RFLAGS bits: VMRUN would take them, no instruction of the guest
+ * could set them.  Bit 1 is set for the caller, who may pass 0.  VM=1 in
+ * long mode is a state no CPU can be in (virtual-8086 mode does not
+ * exist there, 1.2.3).
+ */
+int svm_vcpu_set_regs(struct svmhv_vcpu *vcpu, const struct svmhv_regs *r)
 {
 	struct vmcb_save *save = &vcpu->vmcb->save;
 
+	if ((r->rflags & ~SVM_RFLAGS_DEFINED) ||
+	    ((r->rflags & X86_EFLAGS_VM) && (save->efer & EFER_LMA)))
+		return -EINVAL;
 	save->rax = r->rax;
 	save->rsp = r->rsp;
 	save->rip = r->rip;
-	/* Bit 1 is always one; reserved bits are never set (VMRUN would
-	 * accept them, the guest's POPF could not).
-	 */
-	save->rflags = (r->rflags & 0x3f7fd7) | X86_EFLAGS_FIXED;
+	save->rflags = r->rflags | X86_EFLAGS_FIXED;
 	vcpu->gprs[GPR_RBX] = r->rbx;
 	vcpu->gprs[GPR_RCX] = r->rcx;
 	vcpu->gprs[GPR_RDX] = r->rdx;
@@ -244,6 +265,9 @@ void svm_vcpu_set_regs(struct svmhv_vcpu *vcpu, const struct svmhv_regs *r)
 	vcpu->save_unverified = true;
 	/* An interrupt shadow belongs to the instruction we were at. */
 	vcpu->vmcb->control.int_state = 0;
+	/* TF is now userspace's: an NMI window step starts afresh. */
+	vcpu->events.nmi_step = false;
+	return 0;
 }
 
 static void svm_seg_to_user(const struct vmcb_seg *s, struct svmhv_segment *u)
@@ -315,6 +339,57 @@ static bool svm_dt_valid(const struct svmhv_dtable *dt)
 	return !dt->pad[0] && !dt->pad[1] && !dt->pad[2];
 }
 
+static bool svm_canonical(u64 addr)
+{
+	return (u64)((s64)(addr << 16) >> 16) == addr;
+}
+
+/*
+ * Would VMRUN take this state, and could a CPU be in it?  VMRUN's own
+ * checks (APM vol. 2, 15.5.1) are repeated here so that bad state from
+ * userspace is an EINVAL of the ioctl and never a failed VMRUN; the
+ * architectural ones (3.1) so that a guest never starts in a state no CPU
+ * could reach -- including control bits of features the guest's CPUID
+ * hides, which hardware (checking the host's features) would accept.
+ */
+static bool svm_sregs_valid(const struct svmhv_sregs *sr)
+{
+	u64 phys_mask = ~GENMASK_ULL(svm_guest_phys_bits - 1, 0);
+	bool long_mode = (sr->efer & EFER_LME) && (sr->cr0 & X86_CR0_PG);
+	u64 efer = sr->efer | (long_mode ? EFER_LMA : 0);
+
+	/* CR0: reserved bits, NW without CD, PG without PE. */
+	if ((sr->cr0 & ~SVM_CR0_DEFINED) ||
+	    ((sr->cr0 & X86_CR0_NW) && !(sr->cr0 & X86_CR0_CD)) ||
+	    ((sr->cr0 & X86_CR0_PG) && !(sr->cr0 & X86_CR0_PE)))
+		return false;
+	/* EFER: features the guest lacks; LMA is derived, not taken. */
+	if ((sr->efer & ~SVM_EFER_GUEST_BITS) ||
+	    (sr->efer & ~svm_guest_efer_valid))
+		return false;
+	/* Long mode needs PAE; CS.L with CS.D is reserved (15.5.1). */
+	if (long_mode && !(sr->cr4 & X86_CR4_PAE))
+		return false;
+	if (sr->cs.l && (!long_mode || sr->cs.db))
+		return false;
+	if (!svm_cr4_valid(sr->cr4, efer, sr->cr3))
+		return false;
+	/* CR3: no address bits beyond the guest's physical width. */
+	if (long_mode ? (sr->cr3 & phys_mask) : (sr->cr3 >> 32))
+		return false;
+	/* Bases: 64-bit ones canonical, the others 32 bits wide. */
+	if (!svm_canonical(sr->fs.base) || !svm_canonical(sr->gs.base) ||
+	    !svm_canonical(sr->tr.base) || !svm_canonical(sr->ldt.base) ||
+	    !svm_canonical(sr->gdt.base) || !svm_canonical(sr->idt.base))
+		return false;
+	if ((sr->cs.base | sr->ds.base | sr->es.base | sr->ss.base) >> 32)
+		return false;
+	/* APIC base: no x2APIC (hidden), an address the guest can have. */
+	if (sr->apic_base & ~(SVM_APIC_BASE_BITS | (PAGE_MASK & ~phys_mask)))
+		return false;
+	return true;
+}
+
 int svm_vcpu_set_sregs(struct svmhv_vcpu *vcpu, const struct svmhv_sregs *sr)
 {
 	struct vmcb_save *save = &vcpu->vmcb->save;
@@ -327,9 +402,7 @@ int svm_vcpu_set_sregs(struct svmhv_vcpu *vcpu, const struct svmhv_sregs *sr)
 			return -EINVAL;
 	if (!svm_dt_valid(&sr->gdt) || !svm_dt_valid(&sr->idt))
 		return -EINVAL;
-	if (efer & ~SVM_EFER_GUEST_BITS)
-		return -EINVAL;
-	if (sr->cr8 > 15)
+	if (sr->cr8 > 15 || !svm_sregs_valid(sr))
 		return -EINVAL;
 	ret |= svm_seg_from_user(&sr->cs, &segs[0]);
 	ret |= svm_seg_from_user(&sr->ds, &segs[1]);
@@ -342,9 +415,8 @@ int svm_vcpu_set_sregs(struct svmhv_vcpu *vcpu, const struct svmhv_sregs *sr)
 	if (ret)
 		return -EINVAL;
 
-	/* After a triple fault the VMCB is undefined (15.12): start over. */
-	if (vcpu->shutdown)
-		svm_vcpu_reset(vcpu);
+	/* The state after a triple fault was reset at the exit (exit.c). */
+	vcpu->shutdown = false;
 
 	save->cs = segs[0];
 	save->ds = segs[1];
@@ -388,6 +460,9 @@ void svm_vcpu_inject_exception(struct svmhv_vcpu *vcpu, u8 vector,
 {
 	struct vmcb_control *ctl = &vcpu->vmcb->control;
 
+	/* Real mode pushes no error code (APM vol. 2, 8.2). */
+	if (!(vcpu->vmcb->save.cr0 & X86_CR0_PE))
+		has_error = false;
 	ctl->event_inj = SVM_EVT_VALID | SVM_EVT_TYPE_EXCEPTION | vector |
 			 (has_error ? SVM_EVT_ERROR_VALID : 0);
 	ctl->event_inj_err = error;

@@ -16,6 +16,7 @@
 #include <linux/types.h>
 
 /* Intercept vector 3 (offset 0x00c), APM table B-1. */
+#define SVM_INTERCEPT_CR4_WRITE		BIT(16 + 4)	/* intercept_cr */
 #define SVM_INTERCEPT_INTR		BIT(0)
 #define SVM_INTERCEPT_NMI		BIT(1)
 #define SVM_INTERCEPT_SMI		BIT(2)
@@ -81,6 +82,7 @@
 #define SVM_CLEAN_ALL_WE_USE		0x3ffu
 
 /* Exit codes, APM appendix C. */
+#define SVM_EXIT_WRITE_CR4		0x014
 #define SVM_EXIT_READ_DR0		0x020
 #define SVM_EXIT_WRITE_DR0		0x030
 #define SVM_EXIT_EXCP_BASE		0x040
@@ -114,6 +116,10 @@
 #define SVM_EXIT_RDPRU			0x08e
 #define SVM_EXIT_NPF			0x400
 #define SVM_EXIT_INVALID		((u64)-1)
+
+/* DR6 (APM vol. 2, 13.1.1.3): single step; bits that read as one. */
+#define SVM_DR6_BS			BIT_ULL(14)
+#define SVM_DR6_FIXED_1			0xffff0ff0ULL
 
 /* EXITINFO1 of an IOIO intercept, APM 15.10.2 (figure 15-2). */
 #define SVM_IOIO_TYPE_IN		BIT(0)

@@ -29,9 +29,19 @@
 #define X86_CR0_CD		(1ULL << 30)
 #define X86_CR0_PG		(1ULL << 31)
 
+#define X86_CR4_PSE		(1ULL << 4)
 #define X86_CR4_PAE		(1ULL << 5)
+#define X86_CR4_PGE		(1ULL << 7)
 #define X86_CR4_OSFXSR		(1ULL << 9)
 #define X86_CR4_OSXMMEXCPT	(1ULL << 10)
+#define X86_CR4_LA57		(1ULL << 12)
+#define X86_CR4_VMXE		(1ULL << 13)
+#define X86_CR4_PCIDE		(1ULL << 17)
+#define X86_CR4_OSXSAVE		(1ULL << 18)
+#define X86_CR4_SMEP		(1ULL << 20)
+#define X86_CR4_SMAP		(1ULL << 21)
+#define X86_CR4_PKE		(1ULL << 22)
+#define X86_CR4_CET		(1ULL << 23)
 
 #define EFER_SCE		(1ULL << 0)
 #define EFER_LME		(1ULL << 8)
@@ -40,7 +50,9 @@
 #define EFER_SVME		(1ULL << 12)
 
 #define X86_EFLAGS_FIXED	(1ULL << 1)
+#define X86_EFLAGS_TF		(1ULL << 8)
 #define X86_EFLAGS_IF		(1ULL << 9)
+#define X86_EFLAGS_VM		(1ULL << 17)
 
 /* MSRs */
 #define MSR_IA32_TSC		0x00000010
@@ -64,6 +76,7 @@
 #define DE_VECTOR		0
 #define DB_VECTOR		1
 #define BP_VECTOR		3
+#define OF_VECTOR		4
 #define UD_VECTOR		6
 #define NM_VECTOR		7
 #define DF_VECTOR		8
@@ -197,6 +210,20 @@ static inline uint64_t get_cr4(void)
 	uint64_t v;
 
 	asm volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+/* "mov %rax, %cr4": 0f 22 e0, three bytes, for handlers that skip it. */
+static inline void set_cr4(uint64_t v)
+{
+	asm volatile("mov %0, %%cr4" : : "a"(v) : "memory");
+}
+
+static inline uint64_t get_dr6(void)
+{
+	uint64_t v;
+
+	asm volatile("mov %%dr6, %0" : "=r"(v));
 	return v;
 }
 

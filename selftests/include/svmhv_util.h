@@ -135,4 +135,10 @@ void virt_build_identity_map(void *pml4, void *pdpt, void *pd,
 void gdt_build(void *gdt, uint64_t tss_gpa);
 void idt_build(void *idt, const uint64_t *stubs);
 
+/*
+ * Make the next n VMRUNs fail (the module's fail_vmrun test hook, root
+ * only).  False if the parameter cannot be written.
+ */
+bool svmhv_set_fail_vmrun(unsigned int n);
+
 #endif /* SELFTEST_SVMHV_UTIL_H */

@@ -297,3 +297,14 @@ const char *exit_details(const struct svmhv_run *run)
 	}
 	return buf;
 }
+
+bool svmhv_set_fail_vmrun(unsigned int n)
+{
+	FILE *f = fopen("/sys/module/svmhv/parameters/fail_vmrun", "w");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fprintf(f, "%u\n", n) > 0;
+	return fclose(f) == 0 && ok;
+}
