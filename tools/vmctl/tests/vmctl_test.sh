@@ -250,18 +250,22 @@ check rep_outsb_2500_bytes_byte_exact 0 "$T/rep_expected" EMPTY
 printf 'looping\n' >"$T/looping"
 
 # sig_case NAME SIGNAL STATUS: stop a looping guest with SIGNAL.
+# Each case writes files of its own: polling a file the previous case
+# wrote would find that case's "looping" before this vmctl has even
+# truncated it (a race that once failed CI), then an empty file.
 sig_case() {
-	"$VMCTL" start --mode long "$G/loop.bin" >"$T/out" 2>"$T/err" &
+	out=$T/sig-$1.out err=$T/sig-$1.err
+	"$VMCTL" start --mode long "$G/loop.bin" >"$out" 2>"$err" &
 	pid=$!
 	# The guest's line must show up while it still runs (no buffering).
 	# Generous: on a loaded machine the emulated host itself crawls.
 	i=0
-	while [ $i -lt $((30 * TICKS_PER_S)) ] && ! grep -q looping "$T/out"; do
+	while [ $i -lt $((30 * TICKS_PER_S)) ] && ! grep -qs looping "$out"; do
 		sleep $TICK
 		i=$((i + 1))
 	done
 	seen=no
-	grep -q looping "$T/out" && seen=yes
+	grep -qs looping "$out" && seen=yes
 	kill -"$2" $pid
 	# It must be gone within 15 seconds.
 	( sleep 15; kill -KILL $pid ) >/dev/null 2>&1 &
@@ -270,6 +274,8 @@ sig_case() {
 	st=$?
 	kill $wd 2>/dev/null
 	wait $wd 2>/dev/null
+	cp "$out" "$T/out"
+	cp "$err" "$T/err"
 	if [ $seen = no ]; then
 		not_ok "$1" "guest output did not appear while the guest ran"
 	elif [ "$2" != KILL ] && [ "$st" = 137 ]; then
@@ -309,11 +315,19 @@ case_ vm_usable_after_sigkill 0 "$HELLO" EMPTY start --mode long "$G/hello.bin"
 if ! command -v run-as >/dev/null || [ "$(id -u)" != 0 ]; then
 	skipped device_group_member_runs_guests "needs root and run-as"
 	skipped device_outsider_gets_permission_denied "needs root and run-as"
+	skipped guest_ram_beyond_memlock_limit_refused "needs root and run-as"
 else
 	dev=${VMCTL_DEVICE:-/dev/svmhv}
 	chgrp 4242 "$dev" && chmod 0660 "$dev"
+	# Guest RAM counts as the owner's locked memory (RLIMIT_MEMLOCK):
+	# 128 MiB covers the default 64M guest, 8 MiB (the kernel's default
+	# limit) does not, and the refusal says what to raise.
 	case_ device_group_member_runs_guests 0 "$HELLO" EMPTY \
-	      env run-as 1000 4242 "$VMCTL" start "$G/hello.bin"
+	      env sh -c 'ulimit -l 131072 && exec run-as 1000 4242 "$@"' sh \
+	      "$VMCTL" start "$G/hello.bin"
+	case_ guest_ram_beyond_memlock_limit_refused 1 "" "ulimit -l" \
+	      env sh -c 'ulimit -l 8192 && exec run-as 1000 4242 "$@"' sh \
+	      "$VMCTL" start "$G/hello.bin"
 	case_ device_outsider_gets_permission_denied 1 "" \
 	      "permission denied" env run-as 1000 1000 "$VMCTL" start "$G/hello.bin"
 	chgrp 0 "$dev" && chmod 0600 "$dev"
@@ -355,8 +369,15 @@ if [ ! -d /sys/kernel/debug/svmhv ]; then
 else
 	"$VMCTL" start --mode long "$G/loop.bin" >/dev/null 2>&1 &
 	loop=$!
-	sleep 1
-	"$VMCTL" list >"$T/list" 2>&1
+	# Wait for the VM itself rather than a fixed second: on a loaded
+	# machine vmctl may not have created it yet.
+	i=0
+	while [ $i -lt $((30 * TICKS_PER_S)) ]; do
+		"$VMCTL" list >"$T/list" 2>&1
+		grep -q "^$loop " "$T/list" && break
+		sleep $TICK
+		i=$((i + 1))
+	done
 	"$VMCTL" stat --once --interval 1 >"$T/stat" 2>&1
 	kill -TERM "$loop" 2>/dev/null
 	wait "$loop" 2>/dev/null
