@@ -89,6 +89,13 @@ if grep -a -q 'reboot: Restarting system' <<<"$con" && [ "$rc" = 3 ]; then
 else
 	not_ok "reboot -f with a guest running: no 'reboot: Restarting system' (run-vm.sh status $rc)"
 fi
+# The looping guest's vmctl (stderr on the console) sees its vCPU stopped:
+# proof that the vCPU was still running when SVM went off.
+if grep -a -q 'vmctl: SVMHV_RUN failed: Input/output error' <<<"$con"; then
+	ok "the running vCPU stops with EIO when the reboot turns SVM off"
+else
+	not_ok "the running vCPU did not report EIO before the restart"
+fi
 
 # As scripts/check-summary.awk; the SRSO line concerns QEMU's CPU model.
 bad=$(grep -a -E 'Oops|BUG:|WARNING:|general protection|soft lockup|hung_task|Call Trace|detected stall|Kernel panic|invalid opcode' <<<"$con" |

@@ -49,9 +49,30 @@ struct svm_cpu {
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpu);
 static enum cpuhp_state svm_cpuhp_state;
 
+/*
+ * Set by the reboot notifier before it turns SVM off on every CPU; read by
+ * vmenter.S and svm_hw_spurious_fault() after an SVM instruction faulted,
+ * and by the run loop, which then stops (svm/run.c).
+ */
+bool svm_hw_rebooting;
+
 u64 svm_hw_host_save_pa(void)
 {
 	return page_to_phys(this_cpu_read(svm_cpu.host_vmsave));
+}
+
+/*
+ * CLGI or STGI faulted: with EFER.SVME clear they raise #UD (APM vol. 2,
+ * 15.4).  That is expected only once the reboot notifier turned SVM off
+ * under a vCPU thread between two VMRUNs; then the instruction is skipped
+ * and the run loop stops.  Anything else is a bug (KVM's
+ * kvm_spurious_fault() BUGs): say so here; the world switch that follows
+ * then stops at its UD2 (vmenter.S).
+ */
+void svm_hw_spurious_fault(void)
+{
+	WARN_ONCE(!READ_ONCE(svm_hw_rebooting),
+		  SVMHV_NAME ": CLGI/STGI faulted: EFER.SVME was cleared outside a reboot\n");
 }
 
 /*
@@ -119,10 +140,18 @@ static void svm_hw_disable_ipi(void *unused)
 	svm_hw_emergency_disable();
 }
 
-/* A normal reboot or kexec: leave every CPU as firmware expects it. */
+/*
+ * A normal reboot or kexec: leave every CPU as firmware expects it.  vCPU
+ * threads keep running until the CPUs are stopped; the flag, set before
+ * the IPIs clear EFER.SVME, makes the SVM instructions they may still
+ * execute fault harmlessly and their run loops stop (as kvm_rebooting).
+ * The IPI handler runs only after this store is visible: smp_call_function
+ * orders the queued call after it.
+ */
 static int svm_hw_reboot(struct notifier_block *nb, unsigned long code,
 			 void *unused)
 {
+	WRITE_ONCE(svm_hw_rebooting, true);
 	on_each_cpu(svm_hw_disable_ipi, NULL, 1);
 	return NOTIFY_OK;
 }

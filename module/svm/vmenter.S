@@ -23,6 +23,13 @@
  * decides whether physical interrupts reach the host, as #VMEXIT(INTR),
  * while the guest runs (15.21.1 and 15.17); GIF=0 keeps them pending on
  * either side of VMRUN, so they are taken only after the caller's STGI.
+ *
+ * VMSAVE, VMLOAD and VMRUN raise #UD when EFER.SVME is clear (15.4), which
+ * a reboot does under a vCPU thread that is about to enter (the reboot
+ * notifier in cpu.c).  The exception table sends each fault to a fixup
+ * that goes on after the instruction if svm_hw_rebooting is set -- the
+ * run loop then stops -- and stops at UD2 (a BUG) otherwise, as KVM's
+ * __svm_vcpu_run does with kvm_rebooting.
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
@@ -65,7 +72,8 @@ SYM_FUNC_START(svmhv_vmrun)
 
 	/* Host FS/GS/TR/LDTR/KernelGSBase/STAR.. into the host save area. */
 	mov	%rdx, %rax
-	vmsave	%rax
+1:	vmsave	%rax
+2:
 
 	/* In an interrupt shadow?  ZF is kept for the VMRUN below. */
 	test	%rcx, %rcx
@@ -101,16 +109,21 @@ SYM_FUNC_START(svmhv_vmrun)
 	mov	(%rsp), %rax
 	jnz	.Lin_shadow
 	sti
-	vmload	%rax
-	vmrun	%rax
+3:	vmload	%rax
+4:
+5:	vmrun	%rax
+6:
 	jmp	.Lexited
 .Lin_shadow:
-	vmload	%rax
+7:	vmload	%rax
+8:
 	sti
-	vmrun	%rax
+9:	vmrun	%rax
+10:
 .Lexited:
 	cli
-	vmsave	%rax
+11:	vmsave	%rax
+12:
 
 	/* Store guest GPRs: free a register by pushing the guest's %rsi. */
 	push	%rsi
@@ -134,7 +147,8 @@ SYM_FUNC_START(svmhv_vmrun)
 	/* Host FS/GS/TR/.. back: from here on per-CPU data works again. */
 	pop	%rax			/* VMCB, no longer needed */
 	pop	%rax			/* host save area */
-	vmload	%rax
+13:	vmload	%rax
+14:
 	pop	%rsi
 
 	/*
@@ -161,4 +175,42 @@ SYM_FUNC_START(svmhv_vmrun)
 	pop	%r15
 	pop	%rbp
 	RET
+
+	/* Fixups: an SVM instruction faulted (see the top of this file). */
+.Lfault_vmsave_host:
+	cmpb	$0, svm_hw_rebooting(%rip)
+	jne	2b
+	ud2
+.Lfault_vmload_guest:
+	cmpb	$0, svm_hw_rebooting(%rip)
+	jne	4b
+	ud2
+.Lfault_vmrun:
+	cmpb	$0, svm_hw_rebooting(%rip)
+	jne	6b
+	ud2
+.Lfault_vmload_guest_shadow:
+	cmpb	$0, svm_hw_rebooting(%rip)
+	jne	8b
+	ud2
+.Lfault_vmrun_shadow:
+	cmpb	$0, svm_hw_rebooting(%rip)
+	jne	10b
+	ud2
+.Lfault_vmsave_guest:
+	cmpb	$0, svm_hw_rebooting(%rip)
+	jne	12b
+	ud2
+.Lfault_vmload_host:
+	cmpb	$0, svm_hw_rebooting(%rip)
+	jne	14b
+	ud2
+
+	_ASM_EXTABLE(1b, .Lfault_vmsave_host)
+	_ASM_EXTABLE(3b, .Lfault_vmload_guest)
+	_ASM_EXTABLE(5b, .Lfault_vmrun)
+	_ASM_EXTABLE(7b, .Lfault_vmload_guest_shadow)
+	_ASM_EXTABLE(9b, .Lfault_vmrun_shadow)
+	_ASM_EXTABLE(11b, .Lfault_vmsave_guest)
+	_ASM_EXTABLE(13b, .Lfault_vmload_host)
 SYM_FUNC_END(svmhv_vmrun)
