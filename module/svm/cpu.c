@@ -25,6 +25,7 @@
 #include <linux/reboot.h>
 #include <asm/cpufeature.h>
 #include <asm/msr.h>
+#include <asm/nospec-branch.h>
 #include <asm/processor.h>
 #include <asm/reboot.h>
 
@@ -44,6 +45,12 @@ struct svm_cpu {
 	struct page *hsave;		/* VM_HSAVE_PA: VMRUN's host area */
 	struct page *host_vmsave;	/* VMSAVE/VMLOAD area for host state */
 	bool enabled;
+	/*
+	 * The VMCB this CPU last entered, for the branch-predictor barrier
+	 * in svm_hw_switch_vcpu(); cleared when that VMCB is freed, so that a
+	 * new vCPU whose VMCB reuses the page is not taken for the old one.
+	 */
+	struct vmcb *last_vmcb;
 };
 
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpu);
@@ -73,6 +80,34 @@ void svm_hw_spurious_fault(void)
 {
 	WARN_ONCE(!READ_ONCE(svm_hw_rebooting),
 		  SVMHV_NAME ": CLGI/STGI faulted: EFER.SVME was cleared outside a reboot\n");
+}
+
+/*
+ * Called before each VMRUN, interrupts off.  Each vCPU gets its own
+ * branch-prediction domain, as KVM gives each VMCB on vCPU load: when this
+ * CPU enters a different vCPU than last time, an IBPB keeps the previous
+ * guest's indirect-branch training from steering the next one.  Not needed
+ * when the kernel already issues IBPB on every #VMEXIT (srso=ibpb-vmexit,
+ * retbleed=ibpb: X86_FEATURE_IBPB_ON_VMEXIT, see vmenter.S).
+ */
+void svm_hw_switch_vcpu(struct vmcb *vmcb)
+{
+	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
+
+	if (likely(sc->last_vmcb == vmcb))
+		return;
+	sc->last_vmcb = vmcb;
+	if (!cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
+		indirect_branch_prediction_barrier();
+}
+
+/* A VMCB is being freed: forget it wherever it was entered last. */
+void svm_hw_forget_vmcb(struct vmcb *vmcb)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		cmpxchg(&per_cpu_ptr(&svm_cpu, cpu)->last_vmcb, vmcb, NULL);
 }
 
 /*

@@ -64,6 +64,7 @@ static void svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))
 		switch_fpu_return();
 	cpu = smp_processor_id();
+	svm_hw_switch_vcpu(vmcb);	/* IBPB if another vCPU ran here */
 	moved = vcpu->last_cpu != cpu;
 	WRITE_ONCE(vcpu->last_cpu, cpu);
 	WRITE_ONCE(vcpu->in_guest, 1);

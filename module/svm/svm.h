@@ -28,6 +28,8 @@ extern struct svm_features svm_features;
 int svm_hw_init(void);
 void svm_hw_exit(void);
 u64 svm_hw_host_save_pa(void);	/* this CPU's VMSAVE area for host state */
+void svm_hw_switch_vcpu(struct vmcb *vmcb);	/* before VMRUN: IBPB */
+void svm_hw_forget_vmcb(struct vmcb *vmcb);	/* before freeing a VMCB */
 void svm_hw_spurious_fault(void);
 extern bool svm_hw_rebooting;	/* SVM is being turned off for reboot */
 

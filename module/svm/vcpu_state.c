@@ -167,6 +167,7 @@ void svm_vcpu_free(struct svmhv_vcpu *vcpu)
 {
 	fpu_free_guest_fpstate(&vcpu->guest_fpu);
 	kfree(vcpu->save_snapshot);
+	svm_hw_forget_vmcb(vcpu->vmcb);	/* per-CPU IBPB record, svm/cpu.c */
 	free_page((unsigned long)vcpu->vmcb);
 	vcpu->vmcb = NULL;
 }

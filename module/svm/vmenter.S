@@ -152,11 +152,24 @@ SYM_FUNC_START(svmhv_vmrun)
 	pop	%rsi
 
 	/*
-	 * The guest may have filled the return stack buffer with its own
-	 * targets; overwrite it before the host's first RET (same mitigation
-	 * as KVM's vmenter.S).
+	 * Speculation defences, before the host's first RET and before
+	 * interrupts are back, as the kernel applies them for KVM (its
+	 * svm/vmenter.S), each patched in only where the kernel chose that
+	 * mitigation at boot:
+	 *  - the guest may have filled the return stack buffer with its own
+	 *    targets: overwrite it (X86_FEATURE_RSB_VMEXIT, which the kernel
+	 *    clears when an IBPB below already flushes the RSB);
+	 *  - Retbleed/SRSO: untrain the return predictor (entry_untrain_ret or
+	 *    srso_alias_untrain_ret), then IBPB where the kernel asks for one
+	 *    on every #VMEXIT (srso=ibpb-vmexit, retbleed=ibpb, which also
+	 *    set X86_FEATURE_IBPB_ON_VMEXIT).  That pair is 6.12's
+	 *    UNTRAIN_RET_VM; 6.1 has no such macro, and its UNTRAIN_RET would
+	 *    add the IBPB of X86_FEATURE_ENTRY_IBPB a second time.
+	 * entry_ibpb clobbers RAX, RCX and RDX, all free here.
 	 */
-	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RETPOLINE
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
+	CALL_UNTRAIN_RET
+	ALTERNATIVE "", "call entry_ibpb", X86_FEATURE_IBPB_ON_VMEXIT
 
 	/* Leave no guest values in caller-saved registers. */
 	xor	%ecx, %ecx
