@@ -111,6 +111,7 @@ static void svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 	if (unlikely(hw_breakpoint_active()))
 		hw_breakpoint_restore();
 	svm_stgi();
+	svm_mce_after_exit(vmcb);	/* the host's #MC handler, this CPU */
 
 	WRITE_ONCE(vcpu->in_guest, 0);
 	local_irq_enable();

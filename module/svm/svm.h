@@ -10,6 +10,7 @@
 #define SVMHV_SVM_H
 
 #include <asm/asm.h>
+#include <asm/traps.h>
 
 #include "../svmhv_core.h"
 
@@ -65,6 +66,18 @@ static __always_inline void svm_stgi(void)
 		     : [faulted] "+qm" (faulted) : : "memory");
 	if (unlikely(faulted))
 		svm_hw_spurious_fault();
+}
+
+/* svm/mce.c: a machine check intercepted in guest mode. */
+void svm_mce_handle(void);
+int svm_exit_mc(struct svmhv_vcpu *vcpu);
+
+/* Right after #VMEXIT, interrupts still off, on the CPU that took it. */
+static __always_inline void svm_mce_after_exit(struct vmcb *vmcb)
+{
+	if (unlikely(vmcb->control.exit_code ==
+		     SVM_EXIT_EXCP_BASE + X86_TRAP_MC))
+		svm_mce_handle();
 }
 
 /* svm/vcpu_state.c */

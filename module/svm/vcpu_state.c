@@ -56,7 +56,8 @@ static void svm_vcpu_init_control(struct svmhv_vcpu *vcpu)
 
 	memset(ctl, 0, sizeof(*ctl));
 	ctl->intercept_dr = 0xffffffff;
-	ctl->intercept_exceptions = BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC);
+	ctl->intercept_exceptions = BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC) |
+				    BIT(X86_TRAP_MC);	/* the host's: svm/mce.c */
 	ctl->intercept_misc1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
 			       SVM_INTERCEPT_SMI | SVM_INTERCEPT_INIT |
 			       SVM_INTERCEPT_RDPMC | SVM_INTERCEPT_CPUID |
