@@ -14,6 +14,12 @@
  * Only one hypervisor can own a CPU's SVM at a time: if EFER.SVME is
  * already set (kvm_amd, VirtualBox, ...) we refuse with -EBUSY rather than
  * share VM_HSAVE_PA with it.
+ *
+ * The host's life goes on around the guests: CPU hotplug (cpuhp
+ * callbacks), suspend and resume (non-boot CPUs through the same
+ * callbacks, the boot CPU through syscore ops: firmware clears EFER on
+ * resume), and reboot or kexec, which turn SVM off under vCPUs that may
+ * still be about to VMRUN (svm_hw_rebooting, svm_hw_spurious_fault()).
  */
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
@@ -23,6 +29,7 @@
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/reboot.h>
+#include <linux/syscore_ops.h>
 #include <asm/cpufeature.h>
 #include <asm/msr.h>
 #include <asm/nospec-branch.h>
@@ -44,7 +51,9 @@ struct svm_features svm_features;
 struct svm_cpu {
 	struct page *hsave;		/* VM_HSAVE_PA: VMRUN's host area */
 	struct page *host_vmsave;	/* VMSAVE/VMLOAD area for host state */
+	u64 host_vmsave_pa;		/* its address for VMSAVE/VMLOAD */
 	bool enabled;
+	bool enabled_at_suspend;	/* boot CPU: to re-enable on resume */
 	/*
 	 * The VMCB this CPU last entered, for the branch-predictor barrier
 	 * in svm_hw_switch_vcpu(); cleared when that VMCB is freed, so that a
@@ -65,7 +74,7 @@ bool svm_hw_rebooting;
 
 u64 svm_hw_host_save_pa(void)
 {
-	return page_to_phys(this_cpu_read(svm_cpu.host_vmsave));
+	return this_cpu_read(svm_cpu.host_vmsave_pa);
 }
 
 /*
@@ -128,29 +137,48 @@ static void svm_hw_disable_this_cpu(void)
 	}
 }
 
-static int svm_hw_cpu_online(unsigned int cpu)
+/* Set EFER.SVME and VM_HSAVE_PA on this CPU; its pages exist already. */
+static int svm_hw_enable_this_cpu(struct svm_cpu *sc)
 {
-	struct svm_cpu *sc = per_cpu_ptr(&svm_cpu, cpu);
 	u64 efer;
 
 	rdmsrl(MSR_EFER, efer);
 	if (efer & EFER_SVME) {
 		pr_err(SVMHV_NAME ": CPU %u: EFER.SVME is already set: another hypervisor (e.g. kvm_amd) owns SVM\n",
-		       cpu);
+		       smp_processor_id());
 		return -EBUSY;
-	}
-	if (!sc->hsave) {
-		sc->hsave = alloc_pages_node(cpu_to_node(cpu),
-					     GFP_KERNEL | __GFP_ZERO, 0);
-		sc->host_vmsave = alloc_pages_node(cpu_to_node(cpu),
-						   GFP_KERNEL | __GFP_ZERO, 0);
-		if (!sc->hsave || !sc->host_vmsave)
-			return -ENOMEM;
 	}
 	wrmsrl(MSR_EFER, efer | EFER_SVME);
 	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(sc->hsave));
 	sc->enabled = true;
 	return 0;
+}
+
+static struct page *svm_hw_alloc_page(unsigned int cpu)
+{
+	return alloc_pages_node(cpu_to_node(cpu), GFP_KERNEL | __GFP_ZERO, 0);
+}
+
+/*
+ * Runs on the CPU itself.  Each page is allocated if missing, so that a
+ * CPU whose earlier attempt got one page but not the other tries again
+ * for the missing one and is refused while it lacks it: SVM is never
+ * enabled with a save area missing.
+ */
+static int svm_hw_cpu_online(unsigned int cpu)
+{
+	struct svm_cpu *sc = per_cpu_ptr(&svm_cpu, cpu);
+
+	if (!sc->hsave)
+		sc->hsave = svm_hw_alloc_page(cpu);
+	if (!sc->host_vmsave) {
+		sc->host_vmsave = svm_hw_alloc_page(cpu);
+		if (sc->host_vmsave)
+			sc->host_vmsave_pa = page_to_phys(sc->host_vmsave);
+	}
+	if (!sc->hsave || !sc->host_vmsave)
+		return -ENOMEM;
+	return svm_hw_enable_this_cpu(sc);
 }
 
 static int svm_hw_cpu_offline(unsigned int cpu)
@@ -195,6 +223,86 @@ static struct notifier_block svm_hw_reboot_nb = {
 	.notifier_call = svm_hw_reboot,
 	.priority = 0,
 };
+
+/*
+ * Suspend: the non-boot CPUs go offline first (svm_hw_cpu_offline), then
+ * the boot CPU runs these with interrupts off.  Firmware resets EFER on
+ * the way back from S3, so SVM and VM_HSAVE_PA are set again here (and by
+ * svm_hw_cpu_online on the others), as KVM's kvm_suspend/kvm_resume do.
+ * No vCPU runs in between: user tasks stay frozen until after resume.
+ */
+static int svm_hw_suspend(void)
+{
+	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
+
+	sc->enabled_at_suspend = sc->enabled;
+	if (sc->enabled) {
+		svm_hw_disable_this_cpu();
+		sc->enabled = false;
+	}
+	return 0;
+}
+
+static void svm_hw_resume(void)
+{
+	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
+
+	if (sc->enabled_at_suspend && svm_hw_enable_this_cpu(sc))
+		pr_err(SVMHV_NAME ": CPU %u: SVM not re-enabled after resume\n",
+		       smp_processor_id());
+}
+
+/*
+ * Newer kernels register a struct syscore whose callbacks take a data
+ * pointer, and Debian's 6.12 has that change too; 6.1 registers the ops
+ * themselves.  module/Kbuild tells which (SVMHV_SYSCORE_HAS_DATA): the one
+ * interface that differs between the kernels svmhv builds for.
+ */
+#ifdef SVMHV_SYSCORE_HAS_DATA
+static int svm_hw_syscore_suspend(void *unused)
+{
+	return svm_hw_suspend();
+}
+
+static void svm_hw_syscore_resume(void *unused)
+{
+	svm_hw_resume();
+}
+
+static const struct syscore_ops svm_hw_syscore_ops = {
+	.suspend = svm_hw_syscore_suspend,
+	.resume = svm_hw_syscore_resume,
+};
+
+static struct syscore svm_hw_syscore = {
+	.ops = &svm_hw_syscore_ops,
+};
+
+static void svm_hw_register_syscore(void)
+{
+	register_syscore(&svm_hw_syscore);
+}
+
+static void svm_hw_unregister_syscore(void)
+{
+	unregister_syscore(&svm_hw_syscore);
+}
+#else
+static struct syscore_ops svm_hw_syscore_ops = {
+	.suspend = svm_hw_suspend,
+	.resume = svm_hw_resume,
+};
+
+static void svm_hw_register_syscore(void)
+{
+	register_syscore_ops(&svm_hw_syscore_ops);
+}
+
+static void svm_hw_unregister_syscore(void)
+{
+	unregister_syscore_ops(&svm_hw_syscore_ops);
+}
+#endif
 
 static int svm_hw_detect(void)
 {
@@ -252,6 +360,7 @@ static void svm_hw_free_pages(void)
 			__free_page(sc->host_vmsave);
 		sc->hsave = NULL;
 		sc->host_vmsave = NULL;
+		sc->host_vmsave_pa = 0;
 	}
 }
 
@@ -275,6 +384,7 @@ int svm_hw_init(void)
 
 	cpu_emergency_register_virt_callback(svm_hw_emergency_disable);
 	register_reboot_notifier(&svm_hw_reboot_nb);
+	svm_hw_register_syscore();
 	return 0;
 
 err_free:
@@ -284,6 +394,7 @@ err_free:
 
 void svm_hw_exit(void)
 {
+	svm_hw_unregister_syscore();
 	unregister_reboot_notifier(&svm_hw_reboot_nb);
 	cpu_emergency_unregister_virt_callback(svm_hw_emergency_disable);
 	cpuhp_remove_state(svm_cpuhp_state);
