@@ -20,6 +20,9 @@
  * callbacks, the boot CPU through syscore ops: firmware clears EFER on
  * resume), and reboot or kexec, which turn SVM off under vCPUs that may
  * still be about to VMRUN (svm_hw_rebooting, svm_hw_spurious_fault()).
+ * Under SME every physical address given to the CPU carries the
+ * encryption bit (__sme_set(), APM vol. 2, 7.10): these pages are mapped
+ * encrypted in the kernel, so the CPU must read them through the key too.
  */
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
@@ -28,6 +31,7 @@
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
+#include <linux/mem_encrypt.h>
 #include <linux/reboot.h>
 #include <linux/syscore_ops.h>
 #include <asm/cpufeature.h>
@@ -149,7 +153,8 @@ static int svm_hw_enable_this_cpu(struct svm_cpu *sc)
 		return -EBUSY;
 	}
 	wrmsrl(MSR_EFER, efer | EFER_SVME);
-	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(sc->hsave));
+	/* 15.30.4; with SME, VMRUN writes the area through the key (7.10). */
+	wrmsrl(MSR_VM_HSAVE_PA, __sme_set(page_to_phys(sc->hsave)));
 	sc->enabled = true;
 	return 0;
 }
@@ -174,7 +179,8 @@ static int svm_hw_cpu_online(unsigned int cpu)
 	if (!sc->host_vmsave) {
 		sc->host_vmsave = svm_hw_alloc_page(cpu);
 		if (sc->host_vmsave)
-			sc->host_vmsave_pa = page_to_phys(sc->host_vmsave);
+			sc->host_vmsave_pa =
+				__sme_set(page_to_phys(sc->host_vmsave));
 	}
 	if (!sc->hsave || !sc->host_vmsave)
 		return -ENOMEM;

@@ -159,7 +159,7 @@ int svm_vcpu_init(struct svmhv_vcpu *vcpu)
 		return -ENOMEM;
 	}
 	vcpu->vmcb = page_address(page);
-	vcpu->vmcb_pa = page_to_phys(page);
+	vcpu->vmcb_pa = __sme_set(page_to_phys(page));	/* SME: svm/cpu.c */
 	svm_vcpu_reset(vcpu);
 	return 0;
 }
