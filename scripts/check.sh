@@ -18,8 +18,12 @@
 # whole guest console while it runs, PROG_TIMEOUT (seconds per program,
 # default 120), CHECK_ONLY="prog1 prog2" (run only these programs of
 # selftests/ and tools/vmctl/tests/, e.g. "exits_test vmctl_test.sh"; the
-# module-load tests and the kernel-log checks always run), VM_TIMEOUT and
-# the rest of scripts/run-vm.sh's variables.
+# module-load tests and the kernel-log checks always run; "hostlife.sh"
+# names the boot below), VM_TIMEOUT and the rest of scripts/run-vm.sh's
+# variables.
+# After the kernels, one more short boot of one of them (the default
+# kernel if listed, else the first): scripts/hostlife.sh, suspend/resume
+# and `reboot -f` with a guest running; its checks count in the totals.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -107,6 +111,25 @@ for kver in "${kernel_list[@]}"; do
 	fi
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 done
+
+# The host's life cycle: one boot, ~30 s; it ends in a reboot, so it
+# cannot share a boot with the suite.
+if [ ${#kernel_list[@]} -gt 0 ] &&
+	{ [ -z "${CHECK_ONLY:-}" ] || [[ " $CHECK_ONLY " == *" hostlife.sh "* ]]; }; then
+	hl_kver=${kernel_list[0]}
+	default_kver=$(KVER='' "$repo/scripts/kver.sh" 2>/dev/null || true)
+	for kver in "${kernel_list[@]}"; do
+		[ "$kver" = "$default_kver" ] && hl_kver=$kver
+	done
+	hl_out=$("$repo/scripts/hostlife.sh" "$hl_kver") || true
+	grep -v -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' <<<"$hl_out" || true
+	if read -r p _ f _ s _ < <(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' <<<"$hl_out"); then
+		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	else
+		echo "# FAILED [$hl_kver]: scripts/hostlife.sh printed no totals"
+		failed=$((failed + 1))
+	fi
+fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -18,6 +18,10 @@
 #          says QEMU counts instructions), then the table and
 #          bench/results.json between SVMHV-BENCH-JSON-BEGIN/END; read off
 #          the console by bench/run-emulated.sh (`make bench`)
+#   hostlife the host's own life with svmhv loaded (scripts/hostlife.sh):
+#          a suspend/resume cycle through /sys/power/pm_test, a guest on
+#          each CPU, then `reboot -f` while a guest runs; markers
+#          SVMHV-HL ...; ends in a reboot, not power_off
 # and powers off.  No `set -e`: if PID 1 exits the kernel panics, so every
 # step checks its own status and the script always ends in power_off.
 set -u
@@ -225,11 +229,63 @@ do_bench() {
 	echo "SVMHV-BENCH-DONE"
 }
 
+# The host's life cycle with a guest loaded; scripts/hostlife.sh judges the
+# SVMHV-HL lines and the kernel log on the console (this mode raises the
+# console log level, so that WARNINGs reach it).
+do_hostlife() {
+	echo 8 >/proc/sys/kernel/printk
+	insmod /svmhv/svmhv.ko
+	echo "SVMHV-HL insmod rc=$?"
+
+	# pm_test "core" runs the whole suspend path (freezer, devices,
+	# non-boot CPUs offline, syscore_suspend), waits 5 s and resumes,
+	# without the machine sleeping.
+	if [ -w /sys/power/pm_test ] && grep -qw mem /sys/power/state; then
+		echo core >/sys/power/pm_test
+		# The write itself fails if any step of the cycle does.
+		if echo mem >/sys/power/state; then rc=0; else rc=1; fi
+		echo "SVMHV-HL suspend rc=$rc"
+		echo none >/sys/power/pm_test
+	else
+		echo "SVMHV-HL suspend skipped: no pm_test or no mem state" \
+			"($(cat /sys/power/state 2>/dev/null))"
+	fi
+
+	# A guest on each CPU: both must have SVM back after the resume.
+	for cpu in 0 1; do
+		out=$(taskset -c "$cpu" vmctl start /guests/hello.bin </dev/null 2>&1)
+		rc=$?
+		case $out in *"Hello from a guest"*) said=yes ;; *) said=no ;; esac
+		echo "SVMHV-HL guest cpu=$cpu rc=$rc output=$said"
+	done
+
+	# The looping guest runs on CPU 1 while CPU 0 reboots: the reboot
+	# notifier then turns SVM off under a vCPU between two VMRUNs.
+	taskset -c 1 vmctl start /guests/loop.bin </dev/null >/tmp/loop.out &
+	i=0
+	while ! grep -q looping /tmp/loop.out && [ "$i" -lt 60 ]; do
+		sleep 0.5
+		i=$((i + 1))
+	done
+	if grep -q looping /tmp/loop.out; then
+		echo "SVMHV-HL looping"
+	else
+		echo "SVMHV-HL looping never: $(cat /tmp/loop.out)"
+	fi
+
+	echo "SVMHV-HL rebooting"
+	sleep 1
+	taskset -c 0 reboot -f
+	sleep 30
+	echo "SVMHV-HL reboot returned"
+}
+
 case $mode in
 check) do_check ;;
+hostlife) do_hostlife ;;
 run)   do_run ;;
 shell) do_shell ;;
 bench) do_bench ;;
-*)     echo "svmhv init: unknown svmhv.mode=$mode (check, run, shell, bench)" ;;
+*)     echo "svmhv init: unknown svmhv.mode=$mode (check, run, shell, bench, hostlife)" ;;
 esac
 power_off

@@ -17,7 +17,7 @@
 #   /selftests/*, tests.list   from `make -C selftests install DESTDIR=`
 #   /usr/bin/svmbench       bench mode only: bench/svmbench
 # Modes: check (everything), run (module, vmctl, guests), shell (everything),
-# bench (module, kvm modules, svmbench).
+# bench (module, kvm modules, svmbench), hostlife (module, vmctl, guests).
 # Files are taken as built: run `make all` first (scripts/check.sh does).
 #
 # Usage: scripts/mkinitramfs.sh MODE   (KVER picks the kernel, as kver.sh)
@@ -25,9 +25,9 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=$repo/build
-mode=${1:?usage: mkinitramfs.sh check|run|shell|bench}
+mode=${1:?usage: mkinitramfs.sh check|run|shell|bench|hostlife}
 case $mode in
-check|run|shell|bench) ;;
+check|run|shell|bench|hostlife) ;;
 *) echo "mkinitramfs.sh: unknown mode '$mode'" >&2; exit 2 ;;
 esac
 KVER=$("$repo/scripts/kver.sh")
@@ -146,12 +146,15 @@ else
 	cp "${guests[@]}" "$stage/guests/"
 
 	# A real operating system for vmctl to boot: the test kernel itself,
-	# with a small initramfs of its own (tools/vmctl/tests/).
-	mkdir -p "$stage/linux"
-	need "/boot/vmlinuz-$KVER" "scripts/install-deps.sh (linux-image-$KVER)"
-	cp "/boot/vmlinuz-$KVER" "$stage/linux/bzImage"
-	need "$build/linux-guest-initrd.cpio.gz" "make helpers"
-	cp "$build/linux-guest-initrd.cpio.gz" "$stage/linux/guest-initrd.cpio.gz"
+	# with a small initramfs of its own (tools/vmctl/tests/).  The
+	# hostlife boot runs only the flat guests.
+	if [ "$mode" != hostlife ]; then
+		mkdir -p "$stage/linux"
+		need "/boot/vmlinuz-$KVER" "scripts/install-deps.sh (linux-image-$KVER)"
+		cp "/boot/vmlinuz-$KVER" "$stage/linux/bzImage"
+		need "$build/linux-guest-initrd.cpio.gz" "make helpers"
+		cp "$build/linux-guest-initrd.cpio.gz" "$stage/linux/guest-initrd.cpio.gz"
+	fi
 fi
 
 if [ "$mode" = check ] || [ "$mode" = shell ]; then

@@ -12,10 +12,10 @@
 # refuses the vmlinux.
 #
 # Usage: scripts/run-vm.sh MODE [LOG]
-#   MODE   check, run, shell or bench (passed as svmhv.mode=)
+#   MODE   check, run, shell, bench or hostlife (passed as svmhv.mode=)
 #   LOG    write the serial console to LOG instead of the terminal
 # Environment: KVER, VM_TIMEOUT (wall-clock seconds; default 720 for check,
-#   300 for run, none for shell), VM_APPEND (more kernel arguments),
+#   300 for run, 180 for hostlife, none for shell), VM_APPEND (more kernel arguments),
 #   VM_MEM (2G), VM_SMP (2), VM_KERNEL=bzimage (skip vmlinux), QEMU_EXTRA.
 # Exit status: 0 the guest finished and powered off through the exit port;
 #   124 wall-clock timeout; 3 the guest reset or powered off otherwise
@@ -24,7 +24,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=$repo/build
-mode=${1:?usage: run-vm.sh check|run|shell|bench [LOG]}
+mode=${1:?usage: run-vm.sh check|run|shell|bench|hostlife [LOG]}
 log=${2:-}
 KVER=$("$repo/scripts/kver.sh")
 initrd=$build/initramfs-$mode.cpio.gz
@@ -36,6 +36,7 @@ check) timeout_s=${VM_TIMEOUT:-720} ;;
 run)   timeout_s=${VM_TIMEOUT:-300} ;;
 shell) timeout_s=${VM_TIMEOUT:-0} ;;
 bench) timeout_s=${VM_TIMEOUT:-540} ;;	# bench/run-emulated.sh
+hostlife) timeout_s=${VM_TIMEOUT:-180} ;;	# scripts/hostlife.sh
 *) echo "run-vm.sh: unknown mode '$mode'" >&2; exit 2 ;;
 esac
 [ -r "$initrd" ] || { echo "run-vm.sh: $initrd missing (scripts/mkinitramfs.sh $mode)" >&2; exit 1; }

@@ -9,8 +9,17 @@
  *
  * Removing mappings (slot deletion) leaves the intermediate tables in
  * place; they are freed with the VM.  The caller holds vm->lock.
+ *
+ * Under SME (APM vol. 2, 7.10) the kernel maps its memory encrypted, and
+ * the nested walk reads tables and guest pages through the physical
+ * addresses written here: nCR3, every table pointer and every leaf carry
+ * the encryption bit (__sme_set), as KVM's SPTEs do; it is stripped
+ * (__sme_clr) before an entry is used as an address by the kernel.
+ * Leaves only ever map RAM (pinned pages), never MMIO, which would need
+ * the bit clear.
  */
 #include <linux/gfp.h>
+#include <linux/mem_encrypt.h>
 #include <linux/mm.h>
 
 #include "npt.h"
@@ -41,7 +50,13 @@ int npt_init(struct svmhv_npt *npt)
 
 u64 npt_root_pa(struct svmhv_npt *npt)
 {
-	return __pa(npt->root);
+	return __sme_set(__pa(npt->root));
+}
+
+/* The kernel's address of the table an entry points to. */
+static u64 *npt_next_table(u64 entry)
+{
+	return __va(__sme_clr(entry & NPT_ADDR_MASK));
 }
 
 static void npt_free_table(u64 *table, int level)
@@ -51,7 +66,7 @@ static void npt_free_table(u64 *table, int level)
 	if (level > 1) {
 		for (i = 0; i < 512; i++)
 			if (table[i] & NPT_P)
-				npt_free_table(__va(table[i] & NPT_ADDR_MASK),
+				npt_free_table(npt_next_table(table[i]),
 					       level - 1);
 	}
 	free_page((unsigned long)table);
@@ -83,9 +98,9 @@ static u64 *npt_walk(struct svmhv_npt *npt, u64 gpa, bool create)
 			if (!next)
 				return NULL;
 			npt->nr_table_pages++;
-			*entry = __pa(next) | NPT_TABLE_FLAGS;
+			*entry = __sme_set(__pa(next)) | NPT_TABLE_FLAGS;
 		}
-		table = __va(*entry & NPT_ADDR_MASK);
+		table = npt_next_table(*entry);
 	}
 	return &table[npt_index(gpa, 1)];
 }
@@ -99,8 +114,8 @@ int npt_map_page(struct svmhv_npt *npt, u64 gpa, u64 hpa, bool writable)
 	/* Memory type: PAT index 0 (write-back), combined with the guest's
 	 * own PAT by the hardware (15.25.8).
 	 */
-	WRITE_ONCE(*pte, (hpa & NPT_ADDR_MASK) | NPT_P | NPT_US | NPT_A |
-		   NPT_D | (writable ? NPT_RW : 0));
+	WRITE_ONCE(*pte, __sme_set(hpa & NPT_ADDR_MASK) | NPT_P | NPT_US |
+		   NPT_A | NPT_D | (writable ? NPT_RW : 0));
 	return 0;
 }
 

@@ -14,6 +14,15 @@
  * Only one hypervisor can own a CPU's SVM at a time: if EFER.SVME is
  * already set (kvm_amd, VirtualBox, ...) we refuse with -EBUSY rather than
  * share VM_HSAVE_PA with it.
+ *
+ * The host's life goes on around the guests: CPU hotplug (cpuhp
+ * callbacks), suspend and resume (non-boot CPUs through the same
+ * callbacks, the boot CPU through syscore ops: firmware clears EFER on
+ * resume), and reboot or kexec, which turn SVM off under vCPUs that may
+ * still be about to VMRUN (svm_hw_rebooting, svm_hw_spurious_fault()).
+ * Under SME every physical address given to the CPU carries the
+ * encryption bit (__sme_set(), APM vol. 2, 7.10): these pages are mapped
+ * encrypted in the kernel, so the CPU must read them through the key too.
  */
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
@@ -22,9 +31,12 @@
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
+#include <linux/mem_encrypt.h>
 #include <linux/reboot.h>
+#include <linux/syscore_ops.h>
 #include <asm/cpufeature.h>
 #include <asm/msr.h>
+#include <asm/nospec-branch.h>
 #include <asm/processor.h>
 #include <asm/reboot.h>
 
@@ -43,15 +55,72 @@ struct svm_features svm_features;
 struct svm_cpu {
 	struct page *hsave;		/* VM_HSAVE_PA: VMRUN's host area */
 	struct page *host_vmsave;	/* VMSAVE/VMLOAD area for host state */
+	u64 host_vmsave_pa;		/* its address for VMSAVE/VMLOAD */
 	bool enabled;
+	bool enabled_at_suspend;	/* boot CPU: to re-enable on resume */
+	/*
+	 * The VMCB this CPU last entered, for the branch-predictor barrier
+	 * in svm_hw_switch_vcpu(); cleared when that VMCB is freed, so that a
+	 * new vCPU whose VMCB reuses the page is not taken for the old one.
+	 */
+	struct vmcb *last_vmcb;
 };
 
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpu);
 static enum cpuhp_state svm_cpuhp_state;
 
+/*
+ * Set by the reboot notifier before it turns SVM off on every CPU; read by
+ * vmenter.S and svm_hw_spurious_fault() after an SVM instruction faulted,
+ * and by the run loop, which then stops (svm/run.c).
+ */
+bool svm_hw_rebooting;
+
 u64 svm_hw_host_save_pa(void)
 {
-	return page_to_phys(this_cpu_read(svm_cpu.host_vmsave));
+	return this_cpu_read(svm_cpu.host_vmsave_pa);
+}
+
+/*
+ * CLGI or STGI faulted: with EFER.SVME clear they raise #UD (APM vol. 2,
+ * 15.4).  That is expected only once the reboot notifier turned SVM off
+ * under a vCPU thread between two VMRUNs; then the instruction is skipped
+ * and the run loop stops.  Anything else is a bug (KVM's
+ * kvm_spurious_fault() BUGs): say so here; the world switch that follows
+ * then stops at its UD2 (vmenter.S).
+ */
+void svm_hw_spurious_fault(void)
+{
+	WARN_ONCE(!READ_ONCE(svm_hw_rebooting),
+		  SVMHV_NAME ": CLGI/STGI faulted: EFER.SVME was cleared outside a reboot\n");
+}
+
+/*
+ * Called before each VMRUN, interrupts off.  Each vCPU gets its own
+ * branch-prediction domain, as KVM gives each VMCB on vCPU load: when this
+ * CPU enters a different vCPU than last time, an IBPB keeps the previous
+ * guest's indirect-branch training from steering the next one.  Not needed
+ * when the kernel already issues IBPB on every #VMEXIT (srso=ibpb-vmexit,
+ * retbleed=ibpb: X86_FEATURE_IBPB_ON_VMEXIT, see vmenter.S).
+ */
+void svm_hw_switch_vcpu(struct vmcb *vmcb)
+{
+	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
+
+	if (likely(sc->last_vmcb == vmcb))
+		return;
+	sc->last_vmcb = vmcb;
+	if (!cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
+		indirect_branch_prediction_barrier();
+}
+
+/* A VMCB is being freed: forget it wherever it was entered last. */
+void svm_hw_forget_vmcb(struct vmcb *vmcb)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		cmpxchg(&per_cpu_ptr(&svm_cpu, cpu)->last_vmcb, vmcb, NULL);
 }
 
 /*
@@ -72,29 +141,50 @@ static void svm_hw_disable_this_cpu(void)
 	}
 }
 
-static int svm_hw_cpu_online(unsigned int cpu)
+/* Set EFER.SVME and VM_HSAVE_PA on this CPU; its pages exist already. */
+static int svm_hw_enable_this_cpu(struct svm_cpu *sc)
 {
-	struct svm_cpu *sc = per_cpu_ptr(&svm_cpu, cpu);
 	u64 efer;
 
 	rdmsrl(MSR_EFER, efer);
 	if (efer & EFER_SVME) {
 		pr_err(SVMHV_NAME ": CPU %u: EFER.SVME is already set: another hypervisor (e.g. kvm_amd) owns SVM\n",
-		       cpu);
+		       smp_processor_id());
 		return -EBUSY;
 	}
-	if (!sc->hsave) {
-		sc->hsave = alloc_pages_node(cpu_to_node(cpu),
-					     GFP_KERNEL | __GFP_ZERO, 0);
-		sc->host_vmsave = alloc_pages_node(cpu_to_node(cpu),
-						   GFP_KERNEL | __GFP_ZERO, 0);
-		if (!sc->hsave || !sc->host_vmsave)
-			return -ENOMEM;
-	}
 	wrmsrl(MSR_EFER, efer | EFER_SVME);
-	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(sc->hsave));
+	/* 15.30.4; with SME, VMRUN writes the area through the key (7.10). */
+	wrmsrl(MSR_VM_HSAVE_PA, __sme_set(page_to_phys(sc->hsave)));
 	sc->enabled = true;
 	return 0;
+}
+
+static struct page *svm_hw_alloc_page(unsigned int cpu)
+{
+	return alloc_pages_node(cpu_to_node(cpu), GFP_KERNEL | __GFP_ZERO, 0);
+}
+
+/*
+ * Runs on the CPU itself.  Each page is allocated if missing, so that a
+ * CPU whose earlier attempt got one page but not the other tries again
+ * for the missing one and is refused while it lacks it: SVM is never
+ * enabled with a save area missing.
+ */
+static int svm_hw_cpu_online(unsigned int cpu)
+{
+	struct svm_cpu *sc = per_cpu_ptr(&svm_cpu, cpu);
+
+	if (!sc->hsave)
+		sc->hsave = svm_hw_alloc_page(cpu);
+	if (!sc->host_vmsave) {
+		sc->host_vmsave = svm_hw_alloc_page(cpu);
+		if (sc->host_vmsave)
+			sc->host_vmsave_pa =
+				__sme_set(page_to_phys(sc->host_vmsave));
+	}
+	if (!sc->hsave || !sc->host_vmsave)
+		return -ENOMEM;
+	return svm_hw_enable_this_cpu(sc);
 }
 
 static int svm_hw_cpu_offline(unsigned int cpu)
@@ -119,10 +209,18 @@ static void svm_hw_disable_ipi(void *unused)
 	svm_hw_emergency_disable();
 }
 
-/* A normal reboot or kexec: leave every CPU as firmware expects it. */
+/*
+ * A normal reboot or kexec: leave every CPU as firmware expects it.  vCPU
+ * threads keep running until the CPUs are stopped; the flag, set before
+ * the IPIs clear EFER.SVME, makes the SVM instructions they may still
+ * execute fault harmlessly and their run loops stop (as kvm_rebooting).
+ * The IPI handler runs only after this store is visible: smp_call_function
+ * orders the queued call after it.
+ */
 static int svm_hw_reboot(struct notifier_block *nb, unsigned long code,
 			 void *unused)
 {
+	WRITE_ONCE(svm_hw_rebooting, true);
 	on_each_cpu(svm_hw_disable_ipi, NULL, 1);
 	return NOTIFY_OK;
 }
@@ -131,6 +229,86 @@ static struct notifier_block svm_hw_reboot_nb = {
 	.notifier_call = svm_hw_reboot,
 	.priority = 0,
 };
+
+/*
+ * Suspend: the non-boot CPUs go offline first (svm_hw_cpu_offline), then
+ * the boot CPU runs these with interrupts off.  Firmware resets EFER on
+ * the way back from S3, so SVM and VM_HSAVE_PA are set again here (and by
+ * svm_hw_cpu_online on the others), as KVM's kvm_suspend/kvm_resume do.
+ * No vCPU runs in between: user tasks stay frozen until after resume.
+ */
+static int svm_hw_suspend(void)
+{
+	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
+
+	sc->enabled_at_suspend = sc->enabled;
+	if (sc->enabled) {
+		svm_hw_disable_this_cpu();
+		sc->enabled = false;
+	}
+	return 0;
+}
+
+static void svm_hw_resume(void)
+{
+	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
+
+	if (sc->enabled_at_suspend && svm_hw_enable_this_cpu(sc))
+		pr_err(SVMHV_NAME ": CPU %u: SVM not re-enabled after resume\n",
+		       smp_processor_id());
+}
+
+/*
+ * Newer kernels register a struct syscore whose callbacks take a data
+ * pointer, and Debian's 6.12 has that change too; 6.1 registers the ops
+ * themselves.  module/Kbuild tells which (SVMHV_SYSCORE_HAS_DATA): the one
+ * interface that differs between the kernels svmhv builds for.
+ */
+#ifdef SVMHV_SYSCORE_HAS_DATA
+static int svm_hw_syscore_suspend(void *unused)
+{
+	return svm_hw_suspend();
+}
+
+static void svm_hw_syscore_resume(void *unused)
+{
+	svm_hw_resume();
+}
+
+static const struct syscore_ops svm_hw_syscore_ops = {
+	.suspend = svm_hw_syscore_suspend,
+	.resume = svm_hw_syscore_resume,
+};
+
+static struct syscore svm_hw_syscore = {
+	.ops = &svm_hw_syscore_ops,
+};
+
+static void svm_hw_register_syscore(void)
+{
+	register_syscore(&svm_hw_syscore);
+}
+
+static void svm_hw_unregister_syscore(void)
+{
+	unregister_syscore(&svm_hw_syscore);
+}
+#else
+static struct syscore_ops svm_hw_syscore_ops = {
+	.suspend = svm_hw_suspend,
+	.resume = svm_hw_resume,
+};
+
+static void svm_hw_register_syscore(void)
+{
+	register_syscore_ops(&svm_hw_syscore_ops);
+}
+
+static void svm_hw_unregister_syscore(void)
+{
+	unregister_syscore_ops(&svm_hw_syscore_ops);
+}
+#endif
 
 static int svm_hw_detect(void)
 {
@@ -188,6 +366,7 @@ static void svm_hw_free_pages(void)
 			__free_page(sc->host_vmsave);
 		sc->hsave = NULL;
 		sc->host_vmsave = NULL;
+		sc->host_vmsave_pa = 0;
 	}
 }
 
@@ -211,6 +390,7 @@ int svm_hw_init(void)
 
 	cpu_emergency_register_virt_callback(svm_hw_emergency_disable);
 	register_reboot_notifier(&svm_hw_reboot_nb);
+	svm_hw_register_syscore();
 	return 0;
 
 err_free:
@@ -220,6 +400,7 @@ err_free:
 
 void svm_hw_exit(void)
 {
+	svm_hw_unregister_syscore();
 	unregister_reboot_notifier(&svm_hw_reboot_nb);
 	cpu_emergency_unregister_virt_callback(svm_hw_emergency_disable);
 	cpuhp_remove_state(svm_cpuhp_state);

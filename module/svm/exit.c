@@ -356,6 +356,7 @@ static const svm_exit_handler_t svm_exit_handlers[] = {
 	[SVM_EXIT_WRITE_CR4]			= svm_exit_write_cr4,
 	[SVM_EXIT_EXCP_BASE + X86_TRAP_DB]	= svm_exit_reflect_exception,
 	[SVM_EXIT_EXCP_BASE + X86_TRAP_AC]	= svm_exit_reflect_exception,
+	[SVM_EXIT_EXCP_BASE + X86_TRAP_MC]	= svm_exit_mc,
 	[SVM_EXIT_INTR]				= svm_exit_host_event,
 	[SVM_EXIT_NMI]				= svm_exit_host_event,
 	[SVM_EXIT_SMI]				= svm_exit_host_event,

@@ -15,6 +15,7 @@
  */
 #include <linux/gfp.h>
 #include <linux/io.h>
+#include <linux/mem_encrypt.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <asm/msr-index.h>
@@ -87,14 +88,19 @@ void svm_msrpm_iopm_exit(void)
 	svm_msrpm = NULL;
 }
 
+/*
+ * The VMCB's IOPM_BASE_PA and MSRPM_BASE_PA (15.10.1, 15.11).  The kernel
+ * wrote the maps through its encrypted mapping when SME is on, so the CPU
+ * must read them with the encryption bit (7.10; svm/cpu.c).
+ */
 u64 svm_iopm_pa(void)
 {
-	return page_to_phys(svm_iopm);
+	return __sme_set(page_to_phys(svm_iopm));
 }
 
 u64 svm_msrpm_pa(void)
 {
-	return page_to_phys(svm_msrpm);
+	return __sme_set(page_to_phys(svm_msrpm));
 }
 
 static bool svm_canonical(u64 addr)

@@ -84,6 +84,7 @@ static void svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))
 		switch_fpu_return();
 	cpu = smp_processor_id();
+	svm_hw_switch_vcpu(vmcb);	/* IBPB if another vCPU ran here */
 	moved = vcpu->last_cpu != cpu;
 	WRITE_ONCE(vcpu->last_cpu, cpu);
 	WRITE_ONCE(vcpu->in_guest, 1);
@@ -113,7 +114,7 @@ static void svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 
 	trace_svmhv_entry(vcpu->id, vmcb->save.rip, vmcb->save.rflags,
 			  vmcb->control.event_inj);
-	asm volatile("clgi" ::: "memory");
+	svm_clgi();
 	/*
 	 * PKRU is user state that neither VMRUN nor #VMEXIT switches, and a
 	 * guest can reach it whatever CPUID says: CR4 is its own under
@@ -142,7 +143,8 @@ static void svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 	/* #VMEXIT does not give the host its DR7 back (15.5.2). */
 	if (unlikely(hw_breakpoint_active()))
 		hw_breakpoint_restore();
-	asm volatile("stgi" ::: "memory");
+	svm_stgi();
+	svm_mce_after_exit(vmcb);	/* the host's #MC handler, this CPU */
 
 	WRITE_ONCE(vcpu->in_guest, 0);
 	local_irq_enable();
@@ -174,6 +176,11 @@ static int svm_vcpu_run_loop(struct svmhv_vcpu *vcpu)
 		if (ret <= 0)
 			break;
 		svm_vcpu_enter_exit(vcpu);
+		/* Reboot turned SVM off under us: the exit is stale (cpu.c). */
+		if (unlikely(READ_ONCE(svm_hw_rebooting))) {
+			ret = -EIO;
+			break;
+		}
 		run->rip = vcpu->vmcb->save.rip;
 		trace_svmhv_exit(vcpu->id, vcpu->vmcb->control.exit_code,
 				 vcpu->vmcb->control.exit_info1,

@@ -9,6 +9,9 @@
 #ifndef SVMHV_SVM_H
 #define SVMHV_SVM_H
 
+#include <asm/asm.h>
+#include <asm/traps.h>
+
 #include "../svmhv_core.h"
 
 /* What the CPU offers, from CPUID 0x8000000A (APM 15.4 and E.4.9). */
@@ -26,6 +29,56 @@ extern struct svm_features svm_features;
 int svm_hw_init(void);
 void svm_hw_exit(void);
 u64 svm_hw_host_save_pa(void);	/* this CPU's VMSAVE area for host state */
+void svm_hw_switch_vcpu(struct vmcb *vmcb);	/* before VMRUN: IBPB */
+void svm_hw_forget_vmcb(struct vmcb *vmcb);	/* before freeing a VMCB */
+void svm_hw_spurious_fault(void);
+extern bool svm_hw_rebooting;	/* SVM is being turned off for reboot */
+
+/*
+ * CLGI and STGI (APM vol. 2, 15.17) raise #UD once a reboot cleared
+ * EFER.SVME under a vCPU thread (15.4); the exception table then skips the
+ * instruction and svm_hw_spurious_fault() checks that a reboot is the
+ * reason, as KVM's svm_asm() and kvm_spurious_fault() do.
+ */
+static __always_inline void svm_clgi(void)
+{
+	bool faulted = false;
+
+	asm volatile("1: clgi\n\t"
+		     "jmp 3f\n\t"
+		     "2: movb $1, %[faulted]\n\t"
+		     "3:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [faulted] "+qm" (faulted) : : "memory");
+	if (unlikely(faulted))
+		svm_hw_spurious_fault();
+}
+
+static __always_inline void svm_stgi(void)
+{
+	bool faulted = false;
+
+	asm volatile("1: stgi\n\t"
+		     "jmp 3f\n\t"
+		     "2: movb $1, %[faulted]\n\t"
+		     "3:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [faulted] "+qm" (faulted) : : "memory");
+	if (unlikely(faulted))
+		svm_hw_spurious_fault();
+}
+
+/* svm/mce.c: a machine check intercepted in guest mode. */
+void svm_mce_handle(void);
+int svm_exit_mc(struct svmhv_vcpu *vcpu);
+
+/* Right after #VMEXIT, interrupts still off, on the CPU that took it. */
+static __always_inline void svm_mce_after_exit(struct vmcb *vmcb)
+{
+	if (unlikely(vmcb->control.exit_code ==
+		     SVM_EXIT_EXCP_BASE + X86_TRAP_MC))
+		svm_mce_handle();
+}
 
 /* svm/vcpu_state.c */
 int svm_vcpu_init(struct svmhv_vcpu *vcpu);

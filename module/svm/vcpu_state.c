@@ -68,7 +68,8 @@ static void svm_vcpu_init_control(struct svmhv_vcpu *vcpu)
 	memset(ctl, 0, sizeof(*ctl));
 	ctl->intercept_cr = SVM_INTERCEPT_CR4_WRITE;
 	ctl->intercept_dr = 0xffffffff;
-	ctl->intercept_exceptions = BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC);
+	ctl->intercept_exceptions = BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC) |
+				    BIT(X86_TRAP_MC);	/* the host's: svm/mce.c */
 	ctl->intercept_misc1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
 			       SVM_INTERCEPT_SMI | SVM_INTERCEPT_INIT |
 			       SVM_INTERCEPT_RDPMC | SVM_INTERCEPT_CPUID |
@@ -170,7 +171,7 @@ int svm_vcpu_init(struct svmhv_vcpu *vcpu)
 		return -ENOMEM;
 	}
 	vcpu->vmcb = page_address(page);
-	vcpu->vmcb_pa = page_to_phys(page);
+	vcpu->vmcb_pa = __sme_set(page_to_phys(page));	/* SME: svm/cpu.c */
 	svm_vcpu_reset(vcpu);
 	return 0;
 }
@@ -179,6 +180,7 @@ void svm_vcpu_free(struct svmhv_vcpu *vcpu)
 {
 	fpu_free_guest_fpstate(&vcpu->guest_fpu);
 	kfree(vcpu->save_snapshot);
+	svm_hw_forget_vmcb(vcpu->vmcb);	/* per-CPU IBPB record, svm/cpu.c */
 	free_page((unsigned long)vcpu->vmcb);
 	vcpu->vmcb = NULL;
 }

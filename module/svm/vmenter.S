@@ -23,6 +23,13 @@
  * decides whether physical interrupts reach the host, as #VMEXIT(INTR),
  * while the guest runs (15.21.1 and 15.17); GIF=0 keeps them pending on
  * either side of VMRUN, so they are taken only after the caller's STGI.
+ *
+ * VMSAVE, VMLOAD and VMRUN raise #UD when EFER.SVME is clear (15.4), which
+ * a reboot does under a vCPU thread that is about to enter (the reboot
+ * notifier in cpu.c).  The exception table sends each fault to a fixup
+ * that goes on after the instruction if svm_hw_rebooting is set -- the
+ * run loop then stops -- and stops at UD2 (a BUG) otherwise, as KVM's
+ * __svm_vcpu_run does with kvm_rebooting.
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
@@ -65,7 +72,8 @@ SYM_FUNC_START(svmhv_vmrun)
 
 	/* Host FS/GS/TR/LDTR/KernelGSBase/STAR.. into the host save area. */
 	mov	%rdx, %rax
-	vmsave	%rax
+1:	vmsave	%rax
+2:
 
 	/* In an interrupt shadow?  ZF is kept for the VMRUN below. */
 	test	%rcx, %rcx
@@ -101,16 +109,21 @@ SYM_FUNC_START(svmhv_vmrun)
 	mov	(%rsp), %rax
 	jnz	.Lin_shadow
 	sti
-	vmload	%rax
-	vmrun	%rax
+3:	vmload	%rax
+4:
+5:	vmrun	%rax
+6:
 	jmp	.Lexited
 .Lin_shadow:
-	vmload	%rax
+7:	vmload	%rax
+8:
 	sti
-	vmrun	%rax
+9:	vmrun	%rax
+10:
 .Lexited:
 	cli
-	vmsave	%rax
+11:	vmsave	%rax
+12:
 
 	/* Store guest GPRs: free a register by pushing the guest's %rsi. */
 	push	%rsi
@@ -134,15 +147,29 @@ SYM_FUNC_START(svmhv_vmrun)
 	/* Host FS/GS/TR/.. back: from here on per-CPU data works again. */
 	pop	%rax			/* VMCB, no longer needed */
 	pop	%rax			/* host save area */
-	vmload	%rax
+13:	vmload	%rax
+14:
 	pop	%rsi
 
 	/*
-	 * The guest may have filled the return stack buffer with its own
-	 * targets; overwrite it before the host's first RET (same mitigation
-	 * as KVM's vmenter.S).
+	 * Speculation defences, before the host's first RET and before
+	 * interrupts are back, as the kernel applies them for KVM (its
+	 * svm/vmenter.S), each patched in only where the kernel chose that
+	 * mitigation at boot:
+	 *  - the guest may have filled the return stack buffer with its own
+	 *    targets: overwrite it (X86_FEATURE_RSB_VMEXIT, which the kernel
+	 *    clears when an IBPB below already flushes the RSB);
+	 *  - Retbleed/SRSO: untrain the return predictor (entry_untrain_ret or
+	 *    srso_alias_untrain_ret), then IBPB where the kernel asks for one
+	 *    on every #VMEXIT (srso=ibpb-vmexit, retbleed=ibpb, which also
+	 *    set X86_FEATURE_IBPB_ON_VMEXIT).  That pair is 6.12's
+	 *    UNTRAIN_RET_VM; 6.1 has no such macro, and its UNTRAIN_RET would
+	 *    add the IBPB of X86_FEATURE_ENTRY_IBPB a second time.
+	 * entry_ibpb clobbers RAX, RCX and RDX, all free here.
 	 */
-	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RETPOLINE
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
+	CALL_UNTRAIN_RET
+	ALTERNATIVE "", "call entry_ibpb", X86_FEATURE_IBPB_ON_VMEXIT
 
 	/* Leave no guest values in caller-saved registers. */
 	xor	%ecx, %ecx
@@ -161,4 +188,42 @@ SYM_FUNC_START(svmhv_vmrun)
 	pop	%r15
 	pop	%rbp
 	RET
+
+	/* Fixups: an SVM instruction faulted (see the top of this file). */
+.Lfault_vmsave_host:
+	cmpb	$0, svm_hw_rebooting(%rip)
+	jne	2b
+	ud2
+.Lfault_vmload_guest:
+	cmpb	$0, svm_hw_rebooting(%rip)
+	jne	4b
+	ud2
+.Lfault_vmrun:
+	cmpb	$0, svm_hw_rebooting(%rip)
+	jne	6b
+	ud2
+.Lfault_vmload_guest_shadow:
+	cmpb	$0, svm_hw_rebooting(%rip)
+	jne	8b
+	ud2
+.Lfault_vmrun_shadow:
+	cmpb	$0, svm_hw_rebooting(%rip)
+	jne	10b
+	ud2
+.Lfault_vmsave_guest:
+	cmpb	$0, svm_hw_rebooting(%rip)
+	jne	12b
+	ud2
+.Lfault_vmload_host:
+	cmpb	$0, svm_hw_rebooting(%rip)
+	jne	14b
+	ud2
+
+	_ASM_EXTABLE(1b, .Lfault_vmsave_host)
+	_ASM_EXTABLE(3b, .Lfault_vmload_guest)
+	_ASM_EXTABLE(5b, .Lfault_vmrun)
+	_ASM_EXTABLE(7b, .Lfault_vmload_guest_shadow)
+	_ASM_EXTABLE(9b, .Lfault_vmrun_shadow)
+	_ASM_EXTABLE(11b, .Lfault_vmsave_guest)
+	_ASM_EXTABLE(13b, .Lfault_vmload_host)
 SYM_FUNC_END(svmhv_vmrun)
