@@ -573,25 +573,35 @@ TEST(outs_from_non_canonical_address_raises_ss0_with_ss_override)
 	}
 }
 
-/* ---- 32-bit protected mode: segment limits and types ---------------------- */
+/* ---- 32-bit protected mode: segments, and paging without long mode ------ */
 
 /*
- * Paging off, flat code and stack, ES (or SS) set by the host.  The code
- * runs the string instruction with EDI/ESI/ECX/EDX from the host and
- * reports 0x600d on PM32_REPORT; the #GP and #SS handlers report the
- * vector, error code, EDI, ESI and ECX there instead.
+ * CS, DS and the stack flat, ES (or SS) set by the host; paging off, or
+ * on with 32-bit (CR4.PSE) or PAE tables.  The code runs the string
+ * instruction with EDI/ESI/ECX/EDX from the host and reports 0x600d on
+ * PM32_REPORT; the #SS, #GP and #PF handlers report the vector, error
+ * code, EDI, ESI, ECX and CR2 there instead.
  */
 #define PM32_REPORT	0x2101
 #define PM32_GDT_GPA	0x50000ULL
 #define PM32_IDT_GPA	0x51000ULL
 #define PM32_STACK	0xf000ULL	/* below every SS limit used */
 #define PM32_ES_BASE	0x60000ULL
+#define PM32_PD_GPA	0x20000ULL	/* 32-bit: PD, then one PT */
+#define PM32_PT_GPA	0x21000ULL
+#define PM32_PDPT_GPA	0x22000ULL	/* PAE: PDPT, then four PDs */
+#define PM32_PAE_PD_GPA	0x23000ULL
+#define PM32_RO_4K	(PM32_ES_BASE + 0x1000)	/* a read-only 4 KiB page */
+#define PM32_RW_LARGE	(20 * MiB)	/* a writable large page */
+#define PM32_RO_LARGE	(24 * MiB)	/* a read-only large page */
+#define PM32_NX_LARGE	(28 * MiB)	/* NX set, EFER.NXE clear: reserved */
 
-extern char pm32_rep_insb[], pm32_ss_rep_outsb[], pm32_gp[], pm32_ss[];
+extern char pm32_rep_insb[], pm32_ss_rep_outsb[];
+extern char pm32_ss[], pm32_gp[], pm32_pf[];
 
 asm(".pushsection .text.svmhv_strio32, \"ax\"\n"
     ".code32\n"
-    ".globl pm32_rep_insb, pm32_ss_rep_outsb, pm32_gp, pm32_ss\n"
+    ".globl pm32_rep_insb, pm32_ss_rep_outsb, pm32_ss, pm32_gp, pm32_pf\n"
     "pm32_rep_insb:\n"
     "	cld\n"
     "	rep insb\n"
@@ -603,11 +613,14 @@ asm(".pushsection .text.svmhv_strio32, \"ax\"\n"
     "	movw $0x2101, %dx\n"
     "	outl %eax, %dx\n"
     "	hlt\n"
+    "pm32_ss:\n"
+    "	movl $12, %ebp\n"
+    "	jmp 2f\n"
     "pm32_gp:\n"
     "	movl $13, %ebp\n"
     "	jmp 2f\n"
-    "pm32_ss:\n"
-    "	movl $12, %ebp\n"
+    "pm32_pf:\n"
+    "	movl $14, %ebp\n"
     "2:	popl %ebx\n"				/* error code */
     "	movw $0x2101, %dx\n"
     "	movl %ebp, %eax\n"
@@ -619,6 +632,8 @@ asm(".pushsection .text.svmhv_strio32, \"ax\"\n"
     "	movl %esi, %eax\n"
     "	outl %eax, %dx\n"
     "	movl %ecx, %eax\n"
+    "	outl %eax, %dx\n"
+    "	movl %cr2, %eax\n"
     "	outl %eax, %dx\n"
     "	hlt\n"
     ".code64\n"
@@ -647,8 +662,52 @@ static void pm32_gate(uint64_t *idt, int vector, void *handler)
 		      ((uint64_t)(off >> 16) << 48);
 }
 
+enum { PM32_NO_PAGING, PM32_PAGING_32, PM32_PAGING_PAE };
+
+/*
+ * Identity maps of the first 32 MiB: 32-bit paging with 4 KiB pages for
+ * the first 4 MiB and 4 MiB pages above; PAE with 2 MiB pages.  The
+ * pages at PM32_RO_* are read-only, the one at PM32_NX_LARGE has NX set.
+ * Returns where the leaf entry mapping @leaf_of lives.
+ */
+static uint64_t pm32_build_paging(struct svmhv_vm *vm, int mode,
+				  uint64_t leaf_of)
+{
+	if (mode == PM32_PAGING_32) {
+		uint32_t *pd = addr_gpa2hva(vm, PM32_PD_GPA);
+		uint32_t *pt = addr_gpa2hva(vm, PM32_PT_GPA);
+
+		memset(pd, 0, 4096);
+		pd[0] = PM32_PT_GPA | PTE_PRESENT | PTE_WRITE;
+		for (uint32_t i = 0; i < 1024; i++)
+			pt[i] = (i << 12) | PTE_PRESENT | PTE_WRITE;
+		pt[PM32_RO_4K >> 12] &= ~PTE_WRITE;
+		for (uint32_t i = 1; i < 8; i++)
+			pd[i] = (i << 22) | PTE_PRESENT | PTE_WRITE | PTE_LARGE;
+		pd[PM32_RO_LARGE >> 22] &= ~PTE_WRITE;
+		if (leaf_of < 4 * MiB)
+			return PM32_PT_GPA + (leaf_of >> 12) * 4;
+		return PM32_PD_GPA + (leaf_of >> 22) * 4;
+	}
+	if (mode == PM32_PAGING_PAE) {
+		uint64_t *pdpt = addr_gpa2hva(vm, PM32_PDPT_GPA);
+		uint64_t *pd = addr_gpa2hva(vm, PM32_PAE_PD_GPA);
+
+		memset(pdpt, 0, 32);
+		pdpt[0] = PM32_PAE_PD_GPA | PTE_PRESENT;
+		memset(pd, 0, 4096);
+		for (uint64_t i = 0; i < 16; i++)
+			pd[i] = (i << 21) | PTE_PRESENT | PTE_WRITE | PTE_LARGE;
+		pd[PM32_RO_LARGE >> 21] &= ~PTE_WRITE;
+		pd[PM32_NX_LARGE >> 21] |= PTE_NX;
+		return PM32_PAE_PD_GPA + (leaf_of >> 21) * 8;
+	}
+	return 0;
+}
+
 struct pm32_case {
 	const char *name;
+	int paging;		/* PM32_* */
 	bool ss_outs;		/* ss rep outsb instead of rep insb */
 	uint8_t type;		/* ES (or SS) descriptor type */
 	uint32_t limit;
@@ -657,23 +716,39 @@ struct pm32_case {
 	uint32_t count;
 	uint32_t moved;		/* elements moved before the end or fault */
 	int vector;		/* -1: no fault */
+	uint32_t error;
 };
 
+#define FLAT	0x3, 0xffffffff, false
+#define ES_TO(lin)	((uint32_t)((lin) - PM32_ES_BASE))
+
 static const struct pm32_case pm32_cases[] = {
-	{ "expand-up, within the limit", false, 0x3, 0xfff, false,
-	  0xffc, 4, 4, -1 },
-	{ "expand-up, crossing the limit", false, 0x3, 0xfff, false,
-	  0xffe, 4, 2, GP_VECTOR },
-	{ "expand-down, at the limit", false, 0x7, 0xfff, false,
-	  0xfff, 1, 0, GP_VECTOR },
-	{ "expand-down, above the limit", false, 0x7, 0xfff, false,
-	  0x1000, 2, 2, -1 },
-	{ "read-only data segment", false, 0x1, 0xffff, false,
-	  0x10, 1, 0, GP_VECTOR },
-	{ "null (not present) ES", false, 0x3, 0xffff, true,
-	  0x10, 1, 0, GP_VECTOR },
-	{ "SS override, crossing the SS limit", true, 0x3, 0xffff, false,
-	  0xfffe, 4, 2, SS_VECTOR },
+	{ "expand-up, within the limit", PM32_NO_PAGING, false,
+	  0x3, 0xfff, false, 0xffc, 4, 4, -1, 0 },
+	{ "expand-up, crossing the limit", PM32_NO_PAGING, false,
+	  0x3, 0xfff, false, 0xffe, 4, 2, GP_VECTOR, 0 },
+	{ "expand-down, at the limit", PM32_NO_PAGING, false,
+	  0x7, 0xfff, false, 0xfff, 1, 0, GP_VECTOR, 0 },
+	{ "expand-down, above the limit", PM32_NO_PAGING, false,
+	  0x7, 0xfff, false, 0x1000, 2, 2, -1, 0 },
+	{ "read-only data segment", PM32_NO_PAGING, false,
+	  0x1, 0xffff, false, 0x10, 1, 0, GP_VECTOR, 0 },
+	{ "null (not present) ES", PM32_NO_PAGING, false,
+	  0x3, 0xffff, true, 0x10, 1, 0, GP_VECTOR, 0 },
+	{ "SS override, crossing the SS limit", PM32_NO_PAGING, true,
+	  0x3, 0xffff, false, 0xfffe, 4, 2, SS_VECTOR, 0 },
+	{ "32-bit paging, into a read-only 4 KiB page", PM32_PAGING_32, false,
+	  FLAT, 0xffe, 4, 2, PF_VECTOR, 3 },
+	{ "32-bit paging, into a writable 4 MiB page", PM32_PAGING_32, false,
+	  FLAT, ES_TO(PM32_RW_LARGE), 4, 4, -1, 0 },
+	{ "32-bit paging, into a read-only 4 MiB page", PM32_PAGING_32, false,
+	  FLAT, ES_TO(PM32_RO_LARGE), 4, 0, PF_VECTOR, 3 },
+	{ "PAE paging, into a writable 2 MiB page", PM32_PAGING_PAE, false,
+	  FLAT, ES_TO(PM32_RW_LARGE), 4, 4, -1, 0 },
+	{ "PAE paging, into a read-only 2 MiB page", PM32_PAGING_PAE, false,
+	  FLAT, ES_TO(PM32_RO_LARGE) - 1, 4, 1, PF_VECTOR, 3 },
+	{ "PAE paging, NX set without EFER.NXE", PM32_PAGING_PAE, false,
+	  FLAT, ES_TO(PM32_NX_LARGE), 4, 0, PF_VECTOR, 0xb },
 };
 
 static void pm32_run_case(struct __test_metadata *_metadata,
@@ -683,8 +758,9 @@ static void pm32_run_case(struct __test_metadata *_metadata,
 	struct svmhv_vcpu *vcpu = vcpu_create_reset(vm, 0);
 	uint64_t *gdt = addr_gpa2hva(vm, PM32_GDT_GPA);
 	uint64_t *idt = addr_gpa2hva(vm, PM32_IDT_GPA);
+	uint64_t first = PM32_ES_BASE + c->addr, leaf_gpa;
 	struct svmhv_run *run = vcpu->run;
-	uint32_t report[5], moved = 0;
+	uint32_t report[6], moved = 0;
 	unsigned int nreport = 0;
 	struct svmhv_sregs s;
 	struct svmhv_regs regs;
@@ -696,13 +772,17 @@ static void pm32_run_case(struct __test_metadata *_metadata,
 	memset(idt, 0, 32 * 8);
 	pm32_gate(idt, SS_VECTOR, pm32_ss);
 	pm32_gate(idt, GP_VECTOR, pm32_gp);
-	memset(addr_gpa2hva(vm, PM32_ES_BASE), PATTERN, 0x2000);
+	pm32_gate(idt, PF_VECTOR, pm32_pf);
+	if (!c->ss_outs)
+		memset(addr_gpa2hva(vm, first - 16), PATTERN, c->count + 32);
+	leaf_gpa = pm32_build_paging(vm, c->paging, first);
 
 	vcpu_sregs_get(vcpu, &s);
 	pm32_seg(&s.cs, 0x08, 0, 0xffffffff, 0xb, true);
 	pm32_seg(&s.ds, 0x10, 0, 0xffffffff, 0x3, true);
 	s.ss = s.fs = s.gs = s.ds;
-	pm32_seg(&s.es, 0x10, PM32_ES_BASE, c->limit, c->type, false);
+	pm32_seg(&s.es, 0x10, PM32_ES_BASE, c->limit, c->type,
+		 c->limit > 0xfffff);
 	s.es.present = !c->not_present;
 	if (c->not_present)
 		s.es.selector = 0;
@@ -715,6 +795,15 @@ static void pm32_run_case(struct __test_metadata *_metadata,
 	s.cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_NE;
 	s.cr4 = 0;
 	s.efer = 0;
+	if (c->paging == PM32_PAGING_32) {
+		s.cr3 = PM32_PD_GPA;
+		s.cr4 = 1ULL << 4;		/* PSE */
+	} else if (c->paging == PM32_PAGING_PAE) {
+		s.cr3 = PM32_PDPT_GPA;
+		s.cr4 = X86_CR4_PAE;
+	}
+	if (c->paging != PM32_NO_PAGING)
+		s.cr0 |= X86_CR0_PG | X86_CR0_WP;
 	vcpu_sregs_set(vcpu, &s);
 
 	vcpu_regs_get(vcpu, &regs);
@@ -750,22 +839,30 @@ static void pm32_run_case(struct __test_metadata *_metadata,
 	} else {
 		uint32_t reg = c->addr + c->moved;
 
-		ASSERT_EQ(5U, nreport);
+		ASSERT_EQ(6U, nreport);
 		EXPECT_EQ((uint32_t)c->vector, report[0]);
-		EXPECT_EQ(0U, report[1]);			/* error code */
+		EXPECT_EQ(c->error, report[1]);
 		EXPECT_EQ(reg, c->ss_outs ? report[3] : report[2]);
 		EXPECT_EQ(c->count - c->moved, report[4]);	/* ECX */
+		if (c->vector == PF_VECTOR)
+			EXPECT_EQ((uint32_t)(PM32_ES_BASE + reg), report[5]);
 	}
 	if (!c->ss_outs) {
-		EXPECT_TRUE(bytes_are(vm, PM32_ES_BASE + c->addr, c->moved,
-				      0x5a));
-		EXPECT_TRUE(bytes_are(vm, PM32_ES_BASE + c->addr + c->moved,
+		EXPECT_TRUE(bytes_are(vm, first, c->moved, 0x5a));
+		EXPECT_TRUE(bytes_are(vm, first + c->moved,
 				      c->count - c->moved, PATTERN));
+	}
+	/* A successful INS leaves A and D in the leaf it wrote through. */
+	if (c->paging != PM32_NO_PAGING && c->vector < 0) {
+		uint32_t leaf = *(uint32_t *)addr_gpa2hva(vm, leaf_gpa);
+
+		EXPECT_EQ((uint32_t)(PTE_ACCESSED | PTE_DIRTY),
+			  leaf & (PTE_ACCESSED | PTE_DIRTY));
 	}
 	vm_free(vm);
 }
 
-TEST(protected_mode_ins_and_outs_check_segment_limits_and_types)
+TEST(protected_mode_ins_and_outs_check_segments_and_legacy_paging)
 {
 	for (unsigned int i = 0; i < ARRAY_SIZE(pm32_cases); i++)
 		pm32_run_case(_metadata, &pm32_cases[i]);
