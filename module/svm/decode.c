@@ -38,10 +38,13 @@ unsigned int svm_decode_mode(struct svmhv_vcpu *vcpu)
  * the same rights (a fetch, by the CPL's privilege: APM vol. 2, 5.6.1),
  * never injecting a fault: one can only arise if another vCPU changed the
  * page tables since, and then the bytes are not those the CPU executed.
+ * The fetch has set the Accessed bits already; the second page, which the
+ * instruction may not reach, is not marked.
  */
 int svm_decode_fetch(struct svmhv_vcpu *vcpu, struct svm_insn *insn)
 {
-	unsigned int access = svm_access_cpl(vcpu, SVM_ACC_FETCH);
+	unsigned int access = svm_access_cpl(vcpu, SVM_ACC_FETCH |
+						   SVM_ACC_NO_AD);
 	struct vmcb_save *save = &vcpu->vmcb->save;
 	u64 linear = save->rip;
 	struct svm_fault fault;
