@@ -68,6 +68,7 @@ static void fault_handler(struct ex_regs *regs)
 
 enum string_op {
 	OP_REP_INSB,
+	OP_REP_INSW,
 	OP_REP_OUTSB,
 	OP_SS_REP_OUTSB,
 };
@@ -80,6 +81,9 @@ static void string_op(uint64_t op, uint64_t *rdi, uint64_t *rsi,
 	switch (op) {
 	case OP_REP_INSB:
 		STRING_IO_SAFE("rep insb", d, s, c);
+		break;
+	case OP_REP_INSW:
+		STRING_IO_SAFE("rep insw", d, s, c);
 		break;
 	case OP_REP_OUTSB:
 		STRING_IO_SAFE("rep outsb", d, s, c);
@@ -201,12 +205,14 @@ static void op_run(struct op_vm *t, struct op_result *r,
 		vcpu_run(t->vcpu);
 		if (run->exit_reason == SVMHV_EXIT_IO &&
 		    run->io.port == TEST_PORT) {
-			TEST_ASSERT(run->io.string && run->io.size == 1,
-				    "unexpected I/O exit%s", exit_details(run));
+			uint32_t bytes = run->io.count * run->io.size;
+
+			TEST_ASSERT(run->io.string, "unexpected I/O exit%s",
+				    exit_details(run));
 			if (r->io_exits < ARRAY_SIZE(r->io_count))
 				r->io_count[r->io_exits] = run->io.count;
 			r->io_exits++;
-			for (uint32_t i = 0; i < run->io.count; i++, k++) {
+			for (uint32_t i = 0; i < bytes; i++, k++) {
 				if (run->io.direction == SVMHV_IO_IN)
 					run->io.data[i] = in_byte(k);
 				else if (expect_out)
@@ -526,6 +532,31 @@ TEST(rep_outsb_faulting_mid_chunk_sends_exactly_the_elements_before_it)
 	EXPECT_FAULT(r, PF_VECTOR, 0, np);
 	EXPECT_EQ(np, r.rsi);
 	EXPECT_EQ(4ULL, r.rcx);
+	vm_free(t.vm);
+}
+
+/* An element across a page boundary faults as a whole, at the page. */
+TEST(rep_insw_element_crossing_into_read_only_page_writes_none_of_it)
+{
+	struct op_result r;
+	struct op_vm t;
+	uint64_t ro, dst;
+
+	op_vm_create(&t, false);
+	ro = t.region + 0x10000;
+	dst = ro - 3;
+	*virt_pte(t.vm, ro) &= ~PTE_WRITE;
+	op_set(&t, OP_REP_INSW, dst, 4);
+	op_run(&t, &r, NULL);
+
+	EXPECT_EQ(1U, r.io_exits);
+	EXPECT_EQ(1U, r.io_count[0]);
+	EXPECT_FAULT(r, PF_VECTOR, PFERR_P | PFERR_W, ro);
+	EXPECT_EQ(ro - 1, r.rdi);
+	EXPECT_EQ(3ULL, r.rcx);
+	EXPECT_EQ(in_byte(0), *(uint8_t *)addr_gpa2hva(t.vm, dst));
+	EXPECT_EQ(in_byte(1), *(uint8_t *)addr_gpa2hva(t.vm, dst + 1));
+	EXPECT_TRUE(bytes_are(t.vm, ro - 1, 3, PATTERN));
 	vm_free(t.vm);
 }
 

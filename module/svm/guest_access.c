@@ -351,44 +351,73 @@ int svm_gva_to_gpa(struct svmhv_vcpu *vcpu, u64 gva, unsigned int access,
 }
 
 /*
+ * gva's page through tlb, if not NULL: it remembers the last page
+ * translated with these rights, so that the elements of a string
+ * instruction do not walk the tables again for every element of a page.
+ */
+static int svm_translate(struct svmhv_vcpu *vcpu, struct svm_tlb *tlb,
+			 u64 gva, unsigned int access, u64 *gpa,
+			 struct svm_fault *fault)
+{
+	int ret;
+
+	if (tlb && tlb->valid && tlb->page == (gva & PAGE_MASK)) {
+		*gpa = tlb->gpa | (gva & ~PAGE_MASK);
+		return 0;
+	}
+	ret = svm_gva_to_gpa(vcpu, gva, access, gpa, fault);
+	if (ret || !tlb)
+		return ret;
+	tlb->valid = true;
+	tlb->page = gva & PAGE_MASK;
+	tlb->gpa = *gpa & PAGE_MASK;
+	return 0;
+}
+
+static int svm_copy_gpa(struct svmhv_vcpu *vcpu, u64 gpa, void *buf,
+			size_t len, unsigned int access)
+{
+	if (!len)
+		return 0;
+	if (access & SVM_ACC_WRITE)
+		return svmhv_write_gpa(vcpu->vm, gpa, buf, len);
+	return svmhv_read_gpa(vcpu->vm, gpa, buf, len);
+}
+
+/*
  * Copy between a guest linear range and buf (or, with buf NULL, only
- * check that the range can be accessed), one guest page at a time.  tlb,
- * if not NULL, remembers the last page translated with these rights, so
- * that the elements of a string instruction do not walk the tables
- * again for every element of the same page.
+ * check that the range can be accessed), two guest pages at a time: both
+ * pages of an access that crosses a page boundary are translated before
+ * either is touched, so that it faults as a whole, as the CPU's does, and
+ * never writes half an element.
  */
 int svm_access_linear(struct svmhv_vcpu *vcpu, struct svm_tlb *tlb, u64 gva,
 		      void *buf, size_t len, unsigned int access,
 		      struct svm_fault *fault)
 {
 	while (len) {
-		size_t chunk = min_t(size_t, len, PAGE_SIZE - (gva & ~PAGE_MASK));
-		u64 gpa;
+		size_t first = min_t(size_t, len, PAGE_SIZE - (gva & ~PAGE_MASK));
+		size_t second = min_t(size_t, len - first, PAGE_SIZE);
+		u64 gpa[2] = { 0, 0 };
 		int ret;
 
-		if (tlb && tlb->valid && tlb->page == (gva & PAGE_MASK)) {
-			gpa = tlb->gpa | (gva & ~PAGE_MASK);
-		} else {
-			ret = svm_gva_to_gpa(vcpu, gva, access, &gpa, fault);
-			if (ret)
-				return ret;
-			if (tlb) {
-				tlb->valid = true;
-				tlb->page = gva & PAGE_MASK;
-				tlb->gpa = gpa & PAGE_MASK;
-			}
-		}
+		ret = svm_translate(vcpu, tlb, gva, access, &gpa[0], fault);
+		if (!ret && second)
+			ret = svm_translate(vcpu, tlb, gva + first, access,
+					    &gpa[1], fault);
+		if (ret)
+			return ret;
 		if (buf) {
-			if (access & SVM_ACC_WRITE)
-				ret = svmhv_write_gpa(vcpu->vm, gpa, buf, chunk);
-			else
-				ret = svmhv_read_gpa(vcpu->vm, gpa, buf, chunk);
+			ret = svm_copy_gpa(vcpu, gpa[0], buf, first, access);
+			if (!ret)
+				ret = svm_copy_gpa(vcpu, gpa[1], buf + first,
+						   second, access);
 			if (ret)
 				return ret;
-			buf += chunk;
+			buf += first + second;
 		}
-		gva += chunk;
-		len -= chunk;
+		gva += first + second;
+		len -= first + second;
 	}
 	return 0;
 }
