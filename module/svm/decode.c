@@ -31,11 +31,23 @@ unsigned int svm_decode_mode(struct svmhv_vcpu *vcpu)
 	return 2;
 }
 
-/* Up to 15 bytes at CS:RIP; fewer if the next page is not mapped. */
+/*
+ * Up to 15 bytes at CS:RIP; fewer if the next page is not mapped.
+ *
+ * The CPU fetched these bytes before the intercept, so they are read with
+ * the same rights (a fetch, by the CPL's privilege: APM vol. 2, 5.6.1),
+ * never injecting a fault: one can only arise if another vCPU changed the
+ * page tables since, and then the bytes are not those the CPU executed.
+ * The fetch has set the Accessed bits already; the second page, which the
+ * instruction may not reach, is not marked.
+ */
 int svm_decode_fetch(struct svmhv_vcpu *vcpu, struct svm_insn *insn)
 {
+	unsigned int access = svm_access_cpl(vcpu, SVM_ACC_FETCH |
+						   SVM_ACC_NO_AD);
 	struct vmcb_save *save = &vcpu->vmcb->save;
 	u64 linear = save->rip;
+	struct svm_fault fault;
 	size_t first;
 
 	memset(insn, 0, sizeof(*insn));
@@ -43,12 +55,12 @@ int svm_decode_fetch(struct svmhv_vcpu *vcpu, struct svm_insn *insn)
 		linear = (save->cs.base + (linear & 0xffffffff)) & 0xffffffff;
 	first = min_t(size_t, sizeof(insn->bytes),
 		      PAGE_SIZE - (linear & ~PAGE_MASK));
-	if (svm_read_gva(vcpu, linear, insn->bytes, first))
+	if (svm_read_gva(vcpu, linear, insn->bytes, first, access, &fault))
 		return -EFAULT;
 	insn->avail = first;
 	if (first < sizeof(insn->bytes) &&
 	    !svm_read_gva(vcpu, linear + first, insn->bytes + first,
-			  sizeof(insn->bytes) - first))
+			  sizeof(insn->bytes) - first, access, &fault))
 		insn->avail = sizeof(insn->bytes);
 	return 0;
 }

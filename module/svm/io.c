@@ -11,15 +11,36 @@
  * run->io.data.  A REP string instruction moves at most
  * SVMHV_IO_DATA_MAX bytes per exit and leaves RIP on itself until rCX
  * reaches zero, so it simply exits again for the rest.
+ *
+ * The memory operand of INS and OUTS is ours to access: the intercept
+ * comes after the I/O permission checks (IOPL and the TSS bitmap, 15.10.2)
+ * but before the CPU has looked at ES:rDI or seg:rSI at all.  So svmhv
+ * makes the segment checks and the page walk the CPU would have made,
+ * element by element, with the rights of the guest's CPL
+ * (guest_access.c), and raises #GP/#SS/#PF as it would: elements before
+ * the first faulting one are moved, registers advanced past exactly those
+ * (for REP; RIP stays on the instruction), and when the first element of
+ * an exit faults the exception is injected with RIP at the instruction.
+ *
+ * INS checks its destination before the port is read, at the exit, not
+ * when the data comes back from userspace: a port read has side effects
+ * (it pops a FIFO, acknowledges an interrupt) and cannot be undone.  The
+ * CPU does the same -- a REP INS that page-faults must be restartable
+ * without losing data, so the store's checks precede the I/O cycle;
+ * QEMU's and Bochs's CPU models make exactly that "dummy" access to ES:rDI
+ * before reading the port.  (KVM's emulator reads the port first and
+ * faults in the write-back, so there a faulting INS consumes a port read;
+ * svmhv does not.)  The data are written on the next RUN through a second
+ * walk, which sets the A and D bits as the store does.  Should that walk
+ * fault now -- only if the guest's page tables changed meanwhile, or
+ * userspace changed the registers -- the elements before the fault are
+ * written and the fault injected, as the CPU would fault there.
  */
 #include <linux/kernel.h>
 #include <linux/log2.h>
 #include <asm/processor-flags.h>
 
 #include "svm.h"
-
-#define SEG_ES	0
-#define SEG_DS	3
 
 static u64 svm_addr_mask(unsigned int asize)
 {
@@ -41,21 +62,52 @@ static void svm_advance_areg(struct svmhv_vcpu *vcpu, unsigned int reg,
 	svm_vcpu_write_gpr(vcpu, reg, v);
 }
 
-/* Linear address of element i of a string operand at seg:reg. */
-static u64 svm_string_addr(struct svmhv_vcpu *vcpu, unsigned int seg,
-			   unsigned int reg, unsigned int i)
+/* The effective address (offset in its segment) of element i at reg. */
+static u64 svm_string_ea(struct svmhv_vcpu *vcpu, unsigned int reg, u32 i)
 {
 	const struct svmhv_completion *p = &vcpu->pending;
-	struct vmcb_save *save = &vcpu->vmcb->save;
-	s64 step = (save->rflags & X86_EFLAGS_DF) ? -(s64)p->size : p->size;
-	u64 off = (svm_vcpu_read_gpr(vcpu, reg) + step * i) &
-		  svm_addr_mask(p->addr_size);
-	const struct vmcb_seg *segs = &save->es;	/* ES CS SS DS FS GS */
+	bool down = vcpu->vmcb->save.rflags & X86_EFLAGS_DF;
+	s64 step = down ? -(s64)p->size : p->size;
 
-	if (svm_decode_mode(vcpu) == 8)
-		/* Long mode ignores every base but FS's and GS's. */
-		return seg >= 4 ? segs[seg].base + off : off;
-	return (segs[seg].base + off) & 0xffffffff;
+	return (svm_vcpu_read_gpr(vcpu, reg) + step * i) &
+	       svm_addr_mask(p->addr_size);
+}
+
+/*
+ * The elements of this exit's chunk, in the order the CPU moves them,
+ * each through the segment checks and then the page walk.  OUTS (!in)
+ * reads them into data; INS writes them from data, or with data NULL only
+ * checks that they can be written.  Returns how many can be moved before
+ * the first that faults (the fault in *fault), or -errno when guest
+ * memory cannot be reached.
+ */
+static int svm_string_elements(struct svmhv_vcpu *vcpu, unsigned int seg,
+			       bool in, u8 *data, struct svm_fault *fault)
+{
+	const struct svmhv_completion *p = &vcpu->pending;
+	unsigned int access = svm_access_cpl(vcpu, in ? SVM_ACC_WRITE : 0);
+	unsigned int reg = in ? GPR_RDI : GPR_RSI;
+	struct svm_tlb tlb = { .valid = false };
+	u32 i;
+	int ret;
+
+	if (!data)
+		access |= SVM_ACC_NO_AD;
+	for (i = 0; i < p->count; i++) {
+		u64 linear;
+
+		ret = svm_linearize(vcpu, seg, svm_string_ea(vcpu, reg, i),
+				    p->size, access, &linear, fault);
+		if (!ret)
+			ret = svm_access_linear(vcpu, &tlb, linear,
+						data ? data + i * p->size : NULL,
+						p->size, access, fault);
+		if (ret == SVM_GUEST_FAULT)
+			break;
+		if (ret)
+			return ret;
+	}
+	return i;
 }
 
 /* Move rSI/rDI and rCX past the elements just transferred, and RIP past
@@ -98,7 +150,7 @@ static int svm_string_io_decode(struct svmhv_vcpu *vcpu, u64 info,
 	if (svm_decode_fetch(vcpu, &insn) || svm_decode_prefixes(vcpu, &insn) < 0)
 		return -EFAULT;
 	*addr_size = is_power_of_2(asz) ? asz * 2 : insn.addrsize;
-	*seg = insn.seg ? insn.seg - 1 : SEG_DS;
+	*seg = insn.seg ? insn.seg - 1 : SVM_SEG_DS;
 	return 0;
 }
 
@@ -109,8 +161,10 @@ int svm_exit_ioio(struct svmhv_vcpu *vcpu)
 	struct svmhv_run *run = vcpu->run;
 	u64 info = ctl->exit_info1;
 	bool in = info & SVM_IOIO_TYPE_IN;
-	unsigned int asize, seg, i;
+	unsigned int asize, seg;
+	struct svm_fault fault;
 	u64 count;
+	int n;
 
 	run->exit_reason = SVMHV_EXIT_IO;
 	memset(&run->io, 0, offsetof(typeof(run->io), data));
@@ -148,20 +202,26 @@ int svm_exit_ioio(struct svmhv_vcpu *vcpu)
 		return 1;
 	}
 	p->count = min_t(u64, count, SVMHV_IO_DATA_MAX / p->size);
-	run->io.count = p->count;
 
+	n = svm_string_elements(vcpu, in ? SVM_SEG_ES : seg, in,
+				in ? NULL : run->io.data, &fault);
+	if (n < 0)
+		return svm_exit_internal(vcpu, SVMHV_INTERNAL_MEMORY, NULL, 0);
+	if (!n) {
+		/* The first element faults: no I/O cycle, nothing moves. */
+		run->exit_reason = SVMHV_EXIT_NONE;
+		svm_inject_fault(vcpu, &fault);
+		return 1;
+	}
+	/* A later one faults: this exit moves those before it, and the
+	 * instruction, still at RIP with rCX left, faults when it resumes.
+	 */
+	p->count = n;
+	run->io.count = n;
 	if (in) {
 		memset(run->io.data, 0, p->count * p->size);
 		p->kind = SVMHV_PENDING_INS;
 		return 0;
-	}
-	for (i = 0; i < p->count; i++) {
-		u64 addr = svm_string_addr(vcpu, seg, GPR_RSI, i);
-
-		if (svm_read_gva(vcpu, addr, run->io.data + i * p->size,
-				 p->size))
-			return svm_exit_internal(vcpu, SVMHV_INTERNAL_MEMORY,
-						 NULL, addr);
 	}
 	svm_string_done(vcpu, GPR_RSI);
 	return 0;
@@ -170,10 +230,11 @@ int svm_exit_ioio(struct svmhv_vcpu *vcpu)
 /* Finish IN/INS with the data userspace supplied. */
 int svm_complete_io(struct svmhv_vcpu *vcpu, bool string)
 {
-	const struct svmhv_completion *p = &vcpu->pending;
+	struct svmhv_completion *p = &vcpu->pending;
 	struct svmhv_run *run = vcpu->run;
 	struct vmcb_save *save = &vcpu->vmcb->save;
-	unsigned int i;
+	struct svm_fault fault;
+	int n;
 
 	if (!string) {
 		u32 val = 0;
@@ -187,13 +248,16 @@ int svm_complete_io(struct svmhv_vcpu *vcpu, bool string)
 		svm_set_rip(vcpu, p->next_rip);
 		return 1;
 	}
-	for (i = 0; i < p->count; i++) {
-		u64 addr = svm_string_addr(vcpu, SEG_ES, GPR_RDI, i);
-
-		if (svm_write_gva(vcpu, addr, run->io.data + i * p->size,
-				  p->size))
-			return svm_exit_internal(vcpu, SVMHV_INTERNAL_MEMORY,
-						 NULL, addr);
+	n = svm_string_elements(vcpu, SVM_SEG_ES, true, run->io.data, &fault);
+	if (n < 0)
+		return svm_exit_internal(vcpu, SVMHV_INTERNAL_MEMORY, NULL, 0);
+	if (n < p->count) {
+		/* Checked at the exit, faulting now: see the top of the file. */
+		p->count = n;
+		if (n)
+			svm_string_done(vcpu, GPR_RDI);
+		svm_inject_fault(vcpu, &fault);
+		return 1;
 	}
 	svm_string_done(vcpu, GPR_RDI);
 	return 1;

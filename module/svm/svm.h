@@ -204,11 +204,57 @@ void svm_msrpm_iopm_exit(void);
 u64 svm_iopm_pa(void);
 u64 svm_msrpm_pa(void);
 
-/* svm/guest_access.c: guest virtual memory through the guest's paging. */
-int svm_gva_to_gpa(struct svmhv_vcpu *vcpu, u64 gva, bool write, u64 *gpa);
-int svm_read_gva(struct svmhv_vcpu *vcpu, u64 gva, void *buf, size_t len);
+/*
+ * svm/guest_access.c: guest virtual memory through the guest's paging and
+ * segmentation, with the guest's access rights.
+ */
+
+/* Segment registers in VMCB order, as EXITINFO1 and prefixes number them. */
+#define SVM_SEG_ES	0
+#define SVM_SEG_CS	1
+#define SVM_SEG_SS	2
+#define SVM_SEG_DS	3
+#define SVM_SEG_FS	4
+#define SVM_SEG_GS	5
+
+/* How an access is made, for its checks (APM vol. 2, 5.6 - 5.10). */
+#define SVM_ACC_WRITE		BIT(0)
+#define SVM_ACC_FETCH		BIT(1)
+#define SVM_ACC_USER		BIT(2)	/* at CPL 3: see svm_access_cpl() */
+#define SVM_ACC_IMPLICIT	BIT(3)	/* by the CPU itself: supervisor */
+#define SVM_ACC_NO_AD		BIT(4)	/* only check: leave A/D bits alone */
+
+/* An exception the access raises in the guest: #PF, #GP(0) or #SS(0). */
+struct svm_fault {
+	u8 vector;
+	u32 error;
+	u64 addr;		/* #PF: the linear address, for CR2 */
+};
+
+/* Returned (positive) when the guest faults; *fault says how. */
+#define SVM_GUEST_FAULT	1
+
+/* The last page a string instruction's elements were translated in. */
+struct svm_tlb {
+	bool valid;
+	u64 page;		/* linear */
+	u64 gpa;
+};
+
+unsigned int svm_access_cpl(struct svmhv_vcpu *vcpu, unsigned int access);
+int svm_linearize(struct svmhv_vcpu *vcpu, unsigned int seg, u64 ea,
+		  unsigned int size, unsigned int access, u64 *linear,
+		  struct svm_fault *fault);
+int svm_gva_to_gpa(struct svmhv_vcpu *vcpu, u64 gva, unsigned int access,
+		   u64 *gpa, struct svm_fault *fault);
+int svm_access_linear(struct svmhv_vcpu *vcpu, struct svm_tlb *tlb, u64 gva,
+		      void *buf, size_t len, unsigned int access,
+		      struct svm_fault *fault);
+int svm_read_gva(struct svmhv_vcpu *vcpu, u64 gva, void *buf, size_t len,
+		 unsigned int access, struct svm_fault *fault);
 int svm_write_gva(struct svmhv_vcpu *vcpu, u64 gva, const void *buf,
-		  size_t len);
+		  size_t len, unsigned int access, struct svm_fault *fault);
+void svm_inject_fault(struct svmhv_vcpu *vcpu, const struct svm_fault *fault);
 
 /* npt/asid.c: pick the ASID and TLB control for the next VMRUN. */
 void svm_asid_prepare(struct svmhv_vcpu *vcpu, bool moved);
