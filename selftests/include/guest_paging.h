@@ -91,11 +91,6 @@ static inline void set_cr0(uint64_t v)
 	asm volatile("mov %0, %%cr0" : : "r"(v) : "memory");
 }
 
-static inline void set_cr4(uint64_t v)
-{
-	asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
-}
-
 static inline uint64_t get_rflags(void)
 {
 	uint64_t v;
