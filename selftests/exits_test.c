@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "svmhv_test.h"
+#include "guest_paging.h"
 
 #define MMIO_GPA	0xd0000000ULL
 #define RO_GPA		0xc0000000ULL
@@ -488,6 +489,42 @@ TEST(triple_fault_is_shutdown_until_set_sregs)
 	r.rsp = vcpu->stack_top_gpa - 8;
 	r.rflags = X86_EFLAGS_FIXED;
 	vcpu_regs_set(vcpu, &r);
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
+/*
+ * VMMCALL is not privileged, but only the guest kernel may reach the VMM:
+ * from ring 3 it returns SVMHV_HC_EPERM in RAX and RUN never sees it (a
+ * HYPERCALL exit would fail vcpu_run_expect_sync()).
+ */
+static void user_vmmcall(uint64_t arg)
+{
+	uint64_t rax = arg;
+
+	asm volatile("vmmcall" : "+a"(rax) : : "rbx", "rcx", "rdx", "rsi",
+		     "rdi", "memory");
+	GUEST_SYNC_ARGS(1, rax, 0, 0, 0);
+	GUEST_DONE();
+}
+
+static void guest_vmmcall_in_ring3(uint64_t user_stack)
+{
+	guest_enter_user(user_vmmcall, 0x5a5a, user_stack, 0);
+}
+
+TEST(vmmcall_from_ring3_fails_in_the_guest_without_an_exit)
+{
+	struct svmhv_vm *vm = vm_create(DEFAULT_GUEST_RAM);
+	struct svmhv_vcpu *vcpu = vcpu_create(vm, 0, guest_vmmcall_in_ring3);
+	uint64_t stack = vm_alloc(vm, 16384, 4096) + 16384;
+	struct ucall uc;
+
+	vcpu_enable_user_mode(vcpu);
+	virt_set_user(vm, 0, GUEST_IDENTITY_MAP_SIZE);
+	vcpu_args_set(vcpu, 1, stack);
+	vcpu_run_expect_sync(vcpu, 1, &uc);
+	EXPECT_EQ((uint64_t)SVMHV_HC_EPERM, uc.args[1]);
 	vcpu_run_expect_done(vcpu);
 	vm_free(vm);
 }

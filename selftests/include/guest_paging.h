@@ -33,8 +33,6 @@
 #define PTE_DIRTY		(1ULL << 6)
 #define PTE_NX			(1ULL << 63)
 
-#define X86_CR4_SMEP		(1ULL << 20)
-#define X86_CR4_SMAP		(1ULL << 21)
 #define X86_EFLAGS_DF		(1ULL << 10)
 #define X86_EFLAGS_IOPL3	(3ULL << 12)
 #define X86_EFLAGS_AC		(1ULL << 18)
