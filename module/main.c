@@ -46,6 +46,7 @@ static long svmhv_check_cap(unsigned long cap)
 		return tsc_khz;
 	case SVMHV_CAP_STATS:
 	case SVMHV_CAP_DELIVERY_ERROR:
+	case SVMHV_CAP_LAPIC:
 		return 1;
 	default:
 		return 0;

@@ -80,9 +80,11 @@ void svmhv_vm_stats(struct svmhv_vm *vm, struct svmhv_stats *out)
 	memset(out, 0, sizeof(*out));
 	mutex_lock(&vm->lock);
 	for (i = 0; i < SVMHV_MAX_VCPUS; i++) {
-		if (!vm->vcpus[i])
+		struct svmhv_vcpu *vcpu = svmhv_vm_vcpu_locked(vm, i);
+
+		if (!vcpu)
 			continue;
-		svmhv_vcpu_stats_add(vm->vcpus[i], out);
+		svmhv_vcpu_stats_add(vcpu, out);
 		out->vcpus++;
 	}
 	out->pinned_pages = vm->pinned_pages;

@@ -15,6 +15,8 @@
 
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/rcuwait.h>
 #include <linux/stddef.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
@@ -92,7 +94,12 @@ struct svmhv_vm {
 	struct mutex lock;
 	struct svmhv_slot slots[SVMHV_MAX_MEM_SLOTS];	/* lock */
 	struct svmhv_npt npt;				/* lock */
-	struct svmhv_vcpu *vcpus[SVMHV_MAX_VCPUS];	/* lock */
+	/* Written under lock; APIC senders read it under RCU. */
+	struct svmhv_vcpu __rcu *vcpus[SVMHV_MAX_VCPUS];
+	unsigned int nr_vcpus;				/* lock */
+	bool lapic_enabled;				/* lock */
+	/* Every vCPU's TSC offset at creation: one TSC for the whole VM. */
+	u64 tsc_offset;
 	/*
 	 * Bumped (under lock) whenever a nested mapping is removed; a vCPU
 	 * that sees a newer value than it last ran with flushes its guest
@@ -155,6 +162,11 @@ enum {
 	GPR_COUNT
 };
 
+/* vcpu->requests: work other contexts leave for the vCPU's thread. */
+#define SVMHV_REQ_EVENT		0	/* look at the local APIC */
+
+struct svm_lapic;
+
 struct svmhv_vcpu {
 	struct svmhv_vm *vm;
 	struct file *vm_file;		/* referenced: keeps the VM alive */
@@ -202,11 +214,26 @@ struct svmhv_vcpu {
 	u32 event_err_entered;
 	u32 int_ctl_entered;
 	u64 stat[SVMHV_STAT_NR];	/* written by the vCPU's thread only */
+
+	/* In-kernel local APIC (svm/lapic.c), NULL unless the VM has them. */
+	struct svm_lapic *lapic;
+	unsigned long requests;		/* SVMHV_REQ_*, atomic bit ops */
+	struct rcuwait wait;		/* the thread sleeping in HLT/for SIPI */
+	u32 mp_state;			/* SVMHV_MP_STATE_* */
+	struct rcu_head rcu;
 };
 
 /* vm.c */
 struct svmhv_slot *svmhv_find_slot(struct svmhv_vm *vm, u64 gpa);
 int svmhv_create_vm_fd(void);
+
+/* vCPU i of the VM, for a caller holding vm->lock. */
+static inline struct svmhv_vcpu *svmhv_vm_vcpu_locked(struct svmhv_vm *vm,
+						      unsigned int i)
+{
+	return rcu_dereference_protected(vm->vcpus[i],
+					 lockdep_is_held(&vm->lock));
+}
 
 /* vcpu.c */
 int svmhv_create_vcpu_fd(struct svmhv_vm *vm, struct file *vm_file,

@@ -25,6 +25,55 @@ static bool svmhv_regs_reserved_clear(const struct svmhv_regs *regs)
 	return true;
 }
 
+static long svmhv_vcpu_mp_state(struct svmhv_vcpu *vcpu, unsigned int cmd,
+				void __user *uarg)
+{
+	struct svmhv_mp_state mp;
+
+	if (!vcpu->lapic)
+		return -ENXIO;
+	if (cmd == SVMHV_GET_MP_STATE) {
+		memset(&mp, 0, sizeof(mp));
+		mp.state = vcpu->mp_state;
+		return copy_to_user(uarg, &mp, sizeof(mp)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&mp, uarg, sizeof(mp)))
+		return -EFAULT;
+	if (mp.pad || mp.reserved[0] || mp.reserved[1] || mp.reserved[2] ||
+	    mp.state > SVMHV_MP_STATE_INIT_RECEIVED)
+		return -EINVAL;
+	vcpu->mp_state = mp.state;
+	return 0;
+}
+
+static long svmhv_vcpu_lapic_ioctl(struct svmhv_vcpu *vcpu, unsigned int cmd,
+				   void __user *uarg)
+{
+	struct svmhv_lapic_state *s;
+	long ret;
+
+	if (!vcpu->lapic)
+		return -ENXIO;
+	s = kmalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return -ENOMEM;
+	if (mutex_lock_killable(&vcpu->mutex)) {
+		kfree(s);
+		return -EINTR;
+	}
+	if (cmd == SVMHV_GET_LAPIC) {
+		svm_lapic_get_state(vcpu, s);
+		ret = copy_to_user(uarg, s, sizeof(*s)) ? -EFAULT : 0;
+	} else if (copy_from_user(s, uarg, sizeof(*s))) {
+		ret = -EFAULT;
+	} else {
+		ret = svm_lapic_set_state(vcpu, s);
+	}
+	mutex_unlock(&vcpu->mutex);
+	kfree(s);
+	return ret;
+}
+
 static long svmhv_vcpu_ioctl(struct file *file, unsigned int cmd,
 			     unsigned long arg)
 {
@@ -35,6 +84,10 @@ static long svmhv_vcpu_ioctl(struct file *file, unsigned int cmd,
 	struct svmhv_event event;
 	struct svmhv_stats stats;
 	long ret = 0;
+
+	/* The largest argument lives on the heap, not on the stack. */
+	if (cmd == SVMHV_GET_LAPIC || cmd == SVMHV_SET_LAPIC)
+		return svmhv_vcpu_lapic_ioctl(vcpu, cmd, uarg);
 
 	if (current->mm != vcpu->vm->mm)
 		return -EIO;
@@ -79,6 +132,10 @@ static long svmhv_vcpu_ioctl(struct file *file, unsigned int cmd,
 		else
 			ret = svm_vcpu_set_sregs(vcpu, &sregs);
 		break;
+	case SVMHV_GET_MP_STATE:
+	case SVMHV_SET_MP_STATE:
+		ret = svmhv_vcpu_mp_state(vcpu, cmd, uarg);
+		break;
 	default:
 		ret = -ENOTTY;
 	}
@@ -111,6 +168,14 @@ static int svmhv_vcpu_mmap(struct file *file, struct vm_area_struct *vma)
 	return 0;
 }
 
+static void svmhv_vcpu_free_rcu(struct rcu_head *rcu)
+{
+	struct svmhv_vcpu *vcpu = container_of(rcu, struct svmhv_vcpu, rcu);
+
+	kfree(vcpu->lapic);
+	kfree(vcpu);
+}
+
 static int svmhv_vcpu_release(struct inode *inode, struct file *file)
 {
 	struct svmhv_vcpu *vcpu = file->private_data;
@@ -118,11 +183,20 @@ static int svmhv_vcpu_release(struct inode *inode, struct file *file)
 	struct file *vm_file = vcpu->vm_file;
 
 	mutex_lock(&vm->lock);
-	vm->vcpus[vcpu->id] = NULL;
+	RCU_INIT_POINTER(vm->vcpus[vcpu->id], NULL);
+	vm->nr_vcpus--;
 	mutex_unlock(&vm->lock);
+	svm_lapic_stop(vcpu);
 	svm_vcpu_free(vcpu);
 	free_page((unsigned long)vcpu->run);
-	kfree(vcpu);
+	/*
+	 * Other vCPUs' IPIs and MSIs find a vCPU under RCU and may still be
+	 * looking at this one (its APIC, requests, wait): free it after them.
+	 */
+	if (vcpu->lapic)
+		call_rcu(&vcpu->rcu, svmhv_vcpu_free_rcu);
+	else
+		kfree(vcpu);
 	fput(vm_file);
 	return 0;
 }
@@ -151,6 +225,7 @@ int svmhv_create_vcpu_fd(struct svmhv_vm *vm, struct file *vm_file,
 	vcpu->vm_file = vm_file;
 	vcpu->id = id;
 	mutex_init(&vcpu->mutex);
+	rcuwait_init(&vcpu->wait);
 	vcpu->run = (struct svmhv_run *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!vcpu->run) {
 		ret = -ENOMEM;
@@ -161,9 +236,14 @@ int svmhv_create_vcpu_fd(struct svmhv_vm *vm, struct file *vm_file,
 		goto err_run;
 
 	mutex_lock(&vm->lock);
-	if (vm->vcpus[id]) {
+	if (svmhv_vm_vcpu_locked(vm, id)) {
 		ret = -EEXIST;
 		goto err_unlock;
+	}
+	if (vm->lapic_enabled && !vcpu->lapic) {
+		ret = svm_lapic_create(vcpu);
+		if (ret)
+			goto err_unlock;
 	}
 	/* The vCPU keeps its VM alive: taken before the fd can be closed. */
 	get_file(vm_file);
@@ -173,12 +253,15 @@ int svmhv_create_vcpu_fd(struct svmhv_vm *vm, struct file *vm_file,
 		fput(vm_file);
 		goto err_unlock;
 	}
-	vm->vcpus[id] = vcpu;
+	vm->nr_vcpus++;
+	rcu_assign_pointer(vm->vcpus[id], vcpu);
 	mutex_unlock(&vm->lock);
 	return ret;
 
 err_unlock:
 	mutex_unlock(&vm->lock);
+	svm_lapic_stop(vcpu);
+	kfree(vcpu->lapic);
 	svm_vcpu_free(vcpu);
 err_run:
 	free_page((unsigned long)vcpu->run);

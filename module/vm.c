@@ -31,6 +31,7 @@
 
 #include "svmhv_core.h"
 #include "npt/npt.h"
+#include "svm/svm.h"
 
 static unsigned int max_vms;
 module_param(max_vms, uint, 0644);
@@ -52,7 +53,7 @@ static void svmhv_vm_flush_tlbs(struct svmhv_vm *vm)
 	WRITE_ONCE(vm->tlb_gen, vm->tlb_gen + 1);
 	smp_mb();	/* pairs with svm_vcpu_enter_exit() */
 	for (i = 0; i < SVMHV_MAX_VCPUS; i++) {
-		struct svmhv_vcpu *vcpu = vm->vcpus[i];
+		struct svmhv_vcpu *vcpu = svmhv_vm_vcpu_locked(vm, i);
 
 		if (vcpu && READ_ONCE(vcpu->in_guest))
 			smp_call_function_single(READ_ONCE(vcpu->last_cpu),
@@ -138,6 +139,36 @@ out:
 	return ret;
 }
 
+/*
+ * SVMHV_ENABLE_LAPIC: only before the first vCPU, so that every vCPU of
+ * the VM has one (an IPI must find an APIC wherever it is sent).
+ */
+static int svmhv_enable_lapic(struct svmhv_vm *vm)
+{
+	int ret = 0;
+
+	mutex_lock(&vm->lock);
+	if (vm->lapic_enabled)
+		ret = -EEXIST;
+	else if (vm->nr_vcpus)
+		ret = -EBUSY;
+	else
+		vm->lapic_enabled = true;
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+
+static int svmhv_signal_msi(struct svmhv_vm *vm, void __user *uarg)
+{
+	struct svmhv_msi msi;
+
+	if (copy_from_user(&msi, uarg, sizeof(msi)))
+		return -EFAULT;
+	if (!READ_ONCE(vm->lapic_enabled))
+		return -ENXIO;
+	return svm_lapic_signal_msi(vm, &msi);
+}
+
 static long svmhv_vm_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
@@ -154,6 +185,10 @@ static long svmhv_vm_ioctl(struct file *file, unsigned int cmd,
 		return svmhv_set_memory_region(vm, &region);
 	case SVMHV_CREATE_VCPU:
 		return svmhv_create_vcpu_fd(vm, file, arg);
+	case SVMHV_ENABLE_LAPIC:
+		return arg ? -EINVAL : svmhv_enable_lapic(vm);
+	case SVMHV_SIGNAL_MSI:
+		return svmhv_signal_msi(vm, (void __user *)arg);
 	case SVMHV_GET_STATS:
 		svmhv_vm_stats(vm, &stats);
 		if (copy_to_user((void __user *)arg, &stats, sizeof(stats)))
@@ -216,6 +251,10 @@ int svmhv_create_vm_fd(void)
 		goto err_free;
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
+	/* One TSC for all vCPUs, starting near zero (Linux checks that the
+	 * TSCs of its CPUs are in sync).
+	 */
+	vm->tsc_offset = -rdtsc();
 
 	/* Before the fd exists: from then on, release may run at any time. */
 	svmhv_vm_debugfs_add(vm);

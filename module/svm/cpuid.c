@@ -8,9 +8,9 @@
  * of what a guest can use safely under svmhv; the rest are hidden:
  * SVM itself (no nested virtualization), XSAVE/AVX (XCR0 is not switched),
  * MONITOR/MWAIT, RDTSCP/RDPID (TSC_AUX is the host's), x2APIC/APIC/
- * TSC-deadline (no local APIC is emulated),
+ * TSC-deadline unless the VM has in-kernel APICs (svm_cpuid_lapic()),
  * performance-monitoring and machine-check architecture (their MSRs are
- * not emulated), topology (one thread per vCPU).  PKU is shown when the
+ * not emulated), topology (one core per vCPU, shown with the APICs).  PKU is shown when the
  * host kernel uses it (OSPKE): only then does the world switch swap PKRU
  * (run.c); OSPKE itself mirrors the guest's CR4.PKE, as on hardware.
  *
@@ -23,10 +23,12 @@
  * Hypervisor leaves (0x40000000, the range hypervisors use by convention):
  * 0x40000000: EAX = highest leaf, EBX:ECX:EDX = "SVMHVSVMHVSV";
  * 0x40000010: EAX = TSC frequency in kHz, EBX = local APIC timer frequency
- * in kHz (0: no local APIC is emulated), the layout VMware introduced and
- * other hypervisors share.
+ * in kHz (0: no local APIC is emulated; 1000000 with the in-kernel APIC),
+ * the layout VMware introduced and other hypervisors share.
  */
 #include <linux/kernel.h>
+#include <linux/log2.h>
+#include <asm/msr-index.h>
 #include <asm/processor.h>
 #include <asm/tsc.h>
 
@@ -210,6 +212,40 @@ void svm_inkernel_cpuid_init(void)
 	svm_guest_controls_init();
 }
 
+/*
+ * What an in-kernel local APIC adds (lapic.c): APIC (while the base MSR
+ * enables it, as on hardware), x2APIC, TSC-deadline; the logical processor
+ * count in leaf 1 (with HTT) and the core count in 0x80000008 ECX (NC,
+ * ApicIdSize: APM vol. 3, E.4.7), one core per vCPU, consistent with the
+ * APIC IDs = vCPU ids; the APIC timer's 1 GHz in 0x40000010 EBX.
+ */
+static void svm_cpuid_lapic(struct svmhv_vcpu *vcpu, u32 leaf, u32 out[4])
+{
+	u32 n = max_t(u32, READ_ONCE(vcpu->vm->nr_vcpus), 1);
+
+	switch (leaf) {
+	case 1:
+		if (vcpu->apic_base & MSR_IA32_APICBASE_ENABLE)
+			out[3] |= BIT(9);			/* APIC */
+		out[2] |= BIT(21) | BIT(24);	/* x2APIC, TSC-deadline */
+		if (n > 1) {
+			out[1] = (out[1] & ~0x00ff0000) | (min(n, 255u) << 16);
+			out[3] |= BIT(28);			/* HTT */
+		}
+		break;
+	case 0x80000001:
+		if (n > 1)
+			out[2] |= BIT(1);			/* CmpLegacy */
+		break;
+	case 0x80000008:
+		out[2] = (n - 1) | (order_base_2(n) << 12);
+		break;
+	case CPUID_HV_TIMING:
+		out[1] = 1000000;			/* kHz */
+		break;
+	}
+}
+
 void svm_inkernel_cpuid(struct svmhv_vcpu *vcpu, u32 leaf, u32 subleaf,
 			u32 out[4])
 {
@@ -228,6 +264,8 @@ void svm_inkernel_cpuid(struct svmhv_vcpu *vcpu, u32 leaf, u32 subleaf,
 		return;
 	} else if (leaf == CPUID_HV_TIMING) {
 		out[0] = tsc_khz;	/* guest TSC = host TSC + offset */
+		if (vcpu->lapic)
+			svm_cpuid_lapic(vcpu, leaf, out);
 		return;
 	}
 	if (!c)
@@ -235,6 +273,8 @@ void svm_inkernel_cpuid(struct svmhv_vcpu *vcpu, u32 leaf, u32 subleaf,
 	memcpy(out, c->r, sizeof(c->r));
 	if (leaf == 1)		/* initial APIC id = vCPU id, 1 logical CPU */
 		out[1] |= (vcpu->id << 24) | (1 << 16);
+	if (vcpu->lapic)
+		svm_cpuid_lapic(vcpu, leaf, out);
 	if (leaf == 7 && (vcpu->vmcb->save.cr4 & X86_CR4_PKE))
 		out[2] |= L7_ECX_OSPKE;
 }

@@ -44,12 +44,24 @@ bool svm_cr4_valid(u64 val, u64 efer, u64 cr3)
 }
 
 /*
- * The GPR of a MOV to CR4 and the RIP after it: from decode assists and
+ * The GPR of a MOV to CRn and the RIP after it: from decode assists and
  * NRIP save where the CPU has both (15.8.1, 15.7.1), else from the
  * instruction.  0 on success; else an INTERNAL_ERROR exit is set up.
  */
-static int svm_cr4_decode(struct svmhv_vcpu *vcpu, unsigned int *gpr,
-			  u64 *next)
+static unsigned int svm_mov_cr_number(const struct svm_insn *insn, int op)
+{
+	unsigned int cr = ((insn->bytes[op + 2] >> 3) & 7) |
+			  ((insn->rex & 4) << 1);
+	int i;
+
+	for (i = 0; i < op; i++)
+		if (insn->bytes[i] == 0xf0 && cr == 0)
+			return 8;		/* AMD's alternate CR8 form */
+	return cr;
+}
+
+static int svm_mov_cr_decode(struct svmhv_vcpu *vcpu, unsigned int cr,
+			     unsigned int *gpr, u64 *next)
 {
 	struct vmcb_control *ctl = &vcpu->vmcb->control;
 	struct svm_insn insn;
@@ -67,13 +79,13 @@ static int svm_cr4_decode(struct svmhv_vcpu *vcpu, unsigned int *gpr,
 	}
 	op = svm_decode_prefixes(vcpu, &insn);
 	/*
-	 * MOV CRn, reg: 0F 22 /r, CR number in ModRM.reg (+REX.R), the GPR
-	 * in ModRM.rm (+REX.B) whatever ModRM.mod says; nothing follows
-	 * ModRM (APM vol. 3, "MOV CRn").
+	 * MOV CRn, reg: 0F 22 /r, CR number in ModRM.reg (+REX.R, or a LOCK
+	 * prefix on CR0 for CR8), the GPR in ModRM.rm (+REX.B) whatever
+	 * ModRM.mod says; nothing follows ModRM (APM vol. 3, "MOV CRn").
 	 */
 	if (op < 0 || op + 3 > insn.avail || insn.bytes[op] != 0x0f ||
 	    insn.bytes[op + 1] != 0x22 ||
-	    (((insn.bytes[op + 2] >> 3) & 7) | ((insn.rex & 4) << 1)) != 4) {
+	    svm_mov_cr_number(&insn, op) != cr) {
 		svm_exit_internal(vcpu, SVMHV_INTERNAL_EMULATION, &insn, 0);
 		return -EFAULT;
 	}
@@ -90,7 +102,7 @@ int svm_exit_write_cr4(struct svmhv_vcpu *vcpu)
 	unsigned int gpr;
 	u64 val, next, old = save->cr4;
 
-	if (svm_cr4_decode(vcpu, &gpr, &next))
+	if (svm_mov_cr_decode(vcpu, 4, &gpr, &next))
 		return 0;
 	val = svm_vcpu_read_gpr(vcpu, gpr);
 	if (svm_decode_mode(vcpu) != 8)
@@ -104,6 +116,28 @@ int svm_exit_write_cr4(struct svmhv_vcpu *vcpu)
 	vcpu->vmcb_dirty |= SVM_CLEAN_CRX;
 	if ((val ^ old) & SVM_CR4_FLUSH_BITS)
 		vcpu->tlb_flush_pending = true;
+	svm_set_rip(vcpu, next);
+	return 1;
+}
+
+/*
+ * MOV to CR8, intercepted only while the in-kernel APIC has interrupts
+ * waiting (lapic.c): the TPR changes, so what may be delivered does too.
+ * Bits 63:4 are reserved (#GP, APM vol. 2, 3.1.5).
+ */
+int svm_exit_write_cr8(struct svmhv_vcpu *vcpu)
+{
+	unsigned int gpr;
+	u64 val, next;
+
+	if (svm_mov_cr_decode(vcpu, 8, &gpr, &next))
+		return 0;
+	val = svm_vcpu_read_gpr(vcpu, gpr);
+	if (vcpu->vmcb->save.cpl || (val >> 4)) {
+		svm_vcpu_inject_gp(vcpu);
+		return 1;
+	}
+	svm_lapic_set_cr8(vcpu, val);
 	svm_set_rip(vcpu, next);
 	return 1;
 }

@@ -178,9 +178,28 @@ static int svm_exit_hlt(struct svmhv_vcpu *vcpu)
 	 * A queued event that HLT does not hold off wakes the guest at once:
 	 * an interrupt with IF=1, an NMI unless one is being handled.
 	 */
-	if ((q->irq && (vcpu->vmcb->save.rflags & X86_EFLAGS_IF)) ||
-	    (q->nmi && !q->nmi_blocked))
+	bool if_set = vcpu->vmcb->save.rflags & X86_EFLAGS_IF;
+	int ret;
+
+	if ((q->irq && if_set) || (q->nmi && !q->nmi_blocked))
 		return svm_skip_insn(vcpu);
+	/*
+	 * With an in-kernel APIC the vCPU sleeps in the kernel until an
+	 * interrupt (IF=1), or an NMI or INIT from another vCPU (IF=0, more
+	 * than one vCPU) can wake it.  Not while userspace's 8259 can reach
+	 * it (LINT0 in ExtINT mode): that one lives in userspace.
+	 */
+	if (vcpu->lapic) {
+		if (if_set && svm_lapic_has_irq(vcpu))
+			return svm_skip_insn(vcpu);
+		if (!svm_lapic_accepts_extint(vcpu) &&
+		    (if_set || READ_ONCE(vcpu->vm->nr_vcpus) > 1)) {
+			ret = svm_skip_insn(vcpu);
+			if (ret == 1)
+				vcpu->mp_state = SVMHV_MP_STATE_HALTED;
+			return ret;
+		}
+	}
 	vcpu->run->exit_reason = SVMHV_EXIT_HLT;
 	svm_skip_insn(vcpu);
 	return 0;
@@ -198,6 +217,8 @@ static int svm_exit_shutdown(struct svmhv_vcpu *vcpu)
 
 	svm_vcpu_reset(vcpu);
 	vcpu->vmcb->control.tsc_offset = tsc_offset;
+	if (vcpu->lapic)
+		svm_lapic_reset(vcpu, true);
 	vcpu->shutdown = true;
 	vcpu->run->exit_reason = SVMHV_EXIT_SHUTDOWN;
 	return 0;
@@ -354,6 +375,7 @@ static const svm_exit_handler_t svm_exit_handlers[] = {
 	[SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR0 + 15]	= svm_exit_dr,
 	[SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR0 + 15] = svm_exit_dr,
 	[SVM_EXIT_WRITE_CR4]			= svm_exit_write_cr4,
+	[SVM_EXIT_WRITE_CR8]			= svm_exit_write_cr8,
 	[SVM_EXIT_EXCP_BASE + X86_TRAP_DB]	= svm_exit_reflect_exception,
 	[SVM_EXIT_EXCP_BASE + X86_TRAP_AC]	= svm_exit_reflect_exception,
 	[SVM_EXIT_EXCP_BASE + X86_TRAP_MC]	= svm_exit_mc,
@@ -452,6 +474,7 @@ int svm_exit_dispatch(struct svmhv_vcpu *vcpu)
 {
 	struct vmcb_control *ctl = &vcpu->vmcb->control;
 	u64 code = ctl->exit_code;
+	int ret;
 
 	vcpu->stat[SVMHV_STAT_EXITS]++;
 	vcpu->stat[svm_exit_stat(code)]++;
@@ -470,13 +493,20 @@ int svm_exit_dispatch(struct svmhv_vcpu *vcpu)
 	 */
 	ctl->event_inj = 0;
 	svm_irq_after_exit(vcpu);
+	if (vcpu->lapic)
+		svm_lapic_after_exit(vcpu);
 	if (ctl->exit_int_info & SVM_EVT_VALID)
 		svm_requeue_interrupted_event(vcpu);
 
 	if (likely(code < ARRAY_SIZE(svm_exit_handlers) &&
 		   svm_exit_handlers[code]))
-		return svm_exit_handlers[code](vcpu);
-	if (code == SVM_EXIT_NPF)
-		return svm_exit_npf(vcpu);
-	return svm_exit_unhandled(vcpu);
+		ret = svm_exit_handlers[code](vcpu);
+	else if (code == SVM_EXIT_NPF)
+		ret = svm_exit_npf(vcpu);
+	else
+		return svm_exit_unhandled(vcpu);
+	/* The guest EOIed a level-triggered vector: userspace's I/O APIC. */
+	if (unlikely(vcpu->lapic) && ret == 1 && svm_lapic_eoi_exit(vcpu))
+		return 0;
+	return ret;
 }

@@ -262,7 +262,19 @@ int svm_inject_prepare(struct svmhv_vcpu *vcpu)
 	if (q->nmi && (!q->nmi_blocked || q->awaiting_iret) &&
 	    !(vmcb->control.event_inj & SVM_EVT_VALID))
 		svm_nmi_step_start(vcpu);
-	if (q->irq) {
+	/*
+	 * The in-kernel APIC's vectors first; userspace's 8259 (ExtINT) only
+	 * where LINT0 lets it through (lapic.c), or without an APIC.
+	 */
+	if (vcpu->lapic && !q->irq_armed && svm_lapic_arm(vcpu)) {
+		if (vmcb->control.intercept_misc1 & SVM_INTERCEPT_VINTR) {
+			vmcb->control.intercept_misc1 &= ~SVM_INTERCEPT_VINTR;
+			vcpu->vmcb_dirty |= SVM_CLEAN_INTERCEPTS;
+		}
+		return 1;
+	}
+	if (q->irq && (!vcpu->lapic || q->irq_armed ||
+		       svm_lapic_accepts_extint(vcpu))) {
 		svm_irq_arm(vcpu);
 		return 1;
 	}
@@ -309,5 +321,7 @@ void svm_report_irq_state(struct svmhv_vcpu *vcpu)
 
 	run->irq_queued = vcpu->events.irq;
 	run->ready_for_interrupt = !vcpu->events.irq &&
-				   svm_vcpu_interruptible(vcpu);
+				   svm_vcpu_interruptible(vcpu) &&
+				   (!vcpu->lapic ||
+				    svm_lapic_accepts_extint(vcpu));
 }

@@ -126,6 +126,14 @@ static bool svm_pat_valid(u64 pat)
 int svm_inkernel_rdmsr(struct svmhv_vcpu *vcpu, u32 msr, u64 *val)
 {
 	struct vmcb_save *save = &vcpu->vmcb->save;
+	int ret;
+
+	/* APIC base, TSC deadline, x2APIC: the in-kernel APIC's (lapic.c). */
+	if (vcpu->lapic) {
+		ret = svm_lapic_rdmsr(vcpu, msr, val);
+		if (ret != -ENOENT)
+			return ret;
+	}
 
 	switch (msr) {
 	case MSR_EFER:
@@ -217,6 +225,13 @@ static int svm_wrmsr_efer(struct svmhv_vcpu *vcpu, u64 val)
 int svm_inkernel_wrmsr(struct svmhv_vcpu *vcpu, u32 msr, u64 val)
 {
 	struct vmcb_save *save = &vcpu->vmcb->save;
+	int ret;
+
+	if (vcpu->lapic) {
+		ret = svm_lapic_wrmsr(vcpu, msr, val);
+		if (ret != -ENOENT)
+			return ret;
+	}
 
 	switch (msr) {
 	case MSR_EFER:

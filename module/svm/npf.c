@@ -53,51 +53,122 @@ static int svm_npf_map(struct svmhv_vcpu *vcpu, struct svmhv_slot *slot,
 	return ret ?: 1;
 }
 
-static int svm_npf_mmio(struct svmhv_vcpu *vcpu, u64 gpa)
+/*
+ * The MOV that faulted, and the RIP after it.  0, or an INTERNAL_ERROR
+ * exit set up (the return value of svm_exit_internal(), 0) with -EFAULT.
+ */
+static int svm_npf_decode(struct svmhv_vcpu *vcpu, u64 gpa,
+			  struct svm_insn *insn, u64 *next)
 {
 	struct vmcb_control *ctl = &vcpu->vmcb->control;
-	struct svmhv_completion *p = &vcpu->pending;
-	struct svmhv_run *run = vcpu->run;
-	struct svm_insn insn;
-	u64 next;
 
 	if (svm_features.decode_assists && ctl->insn_len) {
-		memset(&insn, 0, sizeof(insn));
-		insn.avail = min_t(u8, ctl->insn_len, sizeof(insn.bytes));
-		memcpy(insn.bytes, ctl->insn_bytes, insn.avail);
-	} else if (svm_decode_fetch(vcpu, &insn)) {
-		return svm_exit_internal(vcpu, SVMHV_INTERNAL_FETCH, NULL, gpa);
+		memset(insn, 0, sizeof(*insn));
+		insn->avail = min_t(u8, ctl->insn_len, sizeof(insn->bytes));
+		memcpy(insn->bytes, ctl->insn_bytes, insn->avail);
+	} else if (svm_decode_fetch(vcpu, insn)) {
+		svm_exit_internal(vcpu, SVMHV_INTERNAL_FETCH, NULL, gpa);
+		return -EFAULT;
 	}
-	if (svm_decode_mov(vcpu, &insn))
-		return svm_exit_internal(vcpu, SVMHV_INTERNAL_EMULATION, &insn,
-					 gpa);
-	next = vcpu->vmcb->save.rip + insn.len;
+	if (svm_decode_mov(vcpu, insn)) {
+		svm_exit_internal(vcpu, SVMHV_INTERNAL_EMULATION, insn, gpa);
+		return -EFAULT;
+	}
+	*next = vcpu->vmcb->save.rip + insn->len;
 	if (svm_decode_mode(vcpu) != 8)
-		next &= 0xffffffff;
+		*next &= 0xffffffff;
+	return 0;
+}
 
+static u64 svm_npf_store_value(struct svmhv_vcpu *vcpu,
+			       const struct svm_insn *insn)
+{
+	u64 val = insn->has_imm ? insn->imm :
+		  svm_vcpu_read_gpr(vcpu, insn->reg);
+
+	return insn->high8 ? val >> 8 : val;
+}
+
+/* A load's result into its register, as the MOV variant would put it. */
+static void svm_mmio_load_result(struct svmhv_vcpu *vcpu,
+				 const struct svmhv_completion *p, u64 val)
+{
+	u64 old = svm_vcpu_read_gpr(vcpu, p->reg);
+
+	if (p->size < 8)
+		val &= (1ULL << (p->size * 8)) - 1;
+	if (p->extend == SVMHV_EXTEND_SIGN)
+		val = sign_extend64(val, p->size * 8 - 1);
+	if (p->high8)
+		val = (old & ~0xff00ULL) | ((val & 0xff) << 8);
+	else if (p->dst_size == 1)
+		val = (old & ~0xffULL) | (val & 0xff);
+	else if (p->dst_size == 2)
+		val = (old & ~0xffffULL) | (val & 0xffff);
+	else if (p->dst_size == 4)	/* 32-bit results zero-extend */
+		val = (u32)val;
+	svm_vcpu_write_gpr(vcpu, p->reg, val);
+	svm_set_rip(vcpu, p->next_rip);
+}
+
+static void svm_npf_load_pending(struct svmhv_completion *p,
+				 const struct svm_insn *insn, u64 next)
+{
+	p->kind = SVMHV_PENDING_MMIO_READ;
+	p->next_rip = next;
+	p->size = insn->opsize;
+	p->reg = insn->reg;
+	p->high8 = insn->high8;
+	p->extend = insn->extend;
+	p->dst_size = insn->dst_size;
+}
+
+static int svm_npf_mmio(struct svmhv_vcpu *vcpu, u64 gpa)
+{
+	struct svmhv_run *run = vcpu->run;
+	struct svm_insn insn;
+	u64 next, val;
+
+	if (svm_npf_decode(vcpu, gpa, &insn, &next))
+		return 0;
 	run->exit_reason = SVMHV_EXIT_MMIO;
 	memset(&run->mmio, 0, sizeof(run->mmio));
 	run->mmio.phys_addr = gpa;
 	run->mmio.len = insn.opsize;
 	run->mmio.is_write = !insn.is_load;
 	if (!insn.is_load) {
-		u64 val = insn.has_imm ? insn.imm :
-			  svm_vcpu_read_gpr(vcpu, insn.reg);
-
-		if (insn.high8)
-			val >>= 8;
+		val = svm_npf_store_value(vcpu, &insn);
 		memcpy(run->mmio.data, &val, insn.opsize);
 		svm_set_rip(vcpu, next);
 		return 0;
 	}
-	p->kind = SVMHV_PENDING_MMIO_READ;
-	p->next_rip = next;
-	p->size = insn.opsize;
-	p->reg = insn.reg;
-	p->high8 = insn.high8;
-	p->extend = insn.extend;
-	p->dst_size = insn.dst_size;
+	svm_npf_load_pending(&vcpu->pending, &insn, next);
 	return 0;
+}
+
+/*
+ * The xAPIC page of the vCPU's own APIC (lapic.c), emulated here without
+ * a trip to userspace.  The page is never mapped, so every access faults.
+ */
+static int svm_npf_lapic(struct svmhv_vcpu *vcpu, u64 gpa)
+{
+	struct svmhv_completion done = { 0 };
+	struct svm_insn insn;
+	u64 next;
+
+	if (svm_npf_decode(vcpu, gpa, &insn, &next))
+		return 0;
+	if (!insn.is_load) {
+		svm_lapic_mmio_write(vcpu, gpa & ~PAGE_MASK, insn.opsize,
+				     svm_npf_store_value(vcpu, &insn));
+		svm_set_rip(vcpu, next);
+		return 1;
+	}
+	svm_npf_load_pending(&done, &insn, next);
+	svm_mmio_load_result(vcpu, &done,
+			     svm_lapic_mmio_read(vcpu, gpa & ~PAGE_MASK,
+						 insn.opsize));
+	return 1;
 }
 
 int svm_exit_npf(struct svmhv_vcpu *vcpu)
@@ -108,6 +179,8 @@ int svm_exit_npf(struct svmhv_vcpu *vcpu)
 	struct svmhv_slot *slot;
 	int ret;
 
+	if (unlikely(vcpu->lapic) && svm_lapic_mmio_claims(vcpu, gpa))
+		return svm_npf_lapic(vcpu, gpa);
 	mutex_lock(&vm->lock);
 	slot = svmhv_find_slot(vm, gpa);
 	if (slot && !((err & SVM_NPF_WRITE) &&
@@ -139,21 +212,9 @@ int svm_exit_npf(struct svmhv_vcpu *vcpu)
 /* Finish an MMIO load with the data userspace supplied. */
 int svm_complete_mmio(struct svmhv_vcpu *vcpu)
 {
-	const struct svmhv_completion *p = &vcpu->pending;
-	u64 val = 0, old = svm_vcpu_read_gpr(vcpu, p->reg);
+	u64 val = 0;
 
-	memcpy(&val, vcpu->run->mmio.data, p->size);
-	if (p->extend == SVMHV_EXTEND_SIGN)
-		val = sign_extend64(val, p->size * 8 - 1);
-	if (p->high8)
-		val = (old & ~0xff00ULL) | ((val & 0xff) << 8);
-	else if (p->dst_size == 1)
-		val = (old & ~0xffULL) | (val & 0xff);
-	else if (p->dst_size == 2)
-		val = (old & ~0xffffULL) | (val & 0xffff);
-	else if (p->dst_size == 4)	/* 32-bit results zero-extend */
-		val = (u32)val;
-	svm_vcpu_write_gpr(vcpu, p->reg, val);
-	svm_set_rip(vcpu, p->next_rip);
+	memcpy(&val, vcpu->run->mmio.data, vcpu->pending.size);
+	svm_mmio_load_result(vcpu, &vcpu->pending, val);
 	return 1;
 }

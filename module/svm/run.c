@@ -16,6 +16,7 @@
  */
 #include <linux/moduleparam.h>
 #include <linux/preempt.h>
+#include <linux/rcuwait.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
@@ -67,7 +68,13 @@ static bool svm_vmrun_should_fail(struct svmhv_vcpu *vcpu)
 	return true;
 }
 
-static void svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
+/*
+ * Enter the guest once.  Returns false, without entering, when another
+ * context left work for this vCPU after the checks before (an IPI, an MSI,
+ * its APIC timer): it must be looked at first, or the guest might run on
+ * without an interrupt it has been sent.
+ */
+static bool svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 {
 	struct vmcb *vmcb = vcpu->vmcb;
 	u32 host_pkru = 0, asid = 0;
@@ -88,10 +95,16 @@ static void svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 	moved = vcpu->last_cpu != cpu;
 	WRITE_ONCE(vcpu->last_cpu, cpu);
 	WRITE_ONCE(vcpu->in_guest, 1);
-	/* Pairs with svmhv_vm_flush_tlbs(): either it sees us in the guest
-	 * and kicks us, or we see its new tlb_gen here.
+	/* Pairs with svmhv_vm_flush_tlbs() and svm_vcpu_kick(): either it
+	 * sees us in the guest and kicks us, or we see its new tlb_gen or
+	 * request here.
 	 */
 	smp_mb();
+	if (unlikely(READ_ONCE(vcpu->requests))) {
+		WRITE_ONCE(vcpu->in_guest, 0);
+		local_irq_enable();
+		return false;
+	}
 	svm_asid_prepare(vcpu, moved);
 	if (svm_features.vmcb_clean)
 		vmcb->control.clean = moved ? 0 :
@@ -148,6 +161,45 @@ static void svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 
 	WRITE_ONCE(vcpu->in_guest, 0);
 	local_irq_enable();
+	return true;
+}
+
+/* With an in-kernel APIC: could an event end this HLT now? */
+static bool svm_vcpu_wakes(struct svmhv_vcpu *vcpu)
+{
+	const struct svmhv_queued_events *q = &vcpu->events;
+
+	if (q->nmi && !q->nmi_blocked)
+		return true;
+	if (!(vcpu->vmcb->save.rflags & X86_EFLAGS_IF))
+		return false;
+	return svm_lapic_has_irq(vcpu) ||
+	       (q->irq && svm_lapic_accepts_extint(vcpu));
+}
+
+/*
+ * Take what other APICs sent (INIT, SIPI, NMI); may the vCPU run, or does
+ * it sleep (HLT, waiting for a SIPI)?
+ */
+static bool svm_vcpu_runnable(struct svmhv_vcpu *vcpu)
+{
+	svm_lapic_take_events(vcpu);
+	if (vcpu->mp_state == SVMHV_MP_STATE_HALTED && svm_vcpu_wakes(vcpu))
+		vcpu->mp_state = SVMHV_MP_STATE_RUNNABLE;
+	return vcpu->mp_state == SVMHV_MP_STATE_RUNNABLE;
+}
+
+/*
+ * Sleep until another context leaves work (svm_vcpu_kick() sets the
+ * request and wakes us) or a signal comes: -EINTR.  The guest's FPU state
+ * stays loaded; the scheduler saves it if another task runs.
+ */
+static int svm_vcpu_block(struct svmhv_vcpu *vcpu)
+{
+	return rcuwait_wait_event(&vcpu->wait,
+				  test_bit(SVMHV_REQ_EVENT, &vcpu->requests) ||
+				  READ_ONCE(vcpu->run->immediate_exit),
+				  TASK_INTERRUPTIBLE);
 }
 
 static int svm_vcpu_run_loop(struct svmhv_vcpu *vcpu)
@@ -172,10 +224,19 @@ static int svm_vcpu_run_loop(struct svmhv_vcpu *vcpu)
 			break;
 		}
 		cond_resched();
+		if (vcpu->lapic && !svm_vcpu_runnable(vcpu)) {
+			if (svm_vcpu_block(vcpu)) {
+				run->exit_reason = SVMHV_EXIT_INTR;
+				ret = -EINTR;
+				break;
+			}
+			continue;
+		}
 		ret = svm_inject_prepare(vcpu);
 		if (ret <= 0)
 			break;
-		svm_vcpu_enter_exit(vcpu);
+		if (!svm_vcpu_enter_exit(vcpu))
+			continue;
 		/* Reboot turned SVM off under us: the exit is stale (cpu.c). */
 		if (unlikely(READ_ONCE(svm_hw_rebooting))) {
 			ret = -EIO;

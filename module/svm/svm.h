@@ -93,6 +93,8 @@ void svm_vcpu_write_gpr(struct svmhv_vcpu *vcpu, unsigned int reg, u64 val);
 void svm_vcpu_inject_exception(struct svmhv_vcpu *vcpu, u8 vector,
 			       bool has_error, u32 error);
 void svm_vcpu_inject_ud(struct svmhv_vcpu *vcpu);
+void svm_vcpu_init_signal(struct svmhv_vcpu *vcpu);
+void svm_vcpu_sipi(struct svmhv_vcpu *vcpu, u8 vector);
 void svm_vcpu_inject_gp(struct svmhv_vcpu *vcpu);
 
 /* svm/inject.c */
@@ -186,9 +188,33 @@ int svm_complete_io(struct svmhv_vcpu *vcpu, bool string);
 int svm_complete_mmio(struct svmhv_vcpu *vcpu);
 int svm_complete_pending(struct svmhv_vcpu *vcpu);
 
+/* svm/lapic.c: the in-kernel local APIC (lapic.h says who may call what). */
+int svm_lapic_create(struct svmhv_vcpu *vcpu);
+void svm_lapic_stop(struct svmhv_vcpu *vcpu);
+void svm_lapic_reset(struct svmhv_vcpu *vcpu, bool power_up);
+void svm_vcpu_kick(struct svmhv_vcpu *vcpu);
+int svm_lapic_signal_msi(struct svmhv_vm *vm, const struct svmhv_msi *msi);
+void svm_lapic_take_events(struct svmhv_vcpu *vcpu);
+bool svm_lapic_arm(struct svmhv_vcpu *vcpu);
+void svm_lapic_set_cr8(struct svmhv_vcpu *vcpu, u8 cr8);
+void svm_lapic_after_exit(struct svmhv_vcpu *vcpu);
+bool svm_lapic_eoi_exit(struct svmhv_vcpu *vcpu);
+bool svm_lapic_accepts_extint(struct svmhv_vcpu *vcpu);
+bool svm_lapic_has_irq(struct svmhv_vcpu *vcpu);
+bool svm_lapic_mmio_claims(struct svmhv_vcpu *vcpu, u64 gpa);
+u64 svm_lapic_mmio_read(struct svmhv_vcpu *vcpu, u32 off, u32 len);
+void svm_lapic_mmio_write(struct svmhv_vcpu *vcpu, u32 off, u32 len, u64 val);
+int svm_lapic_rdmsr(struct svmhv_vcpu *vcpu, u32 msr, u64 *val);
+int svm_lapic_wrmsr(struct svmhv_vcpu *vcpu, u32 msr, u64 val);
+void svm_lapic_set_base_user(struct svmhv_vcpu *vcpu, u64 val);
+void svm_lapic_get_state(struct svmhv_vcpu *vcpu, struct svmhv_lapic_state *s);
+int svm_lapic_set_state(struct svmhv_vcpu *vcpu,
+			const struct svmhv_lapic_state *s);
+
 /* svm/cr.c */
 bool svm_cr4_valid(u64 val, u64 efer, u64 cr3);
 int svm_exit_write_cr4(struct svmhv_vcpu *vcpu);
+int svm_exit_write_cr8(struct svmhv_vcpu *vcpu);
 
 /* svm/cpuid.c, svm/msr.c; what the guest's CPUID allows it to set. */
 extern u64 svm_guest_cr4_valid;

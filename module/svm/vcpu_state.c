@@ -35,6 +35,7 @@
 /* APIC base MSR: BSP, global enable, base address (16.3.1). */
 #define SVM_APIC_BASE_BITS	(MSR_IA32_APICBASE_BSP | \
 				 MSR_IA32_APICBASE_ENABLE)
+#define SVM_APIC_BASE_EXTD	BIT_ULL(10)	/* x2APIC mode */
 
 /*
  * Intercept policy (APM 15.9 - 15.14).
@@ -88,8 +89,8 @@ static void svm_vcpu_init_control(struct svmhv_vcpu *vcpu)
 			       SVM_INTERCEPT_XSETBV | SVM_INTERCEPT_RDPRU;
 	ctl->iopm_base_pa = svm_iopm_pa();
 	ctl->msrpm_base_pa = svm_msrpm_pa();
-	/* The guest's TSC starts near zero and runs at the host's rate. */
-	ctl->tsc_offset = -rdtsc();
+	/* The VM's TSC: near zero at its creation, the host's rate. */
+	ctl->tsc_offset = vcpu->vm->tsc_offset;
 	ctl->int_ctl = SVM_V_INTR_MASKING;
 	ctl->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
 	ctl->nested_cr3 = npt_root_pa(&vcpu->vm->npt);
@@ -354,7 +355,8 @@ static bool svm_canonical(u64 addr)
  * could reach -- including control bits of features the guest's CPUID
  * hides, which hardware (checking the host's features) would accept.
  */
-static bool svm_sregs_valid(const struct svmhv_sregs *sr)
+static bool svm_sregs_valid(struct svmhv_vcpu *vcpu,
+			    const struct svmhv_sregs *sr)
 {
 	u64 phys_mask = ~GENMASK_ULL(svm_guest_phys_bits - 1, 0);
 	bool long_mode = (sr->efer & EFER_LME) && (sr->cr0 & X86_CR0_PG);
@@ -386,8 +388,15 @@ static bool svm_sregs_valid(const struct svmhv_sregs *sr)
 		return false;
 	if ((sr->cs.base | sr->ds.base | sr->es.base | sr->ss.base) >> 32)
 		return false;
-	/* APIC base: no x2APIC (hidden), an address the guest can have. */
-	if (sr->apic_base & ~(SVM_APIC_BASE_BITS | (PAGE_MASK & ~phys_mask)))
+	/*
+	 * APIC base: an address the guest can have; x2APIC only with the
+	 * in-kernel APIC (CPUID shows it then), and only enabled.
+	 */
+	if (sr->apic_base & ~(SVM_APIC_BASE_BITS | (PAGE_MASK & ~phys_mask) |
+			      (vcpu->lapic ? SVM_APIC_BASE_EXTD : 0)))
+		return false;
+	if ((sr->apic_base & SVM_APIC_BASE_EXTD) &&
+	    !(sr->apic_base & MSR_IA32_APICBASE_ENABLE))
 		return false;
 	return true;
 }
@@ -404,7 +413,7 @@ int svm_vcpu_set_sregs(struct svmhv_vcpu *vcpu, const struct svmhv_sregs *sr)
 			return -EINVAL;
 	if (!svm_dt_valid(&sr->gdt) || !svm_dt_valid(&sr->idt))
 		return -EINVAL;
-	if (sr->cr8 > 15 || !svm_sregs_valid(sr))
+	if (sr->cr8 > 15 || !svm_sregs_valid(vcpu, sr))
 		return -EINVAL;
 	ret |= svm_seg_from_user(&sr->cs, &segs[0]);
 	ret |= svm_seg_from_user(&sr->ds, &segs[1]);
@@ -451,10 +460,37 @@ int svm_vcpu_set_sregs(struct svmhv_vcpu *vcpu, const struct svmhv_sregs *sr)
 	vcpu->vmcb->control.int_ctl = (vcpu->vmcb->control.int_ctl & ~0xffu) |
 				       sr->cr8;
 	vcpu->apic_base = sr->apic_base;
+	if (vcpu->lapic)
+		svm_lapic_set_base_user(vcpu, sr->apic_base);
 	vcpu->pending.kind = SVMHV_PENDING_NONE;
 	vcpu->save_unverified = true;
 	vcpu->vmcb_dirty = ~0u;
 	return 0;
+}
+
+/*
+ * INIT from another vCPU's APIC (APM vol. 2, 16.5; state as after RESET,
+ * 14.1.3, except that the TSC, the APIC base MSR and the caches stay).
+ */
+void svm_vcpu_init_signal(struct svmhv_vcpu *vcpu)
+{
+	u64 tsc_offset = vcpu->vmcb->control.tsc_offset;
+	u64 apic_base = vcpu->apic_base;
+
+	svm_vcpu_reset(vcpu);
+	vcpu->vmcb->control.tsc_offset = tsc_offset;
+	vcpu->apic_base = apic_base;
+}
+
+/* A Startup IPI: real mode at vector * 4 KiB, CS = vector << 8 (16.5). */
+void svm_vcpu_sipi(struct svmhv_vcpu *vcpu, u8 vector)
+{
+	struct vmcb_save *save = &vcpu->vmcb->save;
+
+	save->cs.selector = vector << 8;
+	save->cs.base = (u64)vector << 12;
+	save->rip = 0;
+	vcpu->vmcb_dirty |= SVM_CLEAN_SEG;
 }
 
 void svm_vcpu_inject_exception(struct svmhv_vcpu *vcpu, u8 vector,

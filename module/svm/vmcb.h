@@ -17,6 +17,7 @@
 
 /* Intercept vector 3 (offset 0x00c), APM table B-1. */
 #define SVM_INTERCEPT_CR4_WRITE		BIT(16 + 4)	/* intercept_cr */
+#define SVM_INTERCEPT_CR8_WRITE		BIT(16 + 8)
 #define SVM_INTERCEPT_INTR		BIT(0)
 #define SVM_INTERCEPT_NMI		BIT(1)
 #define SVM_INTERCEPT_SMI		BIT(2)
@@ -83,6 +84,7 @@
 
 /* Exit codes, APM appendix C. */
 #define SVM_EXIT_WRITE_CR4		0x014
+#define SVM_EXIT_WRITE_CR8		0x018
 #define SVM_EXIT_READ_DR0		0x020
 #define SVM_EXIT_WRITE_DR0		0x030
 #define SVM_EXIT_EXCP_BASE		0x040
