@@ -56,6 +56,7 @@
 #define SVMHV_CAP_TSC_KHZ		12 /* guest TSC frequency, kHz */
 #define SVMHV_CAP_STATS			13 /* 1: SVMHV_GET_STATS */
 #define SVMHV_CAP_DELIVERY_ERROR	14 /* 1: SVMHV_INTERNAL_DELIVERY */
+#define SVMHV_CAP_LAPIC			15 /* 1: in-kernel local APICs, below */
 
 /* ---- VM fd ------------------------------------------------------------- */
 
@@ -124,6 +125,45 @@ struct svmhv_stats {
 };
 
 #define SVMHV_GET_STATS		_IOR(SVMHVIO, 0x90, struct svmhv_stats)
+
+/*
+ * In-kernel local APICs (SVMHV_CAP_LAPIC).  SVMHV_ENABLE_LAPIC, before the
+ * first SVMHV_CREATE_VCPU, gives every vCPU of the VM a local APIC emulated
+ * in the kernel (xAPIC registers at the APIC base, x2APIC MSRs 0x800-0x8ff,
+ * timer, IPIs), its ID the vCPU id.  vCPU 0 is the bootstrap processor;
+ * the others start in wait-for-SIPI (SVMHV_MP_STATE_INIT_RECEIVED): their
+ * RUN sleeps until another vCPU's INIT-SIPI-SIPI starts them.  HLT with
+ * RFLAGS.IF=1 sleeps in the kernel until an interrupt can be delivered or
+ * a signal arrives; with IF=0 RUN returns SVMHV_EXIT_HLT if the VM has one
+ * vCPU (nothing but userspace could wake it) and sleeps otherwise (an NMI
+ * or INIT from another vCPU can).  SVMHV_INJECT_EVENT's IRQs stay what they
+ * are, the 8259's ExtINT: they ignore the APIC's priorities.
+ * Argument 0.  Errors: -EBUSY (vCPUs exist), -EEXIST (already enabled).
+ */
+#define SVMHV_ENABLE_LAPIC	_IO(SVMHVIO, 0x60)
+
+/*
+ * Deliver a message-signalled interrupt to the local APICs it addresses,
+ * as the I/O APIC and PCI MSI/MSI-X produce them (AMD APM vol. 2, 16.5 and
+ * the PCI MSI format): address 0xfee0_0000 | destination ID << 12 |
+ * redirection hint << 3 | destination mode (1 logical) << 2; data: vector
+ * bits 7:0, delivery mode 10:8 (fixed, lowest priority, SMI, NMI, INIT,
+ * ExtINT), level 14, trigger mode 15 (1 level: the guest's EOI of it ends
+ * in SVMHV_EXIT_IOAPIC_EOI).  Usable from any thread; needs
+ * SVMHV_ENABLE_LAPIC.  Returns the number of APICs that accepted it (0:
+ * none addressed, or all of them had it masked).
+ * Errors: -EINVAL (address not 0xfeeXXXXX, reserved delivery mode, vector
+ * < 16 for fixed/lowest priority, nonzero pad/reserved), -ENXIO (no
+ * in-kernel APICs).
+ */
+struct svmhv_msi {
+	__u64 address;
+	__u32 data;
+	__u32 pad;
+	__u64 reserved[2];
+};
+
+#define SVMHV_SIGNAL_MSI	_IOW(SVMHVIO, 0x61, struct svmhv_msi)
 
 /* ---- vCPU fd ----------------------------------------------------------- */
 
@@ -211,6 +251,45 @@ struct svmhv_event {
 
 #define SVMHV_INJECT_EVENT	_IOW(SVMHVIO, 0x85, struct svmhv_event)
 
+/*
+ * A vCPU's multiprocessor state (SVMHV_CAP_LAPIC): running, halted in the
+ * kernel, or waiting for a SIPI after INIT.  SET is for restoring a saved
+ * vCPU; it does not reset registers.  Errors: -EINVAL (unknown state,
+ * nonzero reserved), -ENXIO (no in-kernel APICs).
+ */
+struct svmhv_mp_state {
+	__u32 state;
+	__u32 pad;
+	__u64 reserved[3];
+};
+
+#define SVMHV_MP_STATE_RUNNABLE		0
+#define SVMHV_MP_STATE_HALTED		1
+#define SVMHV_MP_STATE_INIT_RECEIVED	2	/* waiting for a SIPI */
+
+#define SVMHV_GET_MP_STATE	_IOR(SVMHVIO, 0x86, struct svmhv_mp_state)
+#define SVMHV_SET_MP_STATE	_IOW(SVMHVIO, 0x87, struct svmhv_mp_state)
+
+/*
+ * The local APIC's registers as the guest sees them in xAPIC mode, at
+ * their architectural offsets (APM vol. 2, 16.3.2, table 16-2: ID at 0x20,
+ * TPR 0x80, ISR 0x100, TMR 0x180, IRR 0x200, ICR 0x300/0x310, LVT 0x320..
+ * 0x370, timer 0x380/0x390/0x3e0), plus the APIC base MSR and the timer's
+ * time left.  GET reads them; SET restores them (and the timer, armed to
+ * fire after timer_ns_left).  Errors: -EINVAL (reserved bits, a base
+ * the guest could not set), -ENXIO (no in-kernel APICs).
+ */
+struct svmhv_lapic_state {
+	__u8  regs[1024];
+	__u64 apic_base;
+	__u64 timer_ns_left;	/* 0: timer not armed */
+	__u64 tsc_deadline;	/* IA32_TSC_DEADLINE, guest TSC; 0: unarmed */
+	__u64 reserved[5];
+};
+
+#define SVMHV_GET_LAPIC		_IOR(SVMHVIO, 0x88, struct svmhv_lapic_state)
+#define SVMHV_SET_LAPIC		_IOW(SVMHVIO, 0x89, struct svmhv_lapic_state)
+
 /* ---- the run structure -------------------------------------------------- */
 
 enum svmhv_exit_reason {
@@ -225,6 +304,12 @@ enum svmhv_exit_reason {
 	SVMHV_EXIT_UNHANDLED	  = 8,	/* an SVM exit svmhv does not handle */
 	SVMHV_EXIT_INTR		  = 9,	/* RUN returned -EINTR */
 	SVMHV_EXIT_IRQ_WINDOW_OPEN = 10, /* see request_interrupt_window */
+	/*
+	 * The guest EOIed a level-triggered interrupt (eoi.vector), one that
+	 * SVMHV_SIGNAL_MSI delivered with trigger mode 1: the userspace I/O
+	 * APIC clears its Remote IRR and re-raises the line if still high.
+	 */
+	SVMHV_EXIT_IOAPIC_EOI	  = 11,
 };
 
 #define SVMHV_HC_EPERM		((__u64)-1)	/* VMMCALL from CPL > 0 */
@@ -300,6 +385,11 @@ struct svmhv_run {
 			__u64 rax, rbx, rcx, rdx, rsi, rdi;
 			__u64 ret;
 		} hypercall;
+		/* SVMHV_EXIT_IOAPIC_EOI */
+		struct {
+			__u8  vector;
+			__u8  pad[7];
+		} eoi;
 		/* SVMHV_EXIT_FAIL_ENTRY */
 		struct {
 			__u64 hardware_exit_code; /* SVM exit code, -1 = INVALID */
