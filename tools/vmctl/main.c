@@ -63,6 +63,7 @@ struct config {
 	enum cpu_mode mode;
 	bool strict_io;
 	bool verbose;
+	unsigned int cpus;	/* --cpus: vCPUs of a Linux guest */
 	const char *device;
 	const char *image;
 	const char *kernel;	/* -k: boot Linux on a PC board */
@@ -120,7 +121,7 @@ static void help(void)
 {
 	printf(
 "Usage: vmctl start [OPTIONS] IMAGE\n"
-"       vmctl start -k KERNEL [-i INITRD] [-p CMDLINE] [-m SIZE]\n"
+"       vmctl start -k KERNEL [-i INITRD] [-p CMDLINE] [-m SIZE] [-c N]\n"
 "       vmctl list\n"
 "       vmctl stat [--once] [--interval SECONDS]\n"
 "       vmctl --help | --version\n"
@@ -140,6 +141,8 @@ static void help(void)
 "  -m, --mem SIZE       guest RAM at physical 0; bytes or K/M/G suffix,\n"
 "                       multiple of 4K, 1M..512G (default 64M; 256M with\n"
 "                       -k, RAM beyond 3G then starts at 4G)\n"
+"  -c, --cpus N         vCPUs for -k, 1..64 (default 1); above 1 needs\n"
+"                       svmhv's in-kernel local APIC (SVMHV_CAP_LAPIC)\n"
 "  -M, --mode MODE      real, protected or long (default long)\n"
 "  -l, --load ADDR      load address of a flat image, 0x-hex or decimal\n"
 "                       (default 0x1000; not allowed for ELF images)\n"
@@ -204,6 +207,7 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 		{ "initrd",	required_argument, NULL, 'i' },
 		{ "cmdline",	required_argument, NULL, 'p' },
 		{ "mem",	required_argument, NULL, 'm' },
+		{ "cpus",	required_argument, NULL, 'c' },
 		{ "mode",	required_argument, NULL, 'M' },
 		{ "load",	required_argument, NULL, 'l' },
 		{ "entry",	required_argument, NULL, 'e' },
@@ -222,10 +226,11 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 		.mem = VMCTL_MEM_DEFAULT,
 		.load = VMCTL_LOAD_DEFAULT,
 		.mode = CPU_MODE_LONG,
+		.cpus = 1,
 		.device = env && *env ? env : DEFAULT_DEVICE,
 	};
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":k:i:p:m:M:l:e:d:svhV", longopts,
+	while ((c = getopt_long(argc, argv, ":k:i:p:m:c:M:l:e:d:svhV", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'k':
@@ -242,6 +247,11 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 			if (e)
 				return bad_value("--mem", optarg, e);
 			cfg->mem_set = true;
+			break;
+		case 'c':
+			e = parse_cpus(optarg, &cfg->cpus);
+			if (e)
+				return bad_value("--cpus", optarg, e);
 			break;
 		case 'M':
 			if (parse_cpu_mode(optarg, &cfg->mode))
@@ -308,6 +318,9 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 	}
 	if (cfg->initrd || cfg->cmdline)
 		return usage_error("--initrd and --cmdline need --kernel");
+	if (cfg->cpus > 1)
+		return usage_error("--cpus needs --kernel: an IMAGE runs on"
+				   " one vCPU");
 	if (optind == argc)
 		return usage_error("missing IMAGE");
 	if (optind + 1 < argc)
@@ -1075,6 +1088,11 @@ static int cmd_start_linux(const struct config *cfg)
 	if (vm_check_cap(&vm, SVMHV_CAP_INJECT_EVENT) != 1) {
 		msg("this svmhv module cannot inject interrupts"
 		    " (SVMHV_CAP_INJECT_EVENT): a Linux guest needs them");
+		goto out;
+	}
+	if (cfg->cpus > 1 && vm_check_cap(&vm, SVMHV_CAP_LAPIC) != 1) {
+		msg("--cpus %u: this svmhv module has no in-kernel local APIC"
+		    " (SVMHV_CAP_LAPIC), so it runs one vCPU only", cfg->cpus);
 		goto out;
 	}
 	tsc_khz = vm_check_cap(&vm, SVMHV_CAP_TSC_KHZ);
