@@ -296,6 +296,11 @@ int linux_set_cmdline(const struct guest_ram *ram,
 	return 0;
 }
 
+void linux_set_rsdp(const struct guest_ram *ram, uint64_t rsdp)
+{
+	put64(ram->mem + LINUX_ZERO_PAGE, BP_ACPI_RSDP_ADDR, rsdp);
+}
+
 static unsigned int add_e820(uint8_t *zp, unsigned int n, uint64_t addr,
 			     uint64_t size, uint32_t type)
 {

@@ -43,6 +43,7 @@
 #define LINUX_HIGH_RAM		(4ull << 30)	/* RAM above the PCI hole */
 
 /* struct boot_params offsets (arch/x86/include/uapi/asm/bootparam.h). */
+#define BP_ACPI_RSDP_ADDR	0x070
 #define BP_EXT_RAMDISK_IMAGE	0x0c0
 #define BP_EXT_RAMDISK_SIZE	0x0c4
 #define BP_EXT_CMD_LINE_PTR	0x0c8
@@ -113,6 +114,10 @@ int loader_linux(const struct guest_ram *ram, uint64_t high_ram,
 int linux_set_cmdline(const struct guest_ram *ram,
 		      const struct linux_boot *boot, const char *cmdline,
 		      char *err, size_t errlen);
+
+/* Tell the kernel where the ACPI RSDP is (boot_params.acpi_rsdp_addr,
+ * read by Linux 5.0 and later; older ones scan the BIOS area). */
+void linux_set_rsdp(const struct guest_ram *ram, uint64_t rsdp);
 
 /* The vCPU state for the 64-bit entry of @boot. */
 void linux_boot_cpu(const struct linux_boot *boot, struct svmhv_regs *regs,

@@ -126,6 +126,27 @@ enum opt_error parse_mem_size(const char *s, uint64_t *out)
 	return OPT_OK;
 }
 
+enum opt_error parse_cpus(const char *s, unsigned int *out)
+{
+	const char *end;
+	enum opt_error err;
+	uint64_t v;
+
+	if (!s || !*s)
+		return OPT_EMPTY;
+	err = parse_digits(s, 10, &v, &end);
+	if (err)
+		return err;
+	if (*end)
+		return OPT_GARBAGE;
+	if (v == 0)
+		return OPT_NO_CPUS;
+	if (v > VMCTL_MAX_CPUS)
+		return OPT_TOO_MANY_CPUS;
+	*out = (unsigned int)v;
+	return OPT_OK;
+}
+
 static const char *const mode_names[] = {
 	[CPU_MODE_REAL]		= "real",
 	[CPU_MODE_PROTECTED]	= "protected",
@@ -161,6 +182,8 @@ const char *opt_strerror(enum opt_error err)
 	case OPT_UNALIGNED:	return "memory size must be a multiple of 4K";
 	case OPT_TOO_SMALL:	return "memory size must be at least 1M";
 	case OPT_TOO_LARGE:	return "memory size must be at most 512G";
+	case OPT_NO_CPUS:	return "a guest needs at least 1 vCPU";
+	case OPT_TOO_MANY_CPUS:	return "at most 64 vCPUs";
 	}
 	return "unknown error";
 }

@@ -19,6 +19,8 @@ enum opt_error {
 	OPT_UNALIGNED,		/* memory size not a multiple of 4 KiB */
 	OPT_TOO_SMALL,		/* memory size below VMCTL_MEM_MIN */
 	OPT_TOO_LARGE,		/* memory size above VMCTL_MEM_MAX */
+	OPT_NO_CPUS,		/* vCPU count 0 */
+	OPT_TOO_MANY_CPUS,	/* vCPU count above VMCTL_MAX_CPUS */
 };
 
 enum cpu_mode {
@@ -37,12 +39,21 @@ enum cpu_mode {
 #define VMCTL_MEM_DEFAULT	(64ull << 20)
 #define VMCTL_LOAD_DEFAULT	0x1000ull
 
+/*
+ * vCPUs of a Linux guest (--cpus).  64 keeps every APIC ID (= vCPU id)
+ * below 0xff, the xAPIC broadcast ID, so each CPU is one MADT Processor
+ * Local APIC entry (ACPI 6.5, 5.2.12.2) without x2APIC entries.
+ */
+#define VMCTL_MAX_CPUS		64
+
 /* Decimal digits with an optional K, M or G suffix (powers of 1024). */
 enum opt_error parse_size(const char *s, uint64_t *out);
 /* "0x" followed by hex digits, or decimal digits. */
 enum opt_error parse_addr(const char *s, uint64_t *out);
 /* parse_size, then the rules for guest RAM: nonzero, 4 KiB multiple, range. */
 enum opt_error parse_mem_size(const char *s, uint64_t *out);
+/* Decimal vCPU count, 1..VMCTL_MAX_CPUS. */
+enum opt_error parse_cpus(const char *s, unsigned int *out);
 /* "real", "protected" or "long"; returns -1 for anything else. */
 int parse_cpu_mode(const char *s, enum cpu_mode *out);
 

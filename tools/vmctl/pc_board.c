@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * PC board wiring: port ranges to device models, device outputs to PIC
- * inputs (IRQ 0 PIT channel 0, IRQ 4 COM1), reset requests to the vm_stop
- * of the access.  The i8042 status and data ports are separate ranges
- * because 0x61 (the PIT's port B) sits between them.
+ * PC board wiring: port ranges to device models, device outputs to
+ * interrupt lines (IRQ 0 PIT channel 0, IRQ 4 COM1, IRQ 9 the ACPI SCI),
+ * each line to its 8259 input and, on the SMP PC, to its I/O APIC pin;
+ * reset and power-off requests to the vm_stop of the access.  The i8042
+ * status and data ports are separate ranges because 0x61 (the PIT's port
+ * B) sits between them.
  */
 #include <stdio.h>
 
@@ -174,6 +176,37 @@ static void pci_write(void *opaque, uint16_t off, uint8_t val,
 	pci_write_wide(opaque, off, 1, val, stop);
 }
 
+static uint32_t pm_read_wide(void *opaque, uint16_t off, unsigned int size)
+{
+	return acpi_pm_read(&((struct pc_board *)opaque)->pm, off, size);
+}
+
+static void pm_write_wide(void *opaque, uint16_t off, unsigned int size,
+			  uint32_t val, struct vm_stop *stop)
+{
+	struct pc_board *b = opaque;
+
+	if (acpi_pm_write(&b->pm, off, size, val)) {
+		stop->stop = true;
+		stop->quiet = false;
+		stop->status = 0;
+		snprintf(stop->reason, sizeof(stop->reason),
+			 "guest powered off (ACPI S5)");
+	}
+	pc_board_sync_irqs(b);
+}
+
+static uint8_t pm_read(void *opaque, uint16_t off)
+{
+	return (uint8_t)pm_read_wide(opaque, off, 1);
+}
+
+static void pm_write(void *opaque, uint16_t off, uint8_t val,
+		     struct vm_stop *stop)
+{
+	pm_write_wide(opaque, off, 1, val, stop);
+}
+
 int pc_board_init(struct pc_board *b, struct io_bus *bus, uart8250_tx_fn tx,
 		  void *tx_opaque)
 {
@@ -207,6 +240,7 @@ int pc_board_init(struct pc_board *b, struct io_bus *bus, uart8250_tx_fn tx,
 	uart8250_init(&b->com1, tx, tx_opaque);
 	i8042_init(&b->kbc);
 	pci_host_init(&b->pci);
+	b->apic = false;
 	b->now = 0;
 	b->wall = 0;
 	for (i = 0; i < sizeof(devs) / sizeof(devs[0]); i++)
@@ -215,9 +249,81 @@ int pc_board_init(struct pc_board *b, struct io_bus *bus, uart8250_tx_fn tx,
 	return 0;
 }
 
+int pc_board_enable_apic(struct pc_board *b, struct io_bus *bus,
+			 unsigned int ncpus, ioapic_msi_fn msi, void *msi_opaque,
+			 acpi_pm_clock_fn clock, void *clock_opaque)
+{
+	const struct io_device pm = {
+		"acpi-pm", ACPI_PM_BASE, ACPI_PM_NR_PORTS, b, pm_read, pm_write,
+		pm_read_wide, pm_write_wide,
+	};
+
+	ioapic_init(&b->ioapic, (uint8_t)ncpus, msi, msi_opaque);
+	acpi_pm_init(&b->pm, clock, clock_opaque);
+	b->apic = true;
+	return io_bus_register(bus, &pm);
+}
+
+void pc_board_acpi(struct acpi_board *out, unsigned int ncpus)
+{
+	*out = (struct acpi_board){
+		.ncpus = ncpus,
+		.lapic_addr = PC_LAPIC_BASE,
+		.ioapic_addr = (uint32_t)IOAPIC_BASE,
+		.ioapic_id = (uint8_t)ncpus,
+		.sci_irq = PC_SCI_IRQ,
+		.pm1a_evt = ACPI_PM_BASE + ACPI_PM1_STS,
+		.pm1a_cnt = ACPI_PM_BASE + ACPI_PM1_CNT,
+		.pm_tmr = ACPI_PM_BASE + ACPI_PM_TMR,
+		.reset_port = PCI_HOST_BASE + PCI_RCR_OFFSET,
+		.reset_value = PC_RESET_VALUE,
+		.slp_typ_s5 = ACPI_SLP_TYP_S5,
+		.century = CMOS_CENTURY,
+	};
+}
+
+unsigned int pc_board_gsi(unsigned int irq)
+{
+	return irq == PC_PIT_IRQ ? 2 : irq;
+}
+
+void pc_board_set_irq(struct pc_board *b, unsigned int irq, bool level)
+{
+	i8259_set_irq(&b->pic, irq, level);
+	if (b->apic)
+		ioapic_set_irq(&b->ioapic, pc_board_gsi(irq), level);
+}
+
+void pc_board_pulse_irq(struct pc_board *b, unsigned int irq)
+{
+	i8259_pulse_irq(&b->pic, irq);
+	if (b->apic) {
+		ioapic_set_irq(&b->ioapic, pc_board_gsi(irq), true);
+		ioapic_set_irq(&b->ioapic, pc_board_gsi(irq), false);
+	}
+}
+
+bool pc_board_mmio(struct pc_board *b, uint64_t gpa, bool is_write,
+		   uint8_t *data, unsigned int len)
+{
+	if (!b->apic || gpa < IOAPIC_BASE ||
+	    gpa + len > IOAPIC_BASE + IOAPIC_MMIO_SIZE)
+		return false;
+	ioapic_mmio(&b->ioapic, gpa - IOAPIC_BASE, is_write, data, len);
+	return true;
+}
+
+void pc_board_eoi(struct pc_board *b, uint8_t vector)
+{
+	if (b->apic)
+		ioapic_eoi(&b->ioapic, vector);
+}
+
 void pc_board_sync_irqs(struct pc_board *b)
 {
-	i8259_set_irq(&b->pic, PC_COM1_IRQ, uart8250_irq_line(&b->com1));
+	pc_board_set_irq(b, PC_COM1_IRQ, uart8250_irq_line(&b->com1));
+	if (b->apic)
+		pc_board_set_irq(b, PC_SCI_IRQ, acpi_pm_sci(&b->pm));
 }
 
 void pc_board_tick(struct pc_board *b, uint64_t now, int64_t wall)
@@ -228,7 +334,7 @@ void pc_board_tick(struct pc_board *b, uint64_t now, int64_t wall)
 	/* The PIT's OUT0 is edge-triggered on IRQ 0: one pulse per due
 	 * interrupt. */
 	if (i8254_irq0_due(&b->pit, b->now))
-		i8259_pulse_irq(&b->pic, PC_PIT_IRQ);
+		pc_board_pulse_irq(b, PC_PIT_IRQ);
 	pc_board_sync_irqs(b);
 }
 
@@ -252,11 +358,14 @@ bool pc_board_timer_can_interrupt(const struct pc_board *b)
 	uint64_t when;
 
 	return i8254_next_irq0(&b->pit, &when) &&
-	       i8259_irq_unmasked(&b->pic, PC_PIT_IRQ);
+	       (i8259_irq_unmasked(&b->pic, PC_PIT_IRQ) ||
+		(b->apic && !ioapic_pin_masked(&b->ioapic,
+					       pc_board_gsi(PC_PIT_IRQ))));
 }
 
 bool pc_board_input_can_interrupt(const struct pc_board *b)
 {
 	return uart8250_rx_irq_armed(&b->com1) &&
-	       i8259_irq_unmasked(&b->pic, PC_COM1_IRQ);
+	       (i8259_irq_unmasked(&b->pic, PC_COM1_IRQ) ||
+		(b->apic && !ioapic_pin_masked(&b->ioapic, PC_COM1_IRQ)));
 }

@@ -43,7 +43,6 @@ static void open_error(const char *device, int e, char *err, size_t errlen)
 int vm_open(struct vm *vm, const char *device, char *err, size_t errlen)
 {
 	int version, e;
-	void *run;
 
 	vm->sys_fd = open(device, O_RDWR | O_CLOEXEC);
 	if (vm->sys_fd < 0) {
@@ -76,24 +75,55 @@ int vm_open(struct vm *vm, const char *device, char *err, size_t errlen)
 		errno = e;
 		return -1;
 	}
-	vm->vcpu_fd = ioctl(vm->vm_fd, SVMHV_CREATE_VCPU, 0);
-	if (vm->vcpu_fd < 0) {
-		e = errno;
-		snprintf(err, errlen, "cannot create vCPU 0: %s", strerror(e));
-		errno = e;
+	return 0;
+}
+
+int vm_add_cpu(struct vm *vm, char *err, size_t errlen)
+{
+	struct vm_cpu *c = &vm->cpu[vm->ncpus];
+	void *run;
+	int e;
+
+	if (vm->ncpus == VMCTL_MAX_CPUS) {
+		snprintf(err, errlen, "vmctl runs at most %d vCPUs",
+			 VMCTL_MAX_CPUS);
+		errno = ENOSPC;
 		return -1;
 	}
-	run = mmap(NULL, SVMHV_RUN_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   vm->vcpu_fd, 0);
-	if (run == MAP_FAILED) {
+	c->fd = ioctl(vm->vm_fd, SVMHV_CREATE_VCPU, vm->ncpus);
+	if (c->fd < 0) {
 		e = errno;
-		snprintf(err, errlen, "cannot map the vCPU run structure: %s",
+		snprintf(err, errlen, "cannot create vCPU %u: %s", vm->ncpus,
 			 strerror(e));
 		errno = e;
 		return -1;
 	}
-	vm->run = run;
+	run = mmap(NULL, SVMHV_RUN_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   c->fd, 0);
+	if (run == MAP_FAILED) {
+		e = errno;
+		close(c->fd);
+		c->fd = -1;
+		snprintf(err, errlen, "cannot map the run structure of vCPU"
+			 " %u: %s", vm->ncpus, strerror(e));
+		errno = e;
+		return -1;
+	}
+	c->run = run;
+	vm->ncpus++;
 	return 0;
+}
+
+int vm_enable_lapic(struct vm *vm)
+{
+	return ioctl(vm->vm_fd, SVMHV_ENABLE_LAPIC, 0) < 0 ? -1 : 0;
+}
+
+int vm_signal_msi(struct vm *vm, uint64_t address, uint32_t data)
+{
+	struct svmhv_msi msi = { .address = address, .data = data };
+
+	return ioctl(vm->vm_fd, SVMHV_SIGNAL_MSI, &msi);
 }
 
 int vm_set_slot(struct vm *vm, uint32_t slot, uint64_t gpa, void *host,
@@ -122,46 +152,48 @@ long vm_check_cap(struct vm *vm, unsigned long cap)
 	return ret < 0 ? -1 : ret;
 }
 
-int vm_inject_irq(struct vm *vm, uint8_t vector)
+int vm_inject_irq(struct vm_cpu *c, uint8_t vector)
 {
 	struct svmhv_event ev = {
 		.kind = SVMHV_EVENT_IRQ,
 		.vector = vector,
 	};
 
-	return ioctl(vm->vcpu_fd, SVMHV_INJECT_EVENT, &ev) < 0 ? -1 : 0;
+	return ioctl(c->fd, SVMHV_INJECT_EVENT, &ev) < 0 ? -1 : 0;
 }
 
-int vm_get_sregs(struct vm *vm, struct svmhv_sregs *sregs)
+int vm_get_sregs(struct vm_cpu *c, struct svmhv_sregs *sregs)
 {
-	return ioctl(vm->vcpu_fd, SVMHV_GET_SREGS, sregs) < 0 ? -1 : 0;
+	return ioctl(c->fd, SVMHV_GET_SREGS, sregs) < 0 ? -1 : 0;
 }
 
-int vm_set_sregs(struct vm *vm, const struct svmhv_sregs *sregs)
+int vm_set_sregs(struct vm_cpu *c, const struct svmhv_sregs *sregs)
 {
-	return ioctl(vm->vcpu_fd, SVMHV_SET_SREGS, sregs) < 0 ? -1 : 0;
+	return ioctl(c->fd, SVMHV_SET_SREGS, sregs) < 0 ? -1 : 0;
 }
 
-int vm_set_regs(struct vm *vm, const struct svmhv_regs *regs)
+int vm_set_regs(struct vm_cpu *c, const struct svmhv_regs *regs)
 {
-	return ioctl(vm->vcpu_fd, SVMHV_SET_REGS, regs) < 0 ? -1 : 0;
+	return ioctl(c->fd, SVMHV_SET_REGS, regs) < 0 ? -1 : 0;
 }
 
-int vm_run(struct vm *vm)
+int vm_run(struct vm_cpu *c)
 {
-	return ioctl(vm->vcpu_fd, SVMHV_RUN, 0) < 0 ? -1 : 0;
+	return ioctl(c->fd, SVMHV_RUN, 0) < 0 ? -1 : 0;
 }
 
 void vm_close(struct vm *vm)
 {
-	if (vm->run)
-		munmap(vm->run, SVMHV_RUN_SIZE);
-	vm->run = NULL;
-	if (vm->vcpu_fd >= 0)
-		close(vm->vcpu_fd);
+	unsigned int i;
+
+	for (i = 0; i < vm->ncpus; i++) {
+		munmap(vm->cpu[i].run, SVMHV_RUN_SIZE);
+		close(vm->cpu[i].fd);
+	}
+	vm->ncpus = 0;
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->sys_fd >= 0)
 		close(vm->sys_fd);
-	vm->vcpu_fd = vm->vm_fd = vm->sys_fd = -1;
+	vm->vm_fd = vm->sys_fd = -1;
 }

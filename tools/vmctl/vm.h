@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A thin wrapper over the svmhv ioctls (uapi/svmhv.h): one VM with one
- * vCPU, its RAM slots and the mmap'd run structure.
+ * A thin wrapper over the svmhv ioctls (uapi/svmhv.h): one VM, its vCPUs
+ * (each an fd and its mmap'd run structure), its RAM slots, and the
+ * VM-wide in-kernel local APICs (SVMHV_ENABLE_LAPIC, SVMHV_SIGNAL_MSI).
  * Functions return 0 or -1 with errno set, like the ioctls they wrap;
- * vm_open() also leaves a sentence for the user in @err.
+ * vm_open() and vm_add_cpu() also leave a sentence for the user in @err.
+ * The vCPU ioctls are called only by the thread that runs that vCPU
+ * (and by the start-up code before the threads exist); SVMHV_SIGNAL_MSI
+ * from any thread.
  */
 #ifndef VMCTL_VM_H
 #define VMCTL_VM_H
@@ -12,18 +16,26 @@
 #include <stdint.h>
 
 #include "../../uapi/svmhv.h"
+#include "options.h"
+
+struct vm_cpu {
+	int fd;
+	struct svmhv_run *run;	/* SVMHV_RUN_SIZE bytes from fd */
+};
 
 struct vm {
 	int sys_fd;
 	int vm_fd;
-	int vcpu_fd;
-	struct svmhv_run *run;	/* SVMHV_RUN_SIZE bytes from vcpu_fd */
+	unsigned int ncpus;	/* vCPUs created, ids 0..ncpus-1 */
+	struct vm_cpu cpu[VMCTL_MAX_CPUS];
 };
 
-#define VM_INIT { .sys_fd = -1, .vm_fd = -1, .vcpu_fd = -1, .run = NULL }
+#define VM_INIT { .sys_fd = -1, .vm_fd = -1, .ncpus = 0 }
 
-/* Open @device, check the API version, create the VM and vCPU 0. */
+/* Open @device, check the API version, create the VM (no vCPU yet). */
 int vm_open(struct vm *vm, const char *device, char *err, size_t errlen);
+/* Create vCPU number vm->ncpus and map its run structure. */
+int vm_add_cpu(struct vm *vm, char *err, size_t errlen);
 /* Give the guest @size bytes at @host as guest-physical [0, size). */
 int vm_set_ram(struct vm *vm, void *host, uint64_t size);
 /* Map @size bytes at @host as guest-physical [@gpa, @gpa+size) in @slot. */
@@ -31,13 +43,17 @@ int vm_set_slot(struct vm *vm, uint32_t slot, uint64_t gpa, void *host,
 		uint64_t size);
 /* SVMHV_CHECK_CAP: the capability's value, 0 if absent, -1 on error. */
 long vm_check_cap(struct vm *vm, unsigned long cap);
+/* SVMHV_ENABLE_LAPIC: before the first vm_add_cpu(). */
+int vm_enable_lapic(struct vm *vm);
+/* SVMHV_SIGNAL_MSI: the number of APICs that took it, or -1. */
+int vm_signal_msi(struct vm *vm, uint64_t address, uint32_t data);
 /* Queue external interrupt @vector (SVMHV_INJECT_EVENT). */
-int vm_inject_irq(struct vm *vm, uint8_t vector);
-int vm_get_sregs(struct vm *vm, struct svmhv_sregs *sregs);
-int vm_set_sregs(struct vm *vm, const struct svmhv_sregs *sregs);
-int vm_set_regs(struct vm *vm, const struct svmhv_regs *regs);
+int vm_inject_irq(struct vm_cpu *c, uint8_t vector);
+int vm_get_sregs(struct vm_cpu *c, struct svmhv_sregs *sregs);
+int vm_set_sregs(struct vm_cpu *c, const struct svmhv_sregs *sregs);
+int vm_set_regs(struct vm_cpu *c, const struct svmhv_regs *regs);
 /* One SVMHV_RUN; -1 with errno EINTR when a signal or immediate_exit hit. */
-int vm_run(struct vm *vm);
+int vm_run(struct vm_cpu *c);
 /* Unmap and close everything; safe on a partly opened vm. */
 void vm_close(struct vm *vm);
 

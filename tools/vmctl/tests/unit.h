@@ -41,5 +41,7 @@ void unit_cmos(void);
 void unit_console_in(void);
 void unit_linux(void);
 void unit_pc_board(void);
+void unit_ioapic(void);
+void unit_acpi(void);
 
 #endif /* VMCTL_UNIT_H */

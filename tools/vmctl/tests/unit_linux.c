@@ -180,6 +180,16 @@ static void real_bzimage(const uint8_t *img, size_t len, const char *path)
 	      rd64(ram_mem, LINUX_PD + 3 * 4096 + 511 * 8) == (0xffe00000 | 0x83),
 	      "page_tables_identity_map_first_4g");
 
+	CHECK(rd64(zp, BP_ACPI_RSDP_ADDR) == 0, "zero_page_no_rsdp_by_default");
+	{
+		struct guest_ram r = { .mem = ram_mem, .size = RAM_SIZE,
+				       .limit = RAM_SIZE };
+
+		linux_set_rsdp(&r, 0xf0000);
+		CHECK(rd64(zp, BP_ACPI_RSDP_ADDR) == 0xf0000,
+		      "zero_page_acpi_rsdp_addr_set");
+	}
+
 	linux_boot_cpu(&b, &regs, &sregs);
 	CHECK(regs.rip == b.entry && regs.rsi == LINUX_ZERO_PAGE &&
 	      regs.rflags == 0x2, "entry_state_rip_rsi_interrupts_off");

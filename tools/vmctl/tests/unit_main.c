@@ -21,6 +21,8 @@ int main(void)
 	unit_console_in();
 	unit_linux();
 	unit_pc_board();
+	unit_ioapic();
+	unit_acpi();
 	printf("1..%u\n", unit_passed + unit_failed);
 	printf("%u passed, %u failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;

@@ -36,6 +36,20 @@ static enum opt_error addr_err(const char *s)
 	return parse_addr(s, &v);
 }
 
+static enum opt_error cpus_err(const char *s)
+{
+	unsigned int v;
+
+	return parse_cpus(s, &v);
+}
+
+static bool cpus_is(const char *s, unsigned int want)
+{
+	unsigned int v = 0;
+
+	return parse_cpus(s, &v) == OPT_OK && v == want;
+}
+
 static enum opt_error mem_err(const char *s)
 {
 	uint64_t v;
@@ -95,6 +109,20 @@ void unit_options(void)
 	CHECK(mem_err("513G") == OPT_TOO_LARGE, "mem_above_512g_rejected");
 	CHECK(mem_err("64Q") == OPT_GARBAGE, "mem_garbage_rejected");
 	CHECK(mem_err("99999999999G") == OPT_OVERFLOW, "mem_overflow_rejected");
+
+	CHECK(cpus_is("1", 1) && cpus_is("4", 4) && cpus_is("64", 64),
+	      "cpus_1_to_64_accepted");
+	CHECK(cpus_is("08", 8), "cpus_leading_zero_is_decimal");
+	CHECK(cpus_err("0") == OPT_NO_CPUS, "cpus_zero_rejected");
+	CHECK(cpus_err("65") == OPT_TOO_MANY_CPUS &&
+	      cpus_err("4294967297") == OPT_TOO_MANY_CPUS,
+	      "cpus_above_64_rejected_without_wrapping");
+	CHECK(cpus_err("") == OPT_EMPTY, "cpus_empty_rejected");
+	CHECK(cpus_err("four") == OPT_GARBAGE && cpus_err("4x") == OPT_GARBAGE &&
+	      cpus_err("-1") == OPT_GARBAGE && cpus_err(" 4") == OPT_GARBAGE &&
+	      cpus_err("0x4") == OPT_GARBAGE, "cpus_garbage_rejected");
+	CHECK(cpus_err("99999999999999999999") == OPT_OVERFLOW,
+	      "cpus_overflow_rejected");
 
 	CHECK(parse_cpu_mode("real", &m) == 0 && m == CPU_MODE_REAL, "mode_real");
 	CHECK(parse_cpu_mode("protected", &m) == 0 && m == CPU_MODE_PROTECTED,

@@ -5,6 +5,11 @@
  * a received COM1 byte as vector 0x34; the three reset paths stop the
  * guest with status 0; the PCI window reads all-ones and its dword
  * address register is not mistaken for the 0xcf9 reset register.
+ * The SMP PC (pc_board_enable_apic): the PIT's tick and COM1 reach both
+ * the 8259 and the I/O APIC (IRQ 0 on pin 2), the I/O APIC answers MMIO
+ * at 0xfec00000, the ACPI PM block powers off on S5 (word and byte
+ * writes) with status 0, the PM timer counts at 3.579545 MHz, the reset
+ * register of the FADT (0xcf9 value 6) reboots with status 0.
  */
 #include <string.h>
 
@@ -45,6 +50,43 @@ static uint32_t in32(uint16_t port)
 	return v;
 }
 
+static struct { uint64_t addr; uint32_t data; } msis[8];
+static unsigned int nmsi;
+static uint64_t clock_ns;
+
+static void msi_sink(void *opaque, uint64_t addr, uint32_t data)
+{
+	(void)opaque;
+	if (nmsi < 8) {
+		msis[nmsi].addr = addr;
+		msis[nmsi].data = data;
+	}
+	nmsi++;
+}
+
+static uint64_t test_clock(void *opaque)
+{
+	(void)opaque;
+	return clock_ns;
+}
+
+static void out16(uint16_t port, uint16_t v)
+{
+	uint8_t d[2] = { (uint8_t)v, (uint8_t)(v >> 8) };
+
+	io_bus_access(&bus, true, port, 2, 1, d, &stop);
+}
+
+static void ioapic_w(struct pc_board *b, uint8_t reg, uint32_t v)
+{
+	uint8_t d[4];
+
+	d[0] = reg; d[1] = d[2] = d[3] = 0;
+	CHECK(pc_board_mmio(b, 0xfec00000, true, d, 4), "board_ioapic_regsel_is_mmio");
+	memcpy(d, &v, 4);
+	pc_board_mmio(b, 0xfec00010, true, d, 4);
+}
+
 static void fresh(struct pc_board *b)
 {
 	memset(&stop, 0, sizeof(stop));
@@ -56,6 +98,92 @@ static void fresh(struct pc_board *b)
 	out8(0xa1, 0xff); out8(0xa0, 0x11); out8(0xa1, 0x38);
 	out8(0xa1, 0x02); out8(0xa1, 0x01);
 	out8(0x21, 0xfb);
+}
+
+static void fresh_smp(struct pc_board *b)
+{
+	fresh(b);
+	nmsi = 0;
+	clock_ns = 0;
+	CHECK(pc_board_enable_apic(b, &bus, 4, msi_sink, NULL, test_clock,
+				   NULL) == 0, "board_smp_enable");
+}
+
+static void unit_pc_board_smp(void)
+{
+	static struct pc_board b;
+	uint8_t d[4] = { 0 };
+	uint32_t t;
+
+	fresh_smp(&b);
+	CHECK(pc_board_gsi(0) == 2 && pc_board_gsi(4) == 4 && pc_board_gsi(9) == 9,
+	      "board_isa_irq0_is_gsi2_others_identity");
+	CHECK(!pc_board_mmio(&b, 0xfed00000, false, d, 4) &&
+	      !pc_board_mmio(&b, 0xfebffffc, false, d, 4),
+	      "board_mmio_outside_ioapic_not_claimed");
+	/* PIT rate generator, pin 2 unmasked (edge, vector 0x30, APIC 0),
+	 * 8259 left masked: the tick arrives as an MSI only. */
+	out8(0x43, 0x34);
+	out8(0x40, 100);
+	out8(0x40, 0);
+	out8(0x21, 0xff);
+	CHECK(!pc_board_timer_can_interrupt(&b), "board_smp_masked_everywhere");
+	ioapic_w(&b, 0x15, 0);
+	ioapic_w(&b, 0x14, 0x30);
+	CHECK(pc_board_timer_can_interrupt(&b), "board_smp_timer_through_ioapic_pin2");
+	pc_board_tick(&b, 100, 0);
+	CHECK(nmsi == 1 && msis[0].addr == 0xfee00000ull && msis[0].data == 0x4030 &&
+	      !pc_board_has_interrupt(&b), "board_pit_tick_is_msi_on_pin2");
+	pc_board_tick(&b, 200, 0);
+	CHECK(nmsi == 2, "board_pit_second_tick_second_msi");
+	/* Both paths at once: the 8259 gets it too when unmasked. */
+	out8(0x21, 0xfa);
+	pc_board_tick(&b, 300, 0);
+	CHECK(nmsi == 3 && pc_board_has_interrupt(&b) && pc_board_ack(&b) == 0x30,
+	      "board_pit_tick_reaches_8259_and_ioapic");
+	out8(0x20, 0x20);
+
+	/* COM1's line on pin 4 (edge, vector 0x34, APIC 2). */
+	ioapic_w(&b, 0x19, 2u << 24);
+	ioapic_w(&b, 0x18, 0x34);
+	out8(0x3f9, 0x02);		/* IER: THRE */
+	out8(0x3fc, 0x08);		/* MCR: OUT2 */
+	pc_board_sync_irqs(&b);
+	CHECK(nmsi == 4 && msis[3].addr == 0xfee02000ull && msis[3].data == 0x4034,
+	      "board_com1_thre_is_msi_on_pin4");
+
+	/* ACPI PM: SCI_EN reads 1, timer counts, S5 powers off. */
+	CHECK(in8(0x604) == 0x01, "pm1_cnt_sci_en_reads_1");
+	clock_ns = 1000000000ull;
+	t = (uint32_t)in32(0x608);
+	CHECK(t == 3579545, "pm_timer_3579545_per_second");
+	clock_ns = 1200 * 1000000000ull;	/* 4295454000 counts */
+	CHECK(in32(0x608) == 4295454000u - 0x100000000ull,
+	      "pm_timer_wraps_at_32_bits");
+	out16(0x602, 0xffff);
+	CHECK(in8(0x602) == 0x21 && in8(0x603) == 0x47, "pm1_en_writable_bits");
+	CHECK(!stop.stop, "pm_no_stop_yet");
+	out16(0x604, 5 << 10);
+	CHECK(!stop.stop && in8(0x605) == 0x14, "pm1_slp_typ_without_slp_en_no_stop");
+	out16(0x604, 3 << 10 | 1 << 13);
+	CHECK(!stop.stop && !(in8(0x605) & 0x20), "pm1_slp_en_other_type_ignored");
+	out16(0x604, 5 << 10 | 1 << 13 | 1);
+	CHECK(stop.stop && stop.status == 0 && strstr(stop.reason, "S5"),
+	      "pm1_s5_word_write_powers_off_status_0");
+	fresh_smp(&b);
+	out8(0x605, (5 << 2) | 0x20);
+	CHECK(stop.stop && stop.status == 0, "pm1_s5_byte_write_powers_off");
+
+	/* The FADT's RESET_REG: byte 6 at 0xcf9. */
+	fresh_smp(&b);
+	out8(0xcf9, PC_RESET_VALUE);
+	CHECK(stop.stop && stop.status == 0 && strstr(stop.reason, "rebooted"),
+	      "fadt_reset_register_reboots_status_0");
+
+	/* Level-triggered SCI on pin 9 is wired but idle. */
+	fresh_smp(&b);
+	ioapic_w(&b, 0x22, 0x8051);
+	CHECK(nmsi == 0, "board_sci_idle");
 }
 
 void unit_pc_board(void)
@@ -129,4 +257,6 @@ void unit_pc_board(void)
 	/* Ports the board does not claim still read all-ones. */
 	fresh(&b);
 	CHECK(in8(0x80) == 0xff && in8(0x2f8) == 0xff, "board_unclaimed_ports_all_ones");
+
+	unit_pc_board_smp();
 }

@@ -109,7 +109,7 @@ case_() {
 run "$VMCTL" --help
 if [ "$st" = 0 ] && [ ! -s "$T/err" ]; then
 	missing=""
-	for word in --mem --mode --load --entry --device --strict-io --verbose \
+	for word in --mem --cpus --mode --load --entry --device --strict-io --verbose \
 		    --help --version "default 64M" "default long" "default 0x1000" \
 		    " 1 " " 2 " " 80 " " 81 " " 82 " " 83 " " 84 " " 85 " " 86 " \
 		    " 87 " " 88 " "128+N"; do
@@ -145,6 +145,10 @@ case_ usage_load_garbage                  2 "" "invalid --load '0xZZ'"          
 case_ usage_entry_negative                2 "" "invalid --entry '-1'"            start --entry -1 "$G/hello.bin"
 case_ usage_real_entry_above_64k          2 "" "real mode"                       start --mode real --entry 0x10000 "$G/hello.bin"
 case_ usage_load_with_elf                 2 "" "--load does not apply"           start --load 0x2000 "$G/hello_elf.bin"
+case_ usage_cpus_zero                     2 "" "invalid --cpus '0'"              start -k /nonexistent/bzImage --cpus 0
+case_ usage_cpus_too_many                 2 "" "at most 64 vCPUs"                start -k /nonexistent/bzImage -c 65
+case_ usage_cpus_garbage                  2 "" "invalid --cpus 'four'"           start -k /nonexistent/bzImage --cpus=four
+case_ usage_cpus_without_kernel           2 "" "--cpus needs --kernel"           start --cpus 2 "$G/hello.bin"
 
 case_ image_missing                       1 "" "image '$T/nope.bin' does not exist" start "$T/nope.bin"
 dd if=/dev/zero of="$T/big.bin" bs=1024 count=1025 2>/dev/null

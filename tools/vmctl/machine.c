@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The Linux guest's PC at run time (see machine.h for threads and
+ * locking).  Time: a POSIX timer on CLOCK_MONOTONIC is set for the next
+ * PIT interrupt (and, while stdin is open, every 10 ms to look at it);
+ * its SIGALRM pulls vCPU 0 out of SVMHV_RUN.  Before each of vCPU 0's
+ * RUNs the board is brought up to date: PIT ticks fire (into the 8259 and
+ * the I/O APIC, whose MSIs go to the in-kernel APICs at once), stdin
+ * feeds COM1, and the 8259's interrupt is injected when vCPU 0 can take
+ * it, else an interrupt window is requested (the userspace-irqchip rule).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "dev_exit_port.h"
+#include "exit_status.h"
+#include "machine.h"
+#include "msg.h"
+#include "signals.h"
+
+#define NS_PER_S	1000000000ull
+/* How often stdin is looked at while the guest runs. */
+#define INPUT_POLL_NS	(10ull * 1000 * 1000)
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
+/* Nanoseconds to PIT ticks (rounded down) and back (rounded up, so a
+ * timer set for tick T fires when tick T has been reached), in two parts
+ * to stay clear of 64-bit overflow. */
+static uint64_t ns_to_ticks(uint64_t ns)
+{
+	return ns / NS_PER_S * I8254_HZ + ns % NS_PER_S * I8254_HZ / NS_PER_S;
+}
+
+static uint64_t ticks_to_ns(uint64_t t)
+{
+	return t / I8254_HZ * NS_PER_S +
+	       (t % I8254_HZ * NS_PER_S + I8254_HZ - 1) / I8254_HZ;
+}
+
+void machine_lock(struct machine *m)
+{
+	pthread_mutex_lock(&m->lock);
+}
+
+void machine_unlock(struct machine *m)
+{
+	pthread_mutex_unlock(&m->lock);
+}
+
+bool machine_stopping(struct machine *m)
+{
+	return __atomic_load_n(&m->stopping, __ATOMIC_SEQ_CST);
+}
+
+void machine_stop(struct machine *m, const struct vm_stop *stop)
+{
+	unsigned int i;
+
+	machine_lock(m);
+	if (stop->stop && !m->stop.stop)
+		m->stop = *stop;
+	machine_unlock(m);
+	__atomic_store_n(&m->stopping, true, __ATOMIC_SEQ_CST);
+	for (i = 0; i < m->ncpus; i++)
+		vcpu_kick(&m->vcpu[i]);
+}
+
+/* The I/O APIC's output (lock held): to the in-kernel local APICs. */
+static void machine_msi(void *opaque, uint64_t address, uint32_t data)
+{
+	struct machine *m = opaque;
+
+	if (vm_signal_msi(m->vm, address, data) >= 0 || m->warned_msi)
+		return;
+	m->warned_msi = true;
+	msg("SVMHV_SIGNAL_MSI of address 0x%" PRIx64 " data 0x%x failed: %s"
+	    " (said once)", address, data, strerror(errno));
+}
+
+/* The ACPI PM timer's clock. */
+static uint64_t machine_clock(void *opaque)
+{
+	struct machine *m = opaque;
+
+	return mono_ns() - m->t0_ns;
+}
+
+/*
+ * A Linux guest touching guest-physical memory with nothing behind it (a
+ * probe of a device this PC does not have) gets what a PC's empty bus
+ * gives: all-ones on reads, writes dropped; said once on stderr.
+ */
+void machine_mmio(struct machine *m, struct svmhv_run *run)
+{
+	unsigned int len = run->mmio.len;
+
+	if (len > sizeof(run->mmio.data))
+		len = sizeof(run->mmio.data);
+	if (pc_board_mmio(&m->board, run->mmio.phys_addr, run->mmio.is_write,
+			  run->mmio.data, len))
+		return;
+	if (!run->mmio.is_write)
+		memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
+	if (m->warned_mmio)
+		return;
+	m->warned_mmio = true;
+	msg("guest %s %u bytes at 0x%" PRIx64 " where nothing is mapped"
+	    " (reads give all-ones, writes are dropped; said once) (rip 0x%"
+	    PRIx64 ")", run->mmio.is_write ? "wrote" : "read", run->mmio.len,
+	    run->mmio.phys_addr, run->rip);
+}
+
+/*
+ * Move bytes waiting on stdin into COM1 as far as its receiver has room,
+ * once the guest's driver listens (received-data interrupt enabled and
+ * connected).  Earlier bytes would only be thrown away: Linux clears the
+ * receive FIFO when it starts the port, and nobody reads the port before.
+ */
+static void feed_uart(struct machine *m)
+{
+	struct uart8250 *u = &m->board.com1;
+
+	if (!uart8250_rx_irq_armed(u))
+		return;
+	while (console_in_pending(&m->in) && uart8250_rx_room(u)) {
+		uart8250_receive(u, console_in_peek(&m->in));
+		console_in_pop(&m->in);
+	}
+}
+
+/* Bring the board up to date: time, input, interrupt lines (lock held). */
+static void service(struct machine *m, struct vm_stop *stop)
+{
+	uint64_t now = mono_ns();
+
+	pc_board_tick(&m->board, ns_to_ticks(now - m->t0_ns),
+		      (int64_t)time(NULL));
+	if (now >= m->next_poll_ns) {
+		struct pollfd p = { .fd = m->in.fd, .events = POLLIN };
+
+		m->next_poll_ns = now + INPUT_POLL_NS;
+		if (console_in_wants_read(&m->in) && poll(&p, 1, 0) > 0)
+			console_in_read(&m->in);
+	}
+	feed_uart(m);
+	pc_board_sync_irqs(&m->board);
+	if (m->in.quit)
+		stop_with(stop, 0, "quit (Ctrl-A x)");
+}
+
+/* Set the timer to the earliest moment a device needs the run loop. */
+static void arm_timer(struct machine *m)
+{
+	struct itimerspec its = { 0 };
+	uint64_t when, deadline = 0;
+
+	if (pc_board_next_timer(&m->board, &when))
+		deadline = m->t0_ns + ticks_to_ns(when);
+	if (console_in_wants_read(&m->in) &&
+	    (!deadline || m->next_poll_ns < deadline))
+		deadline = m->next_poll_ns;
+	/* An expired timer is disarmed even if the deadline is the same. */
+	if (m->armed_ns && m->armed_ns <= mono_ns())
+		m->armed_ns = 0;
+	if (deadline == m->armed_ns)
+		return;
+	its.it_value.tv_sec = (time_t)(deadline / NS_PER_S);
+	its.it_value.tv_nsec = (long)(deadline % NS_PER_S);
+	timer_settime(m->timer, TIMER_ABSTIME, &its, NULL);
+	m->armed_ns = deadline;
+}
+
+/*
+ * The userspace-irqchip rule for the 8259 (vCPU 0): inject when the guest
+ * can take an interrupt now and none is queued in the module, else ask
+ * the module to come back (SVMHV_EXIT_IRQ_WINDOW_OPEN) as soon as it can.
+ * The PIC is acknowledged only at injection, so priorities and masks the
+ * guest changes meanwhile are honoured.
+ */
+static void deliver(struct machine *m, struct vcpu *v, struct vm_stop *stop)
+{
+	struct svmhv_run *run = v->cpu->run;
+	uint8_t vector;
+
+	if (!pc_board_has_interrupt(&m->board)) {
+		run->request_interrupt_window = 0;
+		return;
+	}
+	if (!run->ready_for_interrupt || run->irq_queued) {
+		if (!run->request_interrupt_window)
+			m->windows++;
+		run->request_interrupt_window = 1;
+		return;
+	}
+	m->injected++;
+	vector = pc_board_ack(&m->board);
+	run->request_interrupt_window = 0;
+	if (vm_inject_irq(v->cpu, vector) < 0)
+		stop_with(stop, VMCTL_EXIT_HOST_ERROR, "SVMHV_INJECT_EVENT of"
+			  " vector 0x%x failed: %s", vector, strerror(errno));
+}
+
+void machine_before_run(struct machine *m, struct vcpu *v,
+			struct vm_stop *stop)
+{
+	machine_lock(m);
+	service(m, stop);
+	if (!stop->stop)
+		deliver(m, v, stop);
+	arm_timer(m);
+	machine_unlock(m);
+}
+
+/*
+ * HLT with interrupts enabled, no in-kernel APIC (one vCPU, on the main
+ * thread): sleep until a device has an interrupt for the guest, input
+ * arrives, or a signal.  Signals are blocked between the last check and
+ * ppoll(), which unblocks them atomically, so a SIGINT or timer expiry
+ * in that window is not slept through.  Status 81 when nothing could
+ * ever wake the guest (no timer running, no input that would interrupt,
+ * no terminal to type Ctrl-A x on).
+ */
+void machine_wait_for_interrupt(struct machine *m, struct vm_stop *stop)
+{
+	const struct svmhv_run *run = m->vcpu[0].cpu->run;
+	sigset_t block, old;
+	uint64_t when;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGALRM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	for (;;) {
+		struct pollfd p = { .fd = m->in.fd, .events = POLLIN };
+		struct timespec ts, *tsp = NULL;
+		bool timer, input, reader, irq;
+		uint64_t now;
+
+		machine_lock(m);
+		m->next_poll_ns = 0;	/* look at stdin now */
+		service(m, stop);
+		irq = pc_board_has_interrupt(&m->board);
+		timer = pc_board_timer_can_interrupt(&m->board);
+		reader = console_in_wants_read(&m->in);
+		input = reader && pc_board_input_can_interrupt(&m->board);
+		if (timer)
+			timer = pc_board_next_timer(&m->board, &when);
+		machine_unlock(m);
+		if (stop_signal || stop->stop || irq)
+			break;
+		if (!timer && !input && !(reader && m->in.tty)) {
+			stop_with(stop, VMCTL_EXIT_HLT_IF1, "guest halted with"
+				  " interrupts enabled and nothing can wake"
+				  " it (rip 0x%" PRIx64 ")", run->rip);
+			break;
+		}
+		now = mono_ns();
+		if (timer) {
+			uint64_t at = m->t0_ns + ticks_to_ns(when);
+			uint64_t d = at > now ? at - now : 0;
+
+			ts.tv_sec = (time_t)(d / NS_PER_S);
+			ts.tv_nsec = (long)(d % NS_PER_S);
+			tsp = &ts;
+		}
+		if (!reader)
+			p.fd = -1;	/* poll() skips negative fds */
+		ppoll(&p, 1, tsp, &old);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+void machine_report(struct machine *m, const struct svmhv_run *run)
+{
+	const struct i8259_chip *pm = &m->board.pic.chip[0];
+	const struct i8254_channel *c0 = &m->board.pit.ch[0];
+
+	machine_lock(m);
+	msg("guest state at the stop: last exit %u at rip 0x%" PRIx64 ", IF %u,"
+	    " ready %u, irq queued %u, window %u; %" PRIu64 " interrupts"
+	    " injected, %" PRIu64 " windows; PIC irr 0x%02x isr 0x%02x imr"
+	    " 0x%02x; PIT mode %u count %u next irq %s%s", run->exit_reason,
+	    run->rip, run->if_flag, run->ready_for_interrupt, run->irq_queued,
+	    run->request_interrupt_window, m->injected, m->windows, pm->irr,
+	    pm->isr, pm->imr, c0->mode, c0->count,
+	    c0->next_irq == UINT64_MAX ? "none" : "armed",
+	    m->lapic ? "; see SVMHV_GET_LAPIC for the APICs" : "");
+	if (m->lapic)
+		msg("I/O APIC: %" PRIu64 " messages sent, pin 2 0x%016" PRIx64
+		    ", pin 4 0x%016" PRIx64, m->board.ioapic.sent,
+		    m->board.ioapic.rte[2], m->board.ioapic.rte[4]);
+	machine_unlock(m);
+}
+
+int machine_init(struct machine *m, struct vm *vm, const struct run_config *cfg,
+		 bool lapic)
+{
+	struct sigevent sev = { 0 };
+	struct io_device dev;
+	unsigned int i;
+
+	pthread_mutex_init(&m->lock, NULL);
+	m->vm = vm;
+	m->lapic = lapic;
+	m->ncpus = vm->ncpus;
+	for (i = 0; i < m->ncpus; i++)
+		m->vcpu[i] = (struct vcpu){
+			.id = i, .cpu = &vm->cpu[i], .m = m, .cfg = cfg,
+		};
+	io_bus_init(&m->bus, false);
+	exit_port_device(&dev);
+	if (pc_board_init(&m->board, &m->bus, console_put, NULL) < 0 ||
+	    io_bus_register(&m->bus, &dev) < 0 ||
+	    (lapic && pc_board_enable_apic(&m->board, &m->bus, m->ncpus,
+					   machine_msi, m, machine_clock,
+					   m) < 0)) {
+		msg("internal error: the board's ports do not fit the bus");
+		return -1;
+	}
+	sev.sigev_notify = SIGEV_SIGNAL;
+	sev.sigev_signo = SIGALRM;
+	if (timer_create(CLOCK_MONOTONIC, &sev, &m->timer) < 0) {
+		msg("cannot create the device timer: %s", strerror(errno));
+		return -1;
+	}
+	m->timer_made = true;
+	if (console_in_open(&m->in, STDIN_FILENO) < 0) {
+		msg("cannot put the terminal on stdin in raw mode: %s",
+		    strerror(errno));
+		return -1;
+	}
+	m->t0_ns = mono_ns();
+	return 0;
+}
+
+int machine_run(struct machine *m)
+{
+	struct vcpu *v0 = &m->vcpu[0];
+	sigset_t old;
+	unsigned int i;
+	int e;
+
+	v0->thread = pthread_self();
+	__atomic_store_n(&v0->started, true, __ATOMIC_SEQ_CST);
+	/* The other vCPU threads start with the main thread's signals
+	 * blocked: SIGALRM and the stop signals go to vCPU 0. */
+	block_main_signals(&old);
+	for (i = 1; i < m->ncpus; i++) {
+		struct vcpu *v = &m->vcpu[i];
+
+		e = pthread_create(&v->thread, NULL, vcpu_thread, v);
+		if (e) {
+			struct vm_stop stop = { 0 };
+
+			stop_with(&stop, VMCTL_EXIT_HOST_ERROR, "cannot start"
+				  " the thread of vCPU %u: %s", i, strerror(e));
+			machine_stop(m, &stop);
+			break;
+		}
+		__atomic_store_n(&v->started, true, __ATOMIC_SEQ_CST);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!machine_stopping(m))
+		vcpu_run_machine(v0);
+	for (i = 1; i < m->ncpus; i++)
+		if (__atomic_load_n(&m->vcpu[i].started, __ATOMIC_SEQ_CST))
+			pthread_join(m->vcpu[i].thread, NULL);
+	console_flush();
+	if (stop_signal)
+		return -1;
+	if (!m->stop.quiet || m->vcpu[0].cfg->verbose)
+		msg("%s", m->stop.reason);
+	return m->stop.status;
+}
+
+void machine_destroy(struct machine *m)
+{
+	if (m->timer_made)
+		timer_delete(m->timer);
+	m->timer_made = false;
+	pthread_mutex_destroy(&m->lock);
+}
