@@ -812,6 +812,20 @@ static void guest_all_cpuid(void)
 #define B(n)	(1u << (n))
 
 /* What the module offers, from the host's CPUID (module/svm/cpuid.c). */
+
+static bool host_clocksource_is_tsc(void)
+{
+	char cs[32] = "";
+	FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/"
+			"current_clocksource", "r");
+
+	if (f) {
+		if (!fgets(cs, sizeof(cs), f))
+			cs[0] = 0;
+		fclose(f);
+	}
+	return !strncmp(cs, "tsc\n", 4);
+}
 static void expected_cpuid(uint32_t leaf, uint32_t vcpu_id, long tsc_khz,
 			   uint32_t out[4])
 {
@@ -870,8 +884,11 @@ static void expected_cpuid(uint32_t leaf, uint32_t vcpu_id, long tsc_khz,
 	case 0x80000002 ... 0x80000006:
 		break;
 	case 0x80000007:
+		/* Invariant TSC: the host's bit, or a host keeping time
+		 * with its TSC (module/svm/cpuid.c).
+		 */
 		a = b = c = 0;
-		d &= B(8);
+		d = (d & B(8)) || host_clocksource_is_tsc() ? B(8) : 0;
 		break;
 	case 0x80000008:
 		a &= 0xffff;

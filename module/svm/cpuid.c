@@ -152,6 +152,21 @@ static void cpuid_host(u32 leaf, u32 subleaf, struct cpuid_regs4 *c)
 	cpuid_count(leaf, subleaf, &c->r[0], &c->r[1], &c->r[2], &c->r[3]);
 }
 
+/*
+ * Invariant TSC (0x80000007 EDX[8], APM vol. 3, E.4.5): the guest's TSC is
+ * the host's plus a fixed offset, one per VM, so it is as invariant as the
+ * host's.  Shown when the host CPU says so, or when the host kernel keeps
+ * its own time with the TSC (not marked unstable) -- as it does on an
+ * emulated CPU whose TSC runs at a constant rate without the bit.
+ * Without it a Linux guest with more than one CPU on an AMD CPU does not
+ * trust its TSC at all.
+ */
+static bool svm_invariant_tsc(void)
+{
+	return boot_cpu_has(X86_FEATURE_CONSTANT_TSC) ||
+	       (boot_cpu_has(X86_FEATURE_TSC) && !check_tsc_unstable());
+}
+
 void svm_inkernel_cpuid_init(void)
 {
 	struct cpuid_regs4 *c;
@@ -199,7 +214,7 @@ void svm_inkernel_cpuid_init(void)
 			c->r[0] = 0;
 			c->r[1] = 0;
 			c->r[2] = 0;
-			c->r[3] &= E7_EDX_KEEP;
+			c->r[3] = svm_invariant_tsc() ? E7_EDX_KEEP : 0;
 			break;
 		case 0x80000008:
 			c->r[0] &= 0xffff;		/* address sizes */

@@ -284,6 +284,12 @@ int svm_inject_prepare(struct svmhv_vcpu *vcpu)
 	 * again at the first exit after the CPU has taken that interrupt.
 	 */
 	want_window = READ_ONCE(vcpu->run->request_interrupt_window);
+	/*
+	 * The window is for userspace's 8259: it never opens while the
+	 * in-kernel APIC's LINT0 keeps ExtINT out (masked, or not ExtINT).
+	 */
+	if (want_window && vcpu->lapic && !svm_lapic_accepts_extint(vcpu))
+		want_window = false;
 	if (want_window && svm_vcpu_interruptible(vcpu)) {
 		svm_irq_window(vcpu, false);
 		vcpu->run->exit_reason = SVMHV_EXIT_IRQ_WINDOW_OPEN;
