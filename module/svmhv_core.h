@@ -203,6 +203,7 @@ struct svmhv_vcpu {
 	u32 guest_pkru;			/* loaded only around VMRUN */
 	u64 apic_base;
 	u64 mtrr_def_type;
+	u64 tsc_adjust;			/* IA32_TSC_ADJUST (msr.c) */
 	bool shutdown;			/* triple fault seen; VMCB undefined */
 	/* Userspace set state VMRUN has not accepted yet; its copy. */
 	bool save_unverified;

@@ -21,6 +21,9 @@
 # module-load tests and the kernel-log checks always run; "hostlife.sh"
 # names the boot below), VM_TIMEOUT and the rest of scripts/run-vm.sh's
 # variables.
+# Each kernel gets a second boot with one emulated CPU: Linux guests with
+# 1, 2 and 4 vCPUs (tools/vmctl/tests/linux_smp_test.sh, "linux_smp_test.sh"
+# in CHECK_ONLY); logs build/check-smp[-KVER].log.
 # After the kernels, one more short boot of one of them (the default
 # kernel if listed, else the first): scripts/hostlife.sh, suspend/resume
 # and `reboot -f` with a guest running; its checks count in the totals.
@@ -54,40 +57,17 @@ if [ "$unit_rc" != 0 ] && [ "$uf" -eq 0 ]; then
 fi
 passed=$((passed + up)) failed=$((failed + uf))
 
-for kver in "${kernel_list[@]}"; do
-	export KVER=$kver
-	if [ ${#kernel_list[@]} -gt 1 ]; then
-		log=$build/check-$kver.log
-	else
-		log=$build/check.log
-	fi
-	echo "== svmhv check on $kver"
-	if ! make -C "$repo" --no-print-directory all STATIC=1; then
-		echo "# FAILED [$kver]: build"
-		failed=$((failed + 1))
-		continue
-	fi
-	# The module once more, the way administrators install it (DKMS,
-	# signed); module_load.sh loads it in the emulated machine.
-	rm -f "$build/svmhv-dkms.ko"
-	if ko=$("$repo/scripts/dkms-build.sh" "$kver"); then
-		cp "$ko" "$build/svmhv-dkms.ko"
-	else
-		echo "# FAILED [$kver]: DKMS build (log: build/dkms/dkms-$kver.log)"
-		failed=$((failed + 1))
-	fi
-	if ! "$repo/scripts/mkinitramfs.sh" check; then
-		echo "# FAILED [$kver]: initramfs"
-		failed=$((failed + 1))
-		continue
-	fi
-
+# boot_and_judge MODE LOG SMP: boot the emulated host in MODE with SMP
+# CPUs, show progress, judge LOG with check-summary.awk; adds to the totals.
+boot_and_judge() {
+	local mode=$1 log=$2 smp=$3 started vm vm_rc summary p f s only
 	mkdir -p "$build"
 	: >"$log"
 	started=$SECONDS
 	only=${CHECK_ONLY:-}
+	VM_SMP=$smp \
 	VM_APPEND="svmhv.timeout=${PROG_TIMEOUT:-120}${only:+ svmhv.only=${only// /,}} ${VM_APPEND:-}" \
-		"$repo/scripts/run-vm.sh" check "$log" &
+		"$repo/scripts/run-vm.sh" "$mode" "$log" &
 	vm=$!
 	# Show progress while the guest runs (everything with V=1).
 	if [ "${V:-0}" = 1 ]; then
@@ -110,12 +90,60 @@ for kver in "${kernel_list[@]}"; do
 		f=$((f + 1))
 	fi
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+}
+
+wanted() {	# wanted PROG: is PROG part of this run (CHECK_ONLY)?
+	[ -z "${CHECK_ONLY:-}" ] || [[ " $CHECK_ONLY " == *" $1 "* ]]
+}
+
+for kver in "${kernel_list[@]}"; do
+	export KVER=$kver
+	if [ ${#kernel_list[@]} -gt 1 ]; then
+		log=$build/check-$kver.log
+		smp_log=$build/check-smp-$kver.log
+	else
+		log=$build/check.log
+		smp_log=$build/check-smp.log
+	fi
+	echo "== svmhv check on $kver"
+	if ! make -C "$repo" --no-print-directory all STATIC=1; then
+		echo "# FAILED [$kver]: build"
+		failed=$((failed + 1))
+		continue
+	fi
+	# The module once more, the way administrators install it (DKMS,
+	# signed); module_load.sh loads it in the emulated machine.
+	rm -f "$build/svmhv-dkms.ko"
+	if ko=$("$repo/scripts/dkms-build.sh" "$kver"); then
+		cp "$ko" "$build/svmhv-dkms.ko"
+	else
+		echo "# FAILED [$kver]: DKMS build (log: build/dkms/dkms-$kver.log)"
+		failed=$((failed + 1))
+	fi
+	if ! "$repo/scripts/mkinitramfs.sh" check; then
+		echo "# FAILED [$kver]: initramfs"
+		failed=$((failed + 1))
+		continue
+	fi
+	boot_and_judge check "$log" "${VM_SMP:-2}"
+
+	# Linux guests with 1, 2 and 4 vCPUs: a second boot, with one
+	# emulated CPU (linux_smp_test.sh says why).
+	if wanted linux_smp_test.sh; then
+		echo "== svmhv SMP guests on $kver (one emulated CPU)"
+		if "$repo/scripts/mkinitramfs.sh" smp; then
+			boot_and_judge smp "$smp_log" 1
+		else
+			echo "# FAILED [$kver]: SMP initramfs"
+			failed=$((failed + 1))
+		fi
+	fi
 done
 
 # The host's life cycle: one boot, ~30 s; it ends in a reboot, so it
 # cannot share a boot with the suite.
 if [ ${#kernel_list[@]} -gt 0 ] &&
-	{ [ -z "${CHECK_ONLY:-}" ] || [[ " $CHECK_ONLY " == *" hostlife.sh "* ]]; }; then
+	wanted hostlife.sh; then
 	hl_kver=${kernel_list[0]}
 	default_kver=$(KVER='' "$repo/scripts/kver.sh" 2>/dev/null || true)
 	for kver in "${kernel_list[@]}"; do

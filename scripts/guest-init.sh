@@ -18,6 +18,8 @@
 #          says QEMU counts instructions), then the table and
 #          bench/results.json between SVMHV-BENCH-JSON-BEGIN/END; read off
 #          the console by bench/run-emulated.sh (`make bench`)
+#   smp    Linux guests with 1, 2 and 4 vCPUs on the multi-core PC
+#          (tools/vmctl/tests/linux_smp_test.sh), in a one-CPU host
 #   hostlife the host's own life with svmhv loaded (scripts/hostlife.sh):
 #          a suspend/resume cycle through /sys/power/pm_test, a guest on
 #          each CPU, then `reboot -f` while a guest runs; markers
@@ -154,6 +156,28 @@ do_check() {
 	echo "SVMHV-CHECK-DONE"
 }
 
+# Linux guests on the multi-core PC (in-kernel APICs, I/O APIC, ACPI) with
+# 1, 2 and 4 vCPUs; scripts/check.sh boots this with one emulated CPU and
+# reads the same markers as for do_check.
+do_smp() {
+	insmod /svmhv/svmhv.ko
+	echo "SVMHV-INSMOD rc=$?"
+	limit=800
+	run_prog linux_smp_test.sh /tests/vmctl \
+		env LINUX_BOOT_TIMEOUT=240 /tests/vmctl/linux_smp_test.sh
+	limit=
+	if module_loaded; then
+		rmmod svmhv
+		echo "SVMHV-RMMOD rc=$?"
+	else
+		echo "SVMHV-RMMOD rc=not-loaded"
+	fi
+	echo "SVMHV-DMESG-BEGIN"
+	dmesg
+	echo "SVMHV-DMESG-END"
+	echo "SVMHV-CHECK-DONE"
+}
+
 # As in tools/vmctl/tests/linux_boot_test.sh, which says why each is there.
 linux_guest_args="console=ttyS0 noapic nolapic acpi=off pci=off tsc=reliable initcall_blacklist=i8042_init panic=-1"
 
@@ -283,9 +307,10 @@ do_hostlife() {
 case $mode in
 check) do_check ;;
 hostlife) do_hostlife ;;
+smp)   do_smp ;;
 run)   do_run ;;
 shell) do_shell ;;
 bench) do_bench ;;
-*)     echo "svmhv init: unknown svmhv.mode=$mode (check, run, shell, bench, hostlife)" ;;
+*)     echo "svmhv init: unknown svmhv.mode=$mode (check, run, shell, bench, hostlife, smp)" ;;
 esac
 power_off

@@ -91,7 +91,7 @@ else
 fi
 # The looping guest's vmctl (stderr on the console) sees its vCPU stopped:
 # proof that the vCPU was still running when SVM went off.
-if grep -a -q 'vmctl: SVMHV_RUN failed: Input/output error' <<<"$con"; then
+if grep -a -q -E 'vmctl: SVMHV_RUN (of vCPU [0-9]+ )?failed: Input/output error' <<<"$con"; then
 	ok "the running vCPU stops with EIO when the reboot turns SVM off"
 else
 	not_ok "the running vCPU did not report EIO before the restart"

@@ -25,9 +25,9 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=$repo/build
-mode=${1:?usage: mkinitramfs.sh check|run|shell|bench|hostlife}
+mode=${1:?usage: mkinitramfs.sh check|run|shell|bench|hostlife|smp}
 case $mode in
-check|run|shell|bench|hostlife) ;;
+check|run|shell|bench|hostlife|smp) ;;
 *) echo "mkinitramfs.sh: unknown mode '$mode'" >&2; exit 2 ;;
 esac
 KVER=$("$repo/scripts/kver.sh")
@@ -155,6 +155,12 @@ else
 		need "$build/linux-guest-initrd.cpio.gz" "make helpers"
 		cp "$build/linux-guest-initrd.cpio.gz" "$stage/linux/guest-initrd.cpio.gz"
 	fi
+fi
+
+# The SMP boot: Linux guests on the multi-core PC (scripts/check.sh).
+if [ "$mode" = smp ] || [ "$mode" = shell ]; then
+	mkdir -p "$stage/tests/vmctl"
+	install -m 0755 "$repo/tools/vmctl/tests/linux_smp_test.sh" "$stage/tests/vmctl/"
 fi
 
 if [ "$mode" = check ] || [ "$mode" = shell ]; then

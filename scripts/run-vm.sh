@@ -24,7 +24,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=$repo/build
-mode=${1:?usage: run-vm.sh check|run|shell|bench|hostlife [LOG]}
+mode=${1:?usage: run-vm.sh check|run|shell|bench|hostlife|smp [LOG]}
 log=${2:-}
 KVER=$("$repo/scripts/kver.sh")
 initrd=$build/initramfs-$mode.cpio.gz
@@ -37,6 +37,7 @@ run)   timeout_s=${VM_TIMEOUT:-300} ;;
 shell) timeout_s=${VM_TIMEOUT:-0} ;;
 bench) timeout_s=${VM_TIMEOUT:-540} ;;	# bench/run-emulated.sh
 hostlife) timeout_s=${VM_TIMEOUT:-180} ;;	# scripts/hostlife.sh
+smp)   timeout_s=${VM_TIMEOUT:-900} ;;	# scripts/check.sh, one CPU
 *) echo "run-vm.sh: unknown mode '$mode'" >&2; exit 2 ;;
 esac
 [ -r "$initrd" ] || { echo "run-vm.sh: $initrd missing (scripts/mkinitramfs.sh $mode)" >&2; exit 1; }

@@ -869,7 +869,7 @@ static void expected_cpuid(uint32_t leaf, uint32_t vcpu_id, long tsc_khz,
 		break;
 	case 7:
 		a = 0;
-		b &= l7_ebx;
+		b = (b & l7_ebx) | B(1);	/* TSC_ADJUST, emulated */
 		/* PKU only where the host kernel uses it (OSPKE, bit 4). */
 		c &= B(2) | ((c & B(4)) ? B(3) : 0);
 		d = 0;

@@ -65,6 +65,7 @@
 			 BIT(19) /* ADX */ | BIT(20) /* SMAP */ |	\
 			 BIT(23) /* CLFLUSHOPT */ | BIT(24) /* CLWB */ |\
 			 BIT(29) /* SHA */)
+#define L7_EBX_TSC_ADJUST	BIT(1)	/* emulated: msr.c */
 #define L7_ECX_KEEP	(BIT(2) /* UMIP */)
 #define L7_ECX_PKU	BIT(3)
 #define L7_ECX_OSPKE	BIT(4)
@@ -186,7 +187,7 @@ void svm_inkernel_cpuid_init(void)
 		c = &cpuid_basic[7];
 		cpuid_host(7, 0, c);
 		c->r[0] = 0;		/* no further subleaves */
-		c->r[1] &= L7_EBX_KEEP;
+		c->r[1] = (c->r[1] & L7_EBX_KEEP) | L7_EBX_TSC_ADJUST;
 		c->r[2] &= L7_ECX_KEEP |
 			   (cpu_feature_enabled(X86_FEATURE_OSPKE) ?
 			    L7_ECX_PKU : 0);

@@ -329,8 +329,14 @@ static enum hrtimer_restart lapic_timer_fn(struct hrtimer *timer)
 
 	if (!(lvtt & APIC_LVT_MASKED))
 		lapic_accept(a->vcpu, APIC_DM_FIXED, lvtt & 0xff, false);
+	/*
+	 * Periods the host could not keep up with are skipped, not caught
+	 * up one by one (the APIC would merge them in IRR anyway): on a slow
+	 * host a late timer must not re-fire in a loop in hard interrupt
+	 * context.
+	 */
 	if (lapic_timer_mode(a) == APIC_LVT_TIMER_PERIODIC && a->period_ns) {
-		hrtimer_add_expires_ns(timer, a->period_ns);
+		hrtimer_forward_now(timer, ns_to_ktime(a->period_ns));
 		return HRTIMER_RESTART;
 	}
 	if (lapic_timer_mode(a) == APIC_LVT_TIMER_TSCDEADLINE)

@@ -11,7 +11,9 @@
  * the world switch already gives the guest its own copies, so its accesses
  * need no exit.  Intercepted MSRs are answered here from the VMCB or vCPU
  * state; an MSR not listed below raises #GP in the guest, as a real CPU
- * does for an MSR it does not implement.
+ * does for an MSR it does not implement.  IA32_TSC_ADJUST is emulated
+ * for every guest (CPUID 7 EBX[1] shows it): with an invariant TSC it is
+ * what lets Linux trust its TSC without a clocksource watchdog.
  */
 #include <linux/gfp.h>
 #include <linux/io.h>
@@ -142,6 +144,9 @@ int svm_inkernel_rdmsr(struct svmhv_vcpu *vcpu, u32 msr, u64 *val)
 	case MSR_IA32_TSC:
 		*val = rdtsc() + vcpu->vmcb->control.tsc_offset;
 		break;
+	case MSR_IA32_TSC_ADJUST:
+		*val = vcpu->tsc_adjust;
+		break;
 	case MSR_IA32_CR_PAT:
 		*val = save->g_pat;
 		break;
@@ -236,8 +241,19 @@ int svm_inkernel_wrmsr(struct svmhv_vcpu *vcpu, u32 msr, u64 val)
 	switch (msr) {
 	case MSR_EFER:
 		return svm_wrmsr_efer(vcpu, val);
-	case MSR_IA32_TSC:
-		vcpu->vmcb->control.tsc_offset = val - rdtsc();
+	case MSR_IA32_TSC: {
+		u64 offset = val - rdtsc();
+
+		/* TSC_ADJUST follows a TSC write (Intel SDM vol. 3, 18.17.3). */
+		vcpu->tsc_adjust += offset - vcpu->vmcb->control.tsc_offset;
+		vcpu->vmcb->control.tsc_offset = offset;
+		vcpu->vmcb_dirty |= SVM_CLEAN_INTERCEPTS;
+		return 0;
+	}
+	case MSR_IA32_TSC_ADJUST:
+		/* ... and the TSC follows a TSC_ADJUST write. */
+		vcpu->vmcb->control.tsc_offset += val - vcpu->tsc_adjust;
+		vcpu->tsc_adjust = val;
 		vcpu->vmcb_dirty |= SVM_CLEAN_INTERCEPTS;
 		return 0;
 	case MSR_IA32_CR_PAT:

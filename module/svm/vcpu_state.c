@@ -140,6 +140,7 @@ static void svm_vcpu_init_save(struct svmhv_vcpu *vcpu)
 	vcpu->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
 			  (vcpu->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
 	vcpu->mtrr_def_type = 0;
+	vcpu->tsc_adjust = 0;
 }
 
 void svm_vcpu_reset(struct svmhv_vcpu *vcpu)
@@ -475,10 +476,12 @@ int svm_vcpu_set_sregs(struct svmhv_vcpu *vcpu, const struct svmhv_sregs *sr)
 void svm_vcpu_init_signal(struct svmhv_vcpu *vcpu)
 {
 	u64 tsc_offset = vcpu->vmcb->control.tsc_offset;
+	u64 tsc_adjust = vcpu->tsc_adjust;
 	u64 apic_base = vcpu->apic_base;
 
 	svm_vcpu_reset(vcpu);
 	vcpu->vmcb->control.tsc_offset = tsc_offset;
+	vcpu->tsc_adjust = tsc_adjust;
 	vcpu->apic_base = apic_base;
 }
 
