@@ -178,8 +178,6 @@ do_smp() {
 	echo "SVMHV-CHECK-DONE"
 }
 
-# As in tools/vmctl/tests/linux_boot_test.sh, which says why each is there.
-linux_guest_args="console=ttyS0 noapic nolapic acpi=off pci=off tsc=reliable initcall_blacklist=i8042_init panic=-1"
 
 do_run() {
 	if ! insmod /svmhv/svmhv.ko; then
@@ -192,9 +190,10 @@ do_run() {
 	vmctl start /guests/hello.bin
 	echo "svmhv run: vmctl exit status $?"
 	echo "svmhv run: now vmctl boots this very kernel as a guest" \
-		"(/linux/bzImage); its console follows."
+		"(/linux/bzImage) with 2 vCPUs on its multi-core PC (local" \
+		"APICs, I/O APIC, ACPI); its console follows."
 	vmctl start -k /linux/bzImage -i /linux/guest-initrd.cpio.gz -m 256M \
-		-p "$linux_guest_args" </dev/null
+		-c 2 -p "console=ttyS0 panic=-1" </dev/null
 	echo "svmhv run: vmctl exit status $?"
 	rmmod svmhv
 }

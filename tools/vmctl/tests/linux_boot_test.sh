@@ -17,14 +17,15 @@
 #   LINUX_BOOT_TIMEOUT    seconds per boot before it counts as hung (300)
 #   VMCTL_TEST_HOST_ONLY=1  only the tests that need no hypervisor
 #
-# Kernel arguments, and why:
+# Kernel arguments, and why: this test keeps the legacy uniprocessor PC
+# working -- the kernel told to ignore the local APICs, I/O APIC and ACPI
+# tables vmctl offers (linux_smp_test.sh boots without these):
 #   console=ttyS0   the kernel log and /dev/console on vmctl's COM1
-#   noapic nolapic  vmctl's PC has no local APIC or I/O APIC: interrupts go
-#                   through the 8259 pair (CPUID hides the APIC as well)
-#   acpi=off        there are no ACPI tables; do not search for them
+#   noapic nolapic  interrupts through the 8259 pair only (LINT0 stays in
+#                   virtual-wire mode, so the 8259 reaches the CPU)
+#   acpi=off        ignore vmctl's ACPI tables
 #   pci=off         the PCI bus is empty; skip probing it
-#   tsc=reliable    trust the TSC without a watchdog clocksource (there is
-#                   no HPET or ACPI PM timer to check it against)
+#   tsc=reliable    trust the TSC without a watchdog clocksource
 #   initcall_blacklist=i8042_init
 #                   vmctl's i8042 only implements the reset line; probing
 #                   it for a keyboard costs 2.5 s of timeouts
