@@ -187,6 +187,7 @@ struct msr_expect {
 static const struct msr_expect guest_msrs[] = {
 	{ MSR_IA32_TSC, true },
 	{ MSR_IA32_APICBASE, false },
+	{ MSR_IA32_TSC_ADJUST, true },	/* emulated: CPUID 7 EBX[1] */
 	{ MSR_MTRRCAP, false },
 	{ MSR_IA32_SYSENTER_CS, true },
 	{ MSR_IA32_SYSENTER_ESP, true },
