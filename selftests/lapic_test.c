@@ -472,6 +472,8 @@ static void guest_timer(void)
 	while (nseen < 4)
 		asm volatile("sti; hlt; cli" : : : "memory");
 	apic_write(APIC_TMICT, 0);	/* stop */
+	/* A tick that fired before the stop may still wait in IRR: take it. */
+	sti_nop_cli();
 	/* TSC-deadline: TMICT is ignored, the MSR arms it. */
 	n = nseen;
 	apic_write(APIC_LVTT, VEC_TIMER | LVT_TSCDEADLINE);
