@@ -112,6 +112,22 @@ run_prog() {
 	echo "SVMHV-PROG-END $name rc=$rc"
 }
 
+# The end of a check boot: unload, the kernel log, the final marker
+# (scripts/check-summary.awk reads all three).
+end_check() {
+	if module_loaded; then
+		rmmod svmhv
+		echo "SVMHV-RMMOD rc=$?"
+	else
+		echo "SVMHV-RMMOD rc=not-loaded"
+	fi
+
+	echo "SVMHV-DMESG-BEGIN"
+	dmesg
+	echo "SVMHV-DMESG-END"
+	echo "SVMHV-CHECK-DONE"
+}
+
 do_check() {
 	if [ -x /selftests/module_load.sh ]; then
 		run_prog module_load.sh /selftests /selftests/module_load.sh
@@ -143,17 +159,7 @@ do_check() {
 	fi
 	limit=
 
-	if module_loaded; then
-		rmmod svmhv
-		echo "SVMHV-RMMOD rc=$?"
-	else
-		echo "SVMHV-RMMOD rc=not-loaded"
-	fi
-
-	echo "SVMHV-DMESG-BEGIN"
-	dmesg
-	echo "SVMHV-DMESG-END"
-	echo "SVMHV-CHECK-DONE"
+	end_check
 }
 
 # Linux guests on the multi-core PC (in-kernel APICs, I/O APIC, ACPI) with
@@ -166,16 +172,7 @@ do_smp() {
 	run_prog linux_smp_test.sh /tests/vmctl \
 		env LINUX_BOOT_TIMEOUT=240 /tests/vmctl/linux_smp_test.sh
 	limit=
-	if module_loaded; then
-		rmmod svmhv
-		echo "SVMHV-RMMOD rc=$?"
-	else
-		echo "SVMHV-RMMOD rc=not-loaded"
-	fi
-	echo "SVMHV-DMESG-BEGIN"
-	dmesg
-	echo "SVMHV-DMESG-END"
-	echo "SVMHV-CHECK-DONE"
+	end_check
 }
 
 
