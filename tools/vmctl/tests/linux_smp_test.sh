@@ -12,7 +12,8 @@
 # The guest's /init (mk-linux-guest-initrd.sh, guest.mode=smp) checks its
 # CPU count, the TSC clocksource, local-timer ticks on every CPU, CPU 1
 # offline and online again, function-call IPIs and a clean kernel log, and
-# powers off through ACPI S5, which must end vmctl with status 0.  TAP 13
+# powers off through ACPI S5, which must end vmctl with status 0; a last
+# 2-vCPU boot reboots instead, through the ACPI reset register.  TAP 13
 # on stdout, ending in a kselftest "# Totals:" line; exit 1 on failure.
 #
 # Environment:
@@ -92,6 +93,22 @@ else
 		fi
 		expect "${c}_guest_finishes" "$(has 'LINUX-SMP-DONE'; echo $?)" "$(tail_out)"
 	done
+
+	# reboot inside a 2-vCPU guest: Linux resets through the FADT's
+	# RESET_REG (port 0xcf9, value 6), which ends vmctl with status 0.
+	"$VMCTL" start -k "$KERNEL" -i "$INITRD" -m 512M -c 2 \
+		-p "console=ttyS0 panic=-1 guest.mode=smp guest.cpus=2 guest.end=reboot" \
+		</dev/null >"$T/out" 2>"$T/err" &
+	pid=$!
+	( sleep "$TIMEOUT"; kill -TERM "$pid" 2>/dev/null ) &
+	dog=$!
+	wait "$pid"
+	st=$?
+	kill "$dog" 2>/dev/null
+	wait "$dog" 2>/dev/null
+	expect reboot_in_guest_exits_0_through_the_reset_register \
+		"$([ "$st" -eq 0 ] && has 'LINUX-SMP-DONE' && grep -q 'guest rebooted (reset control register 0xcf9)' "$T/err"; echo $?)" \
+		"status $st" "$(tail_out)"
 fi
 
 echo "1..$n"
