@@ -18,7 +18,8 @@
 # whole guest console while it runs, PROG_TIMEOUT (seconds per program,
 # default 120), CHECK_ONLY="prog1 prog2" (run only these programs of
 # selftests/ and tools/vmctl/tests/, e.g. "exits_test vmctl_test.sh"; the
-# module-load tests and the kernel-log checks always run), VM_TIMEOUT and
+# module-load tests and the kernel-log checks always run), CHECK_LOG (the
+# log of a one-kernel run; scripts/check-debug.sh), VM_TIMEOUT and
 # the rest of scripts/run-vm.sh's variables.
 set -euo pipefail
 
@@ -52,7 +53,9 @@ passed=$((passed + up)) failed=$((failed + uf))
 
 for kver in "${kernel_list[@]}"; do
 	export KVER=$kver
-	if [ ${#kernel_list[@]} -gt 1 ]; then
+	if [ -n "${CHECK_LOG:-}" ]; then
+		log=$CHECK_LOG
+	elif [ ${#kernel_list[@]} -gt 1 ]; then
 		log=$build/check-$kver.log
 	else
 		log=$build/check.log
