@@ -7,8 +7,11 @@
 # command line asks (default: /etc/svmhv-mode):
 #   check  module-load tests, insmod svmhv, every selftest in tests.list and
 #          the vmctl in-VM test, each between SVMHV-PROG-BEGIN/END markers
-#          and under a timeout (svmhv.timeout=, default 120 s), rmmod, the
-#          kernel log between SVMHV-DMESG-BEGIN/END, then SVMHV-CHECK-DONE;
+#          and under a timeout (svmhv.timeout=, default 120 s; the Linux
+#          boot test's per boot: svmhv.linux_timeout=, default 150 s),
+#          rmmod, kmemleak's report (kernels that have it) between
+#          SVMHV-KMEMLEAK-BEGIN/END, the kernel log between
+#          SVMHV-DMESG-BEGIN/END, then SVMHV-CHECK-DONE;
 #          scripts/check.sh reads all of that off the serial console
 #   run    insmod svmhv and run tools/vmctl/guests/hello.bin with vmctl
 #   shell  a busybox shell for humans
@@ -128,12 +131,13 @@ do_check() {
 	if wanted vmctl_test.sh; then
 		run_prog vmctl_test.sh /tests/vmctl /tests/vmctl/vmctl_test.sh
 	fi
-	# Two boots of Linux as a guest, ~25 s each here; 150 s before one
-	# counts as hung.
-	limit=360
+	# Two boots of Linux as a guest, ~25 s each here; 150 s (or
+	# svmhv.linux_timeout=, make check-debug) before one counts as hung.
+	boot_limit=$(cmdline_arg svmhv.linux_timeout || echo 150)
+	limit=$((2 * boot_limit + 60))
 	if wanted linux_boot_test.sh; then
 		run_prog linux_boot_test.sh /tests/vmctl \
-			env LINUX_BOOT_TIMEOUT=150 /tests/vmctl/linux_boot_test.sh
+			env LINUX_BOOT_TIMEOUT="$boot_limit" /tests/vmctl/linux_boot_test.sh
 	fi
 	limit=
 
@@ -142,6 +146,18 @@ do_check() {
 		echo "SVMHV-RMMOD rc=$?"
 	else
 		echo "SVMHV-RMMOD rc=not-loaded"
+	fi
+
+	# Kernels with kmemleak (make check-debug): svmhv is unloaded, so
+	# whatever it leaked is unreferenced now.  Objects younger than 5 s
+	# are not reported, hence the second scan.
+	if [ -w /sys/kernel/debug/kmemleak ]; then
+		echo scan >/sys/kernel/debug/kmemleak
+		sleep 6
+		echo scan >/sys/kernel/debug/kmemleak
+		echo "SVMHV-KMEMLEAK-BEGIN"
+		cat /sys/kernel/debug/kmemleak
+		echo "SVMHV-KMEMLEAK-END"
 	fi
 
 	echo "SVMHV-DMESG-BEGIN"
