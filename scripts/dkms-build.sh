@@ -44,7 +44,8 @@ export sign_file=$kdir/scripts/sign-file
 
 opts=(--dkmstree "$tree" --sourcetree "$top/src" --installtree "$install"
       -m svmhv -v "$version" -k "$kver")
-[ -z "${KDIR:-}" ] || opts+=(--kernelsourcedir "$KDIR")
+# A kernel outside /lib/modules: depmod has no tree to index there.
+[ -z "${KDIR:-}" ] || opts+=(--kernelsourcedir "$KDIR" --no-depmod)
 if ! { dkms add "${opts[@]}" && dkms build "${opts[@]}" &&
        dkms install "${opts[@]}" --force; } >"$log" 2>&1; then
 	cat "$log" >&2
