@@ -55,7 +55,7 @@ BEGIN {
 		"|unreferenced object|suspected memory leak|leak detector disabled|lockdep is turned off", bad_patterns, "|")
 	nprog = 0; in_prog = 0; in_dmesg = 0; done = 0
 	nfailed_progs = 0; nfailed_checks = 0; nbad = 0
-	insmod = ""; rmmod = ""; boot = ""; ntail = 0
+	insmod = ""; rmmod = ""; boot = ""; debug_locks = ""; ntail = 0
 }
 
 {
@@ -77,6 +77,7 @@ index($0, "SVMHV-INSMOD rc=") { insmod = after($0, "SVMHV-INSMOD rc=") }
 index($0, "SVMHV-RMMOD rc=") { rmmod = after($0, "SVMHV-RMMOD rc=") }
 index($0, "SVMHV-NO-TESTS-LIST") { fail_check("no /selftests/tests.list in the initramfs") }
 index($0, "SVMHV-CHECK-DONE") { done = 1 }
+index($0, "SVMHV-DEBUG-LOCKS ") { debug_locks = after($0, "SVMHV-DEBUG-LOCKS ") }
 
 index($0, "SVMHV-PROG-BEGIN ") {
 	nprog++
@@ -155,6 +156,8 @@ END {
 		fail_check("insmod svmhv.ko before the selftests failed (rc=" insmod ")")
 	if (rmmod != "" && rmmod != "0" && insmod == "0")
 		fail_check("rmmod svmhv after the tests failed (rc=" rmmod "): a reference leaked or svmhv vanished")
+	if (debug_locks != "" && debug_locks != "1")
+		fail_check("lockdep turned itself off during the run (debug_locks " debug_locks "): it checked nothing after that")
 	if (nbad > 0)
 		fail_check("the guest kernel log shows " nbad " oops/BUG/WARNING/lockup/stall/panic/sanitizer/leak line(s)")
 	if (!done)

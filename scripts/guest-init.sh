@@ -10,7 +10,8 @@
 #          and under a timeout (svmhv.timeout=, default 120 s; the Linux
 #          boot test's per boot: svmhv.linux_timeout=, default 150 s),
 #          rmmod, kmemleak's report (kernels that have it) between
-#          SVMHV-KMEMLEAK-BEGIN/END, the kernel log between
+#          SVMHV-KMEMLEAK-BEGIN/END, lockdep's state (SVMHV-DEBUG-LOCKS 1:
+#          still checking), the kernel log between
 #          SVMHV-DMESG-BEGIN/END, then SVMHV-CHECK-DONE;
 #          scripts/check.sh reads all of that off the serial console
 #   run    insmod svmhv and run tools/vmctl/guests/hello.bin with vmctl
@@ -158,6 +159,11 @@ do_check() {
 		echo "SVMHV-KMEMLEAK-BEGIN"
 		cat /sys/kernel/debug/kmemleak
 		echo "SVMHV-KMEMLEAK-END"
+	fi
+	# Kernels with lockdep: it turns itself off after its first report
+	# (or when it runs out of room), and then finds nothing more.
+	if [ -r /proc/lockdep_stats ]; then
+		echo "SVMHV-DEBUG-LOCKS $(awk '$1 == "debug_locks:" { print $2 }' /proc/lockdep_stats)"
 	fi
 
 	echo "SVMHV-DMESG-BEGIN"
