@@ -9,6 +9,9 @@
 #   make [all]       module + vmctl + selftests + helpers
 #   make check       install missing packages, build, boot the emulated
 #                    EPYC and run every test (scripts/check.sh)
+#   make check-debug the same on a debug kernel (KASAN, lockdep, kmemleak,
+#                    UBSAN, KFENCE) built once into build/debug-kernel/
+#                    (scripts/check-debug.sh); not part of make check
 #   make run         same machine, runs tools/vmctl/guests/hello.bin
 #   make shell       same machine, a shell on its console
 #   make lint        W=1 and sparse (C=2) builds, checkpatch --strict,
@@ -43,7 +46,7 @@ space := $(empty) $(empty)
 comma := ,
 
 .PHONY: install uninstall dkms-install dkms-remove
-.PHONY: all module vmctl selftests helpers initramfs check run shell \
+.PHONY: all module vmctl selftests helpers initramfs check check-debug run shell \
 	lint lint-steps clean kselftest-headers require-kver require-kbuild \
 	bench bench-hw
 
@@ -89,6 +92,11 @@ initramfs: all
 check:
 	scripts/install-deps.sh
 	scripts/check.sh
+
+# Not part of `make check`: the first run builds a kernel (docs/testing.md).
+check-debug:
+	scripts/install-deps.sh
+	scripts/check-debug.sh
 
 run:
 	scripts/install-deps.sh
