@@ -9,9 +9,9 @@
 #          the vmctl in-VM test, each between SVMHV-PROG-BEGIN/END markers
 #          and under a timeout (svmhv.timeout=, default 120 s; the Linux
 #          boot test's per boot: svmhv.linux_timeout=, default 150 s),
-#          rmmod, kmemleak's report (kernels that have it) between
-#          SVMHV-KMEMLEAK-BEGIN/END, lockdep's state (SVMHV-DEBUG-LOCKS 1:
-#          still checking), the kernel log between
+#          rmmod, kmemleak's reports before and after it (kernels that
+#          have it) between SVMHV-KMEMLEAK-BEGIN/END, lockdep's state
+#          (SVMHV-DEBUG-LOCKS 1: still checking), the kernel log between
 #          SVMHV-DMESG-BEGIN/END, then SVMHV-CHECK-DONE;
 #          scripts/check.sh reads all of that off the serial console
 #   run    insmod svmhv and run tools/vmctl/guests/hello.bin with vmctl
@@ -110,6 +110,21 @@ run_prog() {
 	echo "SVMHV-PROG-END $name rc=$rc"
 }
 
+# kmemleak_report WHEN: on kernels with kmemleak (make check-debug), scan
+# (twice: objects younger than 5 s are not reported yet) and print the
+# objects nothing points to any more between SVMHV-KMEMLEAK-BEGIN/END,
+# then clear the list so that the next report shows only new ones.
+kmemleak_report() {
+	[ -w /sys/kernel/debug/kmemleak ] || return 0
+	echo scan >/sys/kernel/debug/kmemleak
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	echo "SVMHV-KMEMLEAK-BEGIN $1"
+	cat /sys/kernel/debug/kmemleak
+	echo "SVMHV-KMEMLEAK-END"
+	echo clear >/sys/kernel/debug/kmemleak
+}
+
 do_check() {
 	if [ -x /selftests/module_load.sh ]; then
 		run_prog module_load.sh /selftests /selftests/module_load.sh
@@ -142,24 +157,16 @@ do_check() {
 	fi
 	limit=
 
+	# Leaks of the tests, while svmhv's symbols still name its stack
+	# frames; then those of its unloading.
+	kmemleak_report "svmhv loaded, tests done"
 	if module_loaded; then
 		rmmod svmhv
 		echo "SVMHV-RMMOD rc=$?"
 	else
 		echo "SVMHV-RMMOD rc=not-loaded"
 	fi
-
-	# Kernels with kmemleak (make check-debug): svmhv is unloaded, so
-	# whatever it leaked is unreferenced now.  Objects younger than 5 s
-	# are not reported, hence the second scan.
-	if [ -w /sys/kernel/debug/kmemleak ]; then
-		echo scan >/sys/kernel/debug/kmemleak
-		sleep 6
-		echo scan >/sys/kernel/debug/kmemleak
-		echo "SVMHV-KMEMLEAK-BEGIN"
-		cat /sys/kernel/debug/kmemleak
-		echo "SVMHV-KMEMLEAK-END"
-	fi
+	kmemleak_report "svmhv unloaded"
 	# Kernels with lockdep: it turns itself off after its first report
 	# (or when it runs out of room), and then finds nothing more.
 	if [ -r /proc/lockdep_stats ]; then
