@@ -12,8 +12,11 @@
 #                       the installed kernel and modules, laid out like /
 #                       (KERNEL_ROOT of kver.sh, mkinitramfs.sh, run-vm.sh)
 #   build.log           the last kernel build's output
+#   built               source version and configuration of the last
+#                       finished build, and its release
 # The tree is extracted again only when the linux-source-6.1 package
-# changes; a later run rebuilds what changed (nothing, usually: seconds).
+# changes, and built again only when it or scripts/debug-kernel.config
+# changed (kbuild then rebuilds what they touch).
 # Prints the kernel release (KVER) on stdout, all else on stderr.
 #
 # Usage: scripts/debug-kernel.sh
@@ -44,6 +47,24 @@ if [ ! -f "$src/Makefile" ] || [ "$(cat "$top/source-version" 2>/dev/null)" != "
 	[ -f "$src/Makefile" ] || die "$tarball did not give $src"
 	echo "$version" >"$top/source-version"
 fi
+
+# Built before from the same source and configuration: done.  Not left to
+# kbuild: `make -C KDIR M=$PWD clean` for svmhv (make lint) deletes every
+# *.o and .*.cmd below the repository, this tree's included, and kbuild
+# would then build it all again although vmlinux, bzImage, the installed
+# modules and what an external module build needs are all still there.
+stamp=$top/built
+want="$version $(sha256sum <"$fragment" | cut -d' ' -f1)"
+if [ -s "$stamp" ] && [ "$(head -n 1 "$stamp")" = "$want" ]; then
+	kver=$(sed -n 2p "$stamp")
+	if [ -s "$root/boot/vmlinuz-$kver" ] && [ -s "$root/lib/modules/$kver/modules.dep" ] &&
+	   [ -s "$src/Module.symvers" ] && [ -x "$src/scripts/mod/modpost" ]; then
+		say "$kver is built (${stamp#"$repo"/}; remove it to rebuild)"
+		echo "$kver"
+		exit 0
+	fi
+fi
+rm -f "$stamp"
 
 # Configure.  allnoconfig leaves every option it cannot set as asked
 # (an unmet dependency) silently off: compare.
@@ -86,4 +107,5 @@ cp -p "$src/arch/x86/boot/bzImage" "$root/boot/vmlinuz-$kver.tmp"
 mv "$root/boot/vmlinuz-$kver.tmp" "$root/boot/vmlinuz-$kver"
 ln -sfn "$src" "$moddir/build"
 [ -s "$moddir/modules.dep" ] || die "no modules.dep in $moddir"
+printf '%s\n%s\n' "$want" "$kver" >"$stamp"
 echo "$kver"
