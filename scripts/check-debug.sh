@@ -55,8 +55,8 @@ rc=0
 "$repo/scripts/check.sh" || rc=$?
 
 # Reports name functions and offsets; decode them where the kernel said
-# anything (the modules' debug information: the tree's kvm and msr, and
-# module/svmhv.ko, built against the same tree).
+# anything (the modules' debug information: the installed kvm and msr,
+# and module/svmhv.ko, built against the same tree).
 decoded=$build/check-debug-decoded.log
 rm -f "$decoded"
 if [ -f "$CHECK_LOG" ] &&
@@ -66,7 +66,7 @@ if [ -f "$CHECK_LOG" ] &&
 	rm -rf "$mods"
 	mkdir -p "$mods"
 	ln -s "$repo/module/svmhv.ko" "$mods/"
-	find "$src/arch/x86" -name '*.ko' -exec ln -sf -t "$mods" {} +
+	find "$KERNEL_ROOT/lib/modules/$kver" -name '*.ko' -exec ln -sf -t "$mods" {} +
 	sed 's/\r$//' "$CHECK_LOG" |
 		"$src/scripts/decode_stacktrace.sh" "$src/vmlinux" "$src" "$mods" \
 		>"$decoded" 2>/dev/null || true

@@ -55,9 +55,21 @@ fi
 # modules and what an external module build needs are all still there.
 stamp=$top/built
 want="$version $(sha256sum <"$fragment" | cut -d' ' -f1)"
+# That clean deletes the installed *.ko too: they are kept in modules.tar
+# as well, which it leaves alone.
+modules_present() {	# modules_present KVER: every module modules.dep names
+	local ko
+	[ -s "$root/lib/modules/$1/modules.dep" ] || return 1
+	while IFS=: read -r ko _; do
+		[ -e "$root/lib/modules/$1/$ko" ] || return 1
+	done <"$root/lib/modules/$1/modules.dep"
+}
 if [ -s "$stamp" ] && [ "$(head -n 1 "$stamp")" = "$want" ]; then
 	kver=$(sed -n 2p "$stamp")
-	if [ -s "$root/boot/vmlinuz-$kver" ] && [ -s "$root/lib/modules/$kver/modules.dep" ] &&
+	if ! modules_present "$kver" && [ -s "$top/modules.tar" ]; then
+		tar -xf "$top/modules.tar" -C "$root"
+	fi
+	if [ -s "$root/boot/vmlinuz-$kver" ] && modules_present "$kver" &&
 	   [ -s "$src/Module.symvers" ] && [ -x "$src/scripts/mod/modpost" ]; then
 		say "$kver is built (${stamp#"$repo"/}; remove it to rebuild)"
 		echo "$kver"
@@ -107,5 +119,6 @@ cp -p "$src/arch/x86/boot/bzImage" "$root/boot/vmlinuz-$kver.tmp"
 mv "$root/boot/vmlinuz-$kver.tmp" "$root/boot/vmlinuz-$kver"
 ln -sfn "$src" "$moddir/build"
 [ -s "$moddir/modules.dep" ] || die "no modules.dep in $moddir"
+tar -cf "$top/modules.tar" -C "$root" "lib/modules/$kver"
 printf '%s\n%s\n' "$want" "$kver" >"$stamp"
 echo "$kver"
