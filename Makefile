@@ -12,6 +12,9 @@
 #   make check-hostlife  one short boot of the same machine: suspend/resume
 #                    and `reboot -f` with a guest running (scripts/hostlife.sh;
 #                    make check runs it too)
+#   make check-debug the same on a debug kernel (KASAN, lockdep, kmemleak,
+#                    UBSAN, KFENCE) built once into build/debug-kernel/
+#                    (scripts/check-debug.sh); not part of make check
 #   make run         same machine, runs tools/vmctl/guests/hello.bin
 #   make shell       same machine, a shell on its console
 #   make lint        W=1 and sparse (C=2) builds, checkpatch --strict,
@@ -46,7 +49,7 @@ space := $(empty) $(empty)
 comma := ,
 
 .PHONY: install uninstall dkms-install dkms-remove
-.PHONY: all module vmctl selftests helpers initramfs check check-hostlife run shell \
+.PHONY: all module vmctl selftests helpers initramfs check check-hostlife check-debug run shell \
 	lint lint-steps clean kselftest-headers require-kver require-kbuild \
 	bench bench-hw
 
@@ -96,6 +99,11 @@ check:
 check-hostlife:
 	scripts/install-deps.sh
 	scripts/hostlife.sh
+
+# Not part of `make check`: the first run builds a kernel (docs/testing.md).
+check-debug:
+	scripts/install-deps.sh
+	scripts/check-debug.sh
 
 run:
 	scripts/install-deps.sh

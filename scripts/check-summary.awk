@@ -7,7 +7,8 @@
 # that timed out, never ended, printed no totals, or exited non-zero
 # although its totals show no failure counts as one more failed test.
 # The harness checks (insmod before the selftests, rmmod after them, a
-# kernel log free of oopses and warnings, the guest reaching
+# kernel log free of oopses, warnings and debugging-kernel reports
+# (KASAN, lockdep, UBSAN, KFENCE, kmemleak...), the guest reaching
 # SVMHV-CHECK-DONE) each count as a failed test when they fail.
 # Prints the TAP, then "# FAILED: ..." lines, and last a line
 #   SVMHV-SUMMARY <passed> <failed> <skipped>
@@ -41,10 +42,20 @@ function kernel_line(line,    i) {	# remember bad kernel log lines once
 }
 
 BEGIN {
-	nbad_patterns = split("Oops|BUG:|WARNING:|general protection|soft lockup|hung_task|Call Trace|detected stall|Kernel panic", bad_patterns, "|")
+	# Besides oopses, BUG()s and WARN()s, every report of the debugging
+	# kernel of make check-debug: KASAN and KFENCE (BUG: KASAN: ...),
+	# lockdep (WARNING: possible circular locking dependency, suspicious
+	# RCU usage, ...; INFO: trying to register non-static key), sleeping
+	# in atomic context (BUG: sleeping function called from invalid
+	# context), UBSAN, debug objects, list corruption, kmemleak (its
+	# report, printed between SVMHV-KMEMLEAK-BEGIN/END, and its summary
+	# line) and kmemleak or lockdep turning themselves off.
+	nbad_patterns = split("Oops|BUG:|WARNING:|general protection|soft lockup|hung_task|Call Trace|detected stall|Kernel panic" \
+		"|UBSAN:|KASAN:|KFENCE:|INFO: trying to register non-static key|ODEBUG:|list_add corruption|list_del corruption" \
+		"|unreferenced object|suspected memory leak|leak detector disabled|lockdep is turned off", bad_patterns, "|")
 	nprog = 0; in_prog = 0; in_dmesg = 0; done = 0
 	nfailed_progs = 0; nfailed_checks = 0; nbad = 0
-	insmod = ""; rmmod = ""; boot = ""; ntail = 0
+	insmod = ""; rmmod = ""; boot = ""; debug_locks = ""; ntail = 0
 }
 
 {
@@ -53,8 +64,8 @@ BEGIN {
 	tail_lines[ntail++ % 40] = $0
 }
 
-index($0, "SVMHV-DMESG-BEGIN") { in_dmesg = 1; next }
-index($0, "SVMHV-DMESG-END") { in_dmesg = 0; next }
+index($0, "SVMHV-DMESG-BEGIN") || index($0, "SVMHV-KMEMLEAK-BEGIN") { in_dmesg = 1; next }
+index($0, "SVMHV-DMESG-END") || index($0, "SVMHV-KMEMLEAK-END") { in_dmesg = 0; next }
 in_dmesg { kernel_line($0); next }
 
 # Kernel messages reach the console too (those at error level and above:
@@ -66,6 +77,7 @@ index($0, "SVMHV-INSMOD rc=") { insmod = after($0, "SVMHV-INSMOD rc=") }
 index($0, "SVMHV-RMMOD rc=") { rmmod = after($0, "SVMHV-RMMOD rc=") }
 index($0, "SVMHV-NO-TESTS-LIST") { fail_check("no /selftests/tests.list in the initramfs") }
 index($0, "SVMHV-CHECK-DONE") { done = 1 }
+index($0, "SVMHV-DEBUG-LOCKS ") { debug_locks = after($0, "SVMHV-DEBUG-LOCKS ") }
 
 index($0, "SVMHV-PROG-BEGIN ") {
 	nprog++
@@ -144,8 +156,10 @@ END {
 		fail_check("insmod svmhv.ko before the selftests failed (rc=" insmod ")")
 	if (rmmod != "" && rmmod != "0" && insmod == "0")
 		fail_check("rmmod svmhv after the tests failed (rc=" rmmod "): a reference leaked or svmhv vanished")
+	if (debug_locks != "" && debug_locks != "1")
+		fail_check("lockdep turned itself off during the run (debug_locks " debug_locks "): it checked nothing after that")
 	if (nbad > 0)
-		fail_check("the guest kernel log shows " nbad " oops/BUG/WARNING/lockup/stall/panic line(s)")
+		fail_check("the guest kernel log shows " nbad " oops/BUG/WARNING/lockup/stall/panic/sanitizer/leak line(s)")
 	if (!done)
 		fail_check("the guest never printed SVMHV-CHECK-DONE (crash, hang or timeout)")
 	if (nprog == 0)

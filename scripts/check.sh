@@ -19,7 +19,8 @@
 # default 120), CHECK_ONLY="prog1 prog2" (run only these programs of
 # selftests/ and tools/vmctl/tests/, e.g. "exits_test vmctl_test.sh"; the
 # module-load tests and the kernel-log checks always run; "hostlife.sh"
-# names the boot below), VM_TIMEOUT and the rest of scripts/run-vm.sh's
+# names the boot below), CHECK_LOG (the log of a one-kernel run;
+# scripts/check-debug.sh), VM_TIMEOUT and the rest of scripts/run-vm.sh's
 # variables.
 # Each kernel gets a second boot with one emulated CPU: Linux guests with
 # 1, 2 and 4 vCPUs (tools/vmctl/tests/linux_smp_test.sh, "linux_smp_test.sh"
@@ -98,7 +99,10 @@ wanted() {	# wanted PROG: is PROG part of this run (CHECK_ONLY)?
 
 for kver in "${kernel_list[@]}"; do
 	export KVER=$kver
-	if [ ${#kernel_list[@]} -gt 1 ]; then
+	if [ -n "${CHECK_LOG:-}" ]; then
+		log=$CHECK_LOG
+		smp_log=${CHECK_LOG%.log}-smp.log
+	elif [ ${#kernel_list[@]} -gt 1 ]; then
 		log=$build/check-$kver.log
 		smp_log=$build/check-smp-$kver.log
 	else

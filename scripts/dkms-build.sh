@@ -9,6 +9,8 @@
 # machine (selftests/module_load.sh).
 #
 # Usage: scripts/dkms-build.sh KVER
+# Environment: KDIR, the kernel build tree when it is not
+#   /lib/modules/KVER/build (make check-debug: build/debug-kernel/).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,10 +39,13 @@ fi
 export mok_signing_key=$top/mok.key mok_certificate=$top/mok.der
 # Debian's dkms looks for sign-file in linux-kbuild-<major.minor>, which
 # 6.12's packaging names differently; the headers always carry one.
-export sign_file=/lib/modules/$kver/build/scripts/sign-file
+kdir=${KDIR:-/lib/modules/$kver/build}
+export sign_file=$kdir/scripts/sign-file
 
 opts=(--dkmstree "$tree" --sourcetree "$top/src" --installtree "$install"
       -m svmhv -v "$version" -k "$kver")
+# A kernel outside /lib/modules: depmod has no tree to index there.
+[ -z "${KDIR:-}" ] || opts+=(--kernelsourcedir "$KDIR" --no-depmod)
 if ! { dkms add "${opts[@]}" && dkms build "${opts[@]}" &&
        dkms install "${opts[@]}" --force; } >"$log" 2>&1; then
 	cat "$log" >&2

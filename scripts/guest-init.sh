@@ -7,8 +7,12 @@
 # command line asks (default: /etc/svmhv-mode):
 #   check  module-load tests, insmod svmhv, every selftest in tests.list and
 #          the vmctl in-VM test, each between SVMHV-PROG-BEGIN/END markers
-#          and under a timeout (svmhv.timeout=, default 120 s), rmmod, the
-#          kernel log between SVMHV-DMESG-BEGIN/END, then SVMHV-CHECK-DONE;
+#          and under a timeout (svmhv.timeout=, default 120 s; the Linux
+#          boot test's per boot: svmhv.linux_timeout=, default 150 s),
+#          rmmod, kmemleak's reports before and after it (kernels that
+#          have it) between SVMHV-KMEMLEAK-BEGIN/END, lockdep's state
+#          (SVMHV-DEBUG-LOCKS 1: still checking), the kernel log between
+#          SVMHV-DMESG-BEGIN/END, then SVMHV-CHECK-DONE;
 #          scripts/check.sh reads all of that off the serial console
 #   run    insmod svmhv and run tools/vmctl/guests/hello.bin with vmctl
 #   shell  a busybox shell for humans
@@ -112,14 +116,39 @@ run_prog() {
 	echo "SVMHV-PROG-END $name rc=$rc"
 }
 
+# kmemleak_report WHEN: on kernels with kmemleak (make check-debug), scan
+# (twice: objects younger than 5 s are not reported yet) and print the
+# objects nothing points to any more between SVMHV-KMEMLEAK-BEGIN/END,
+# then clear the list so that the next report shows only new ones.
+kmemleak_report() {
+	[ -w /sys/kernel/debug/kmemleak ] || return 0
+	echo scan >/sys/kernel/debug/kmemleak
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	echo "SVMHV-KMEMLEAK-BEGIN $1"
+	cat /sys/kernel/debug/kmemleak
+	echo "SVMHV-KMEMLEAK-END"
+	echo clear >/sys/kernel/debug/kmemleak
+}
+
 # The end of a check boot: unload, the kernel log, the final marker
-# (scripts/check-summary.awk reads all three).
+# (scripts/check-summary.awk reads them), with kmemleak's reports before
+# and after the unload and lockdep's state where the kernel has them.
 end_check() {
+	# Leaks of the tests, while svmhv's symbols still name its stack
+	# frames; then those of its unloading.
+	kmemleak_report "svmhv loaded, tests done"
 	if module_loaded; then
 		rmmod svmhv
 		echo "SVMHV-RMMOD rc=$?"
 	else
 		echo "SVMHV-RMMOD rc=not-loaded"
+	fi
+	kmemleak_report "svmhv unloaded"
+	# Kernels with lockdep: it turns itself off after its first report
+	# (or when it runs out of room), and then finds nothing more.
+	if [ -r /proc/lockdep_stats ]; then
+		echo "SVMHV-DEBUG-LOCKS $(awk '$1 == "debug_locks:" { print $2 }' /proc/lockdep_stats)"
 	fi
 
 	echo "SVMHV-DMESG-BEGIN"
@@ -150,12 +179,13 @@ do_check() {
 	if wanted vmctl_test.sh; then
 		run_prog vmctl_test.sh /tests/vmctl /tests/vmctl/vmctl_test.sh
 	fi
-	# Two boots of Linux as a guest, ~25 s each here; 150 s before one
-	# counts as hung.
-	limit=360
+	# Two boots of Linux as a guest, ~25 s each here; 150 s (or
+	# svmhv.linux_timeout=, make check-debug) before one counts as hung.
+	boot_limit=$(cmdline_arg svmhv.linux_timeout || echo 150)
+	limit=$((2 * boot_limit + 60))
 	if wanted linux_boot_test.sh; then
 		run_prog linux_boot_test.sh /tests/vmctl \
-			env LINUX_BOOT_TIMEOUT=150 /tests/vmctl/linux_boot_test.sh
+			env LINUX_BOOT_TIMEOUT="$boot_limit" /tests/vmctl/linux_boot_test.sh
 	fi
 	limit=
 

@@ -15,17 +15,22 @@
 #                  first (what `make check` runs by default)
 #
 # $KVER, when set, wins but is still checked.
+# $KERNEL_ROOT, when set, is where boot/ and lib/modules/ are looked up
+# instead of / (make check-debug: the kernel scripts/debug-kernel.sh
+# installs under build/debug-kernel/root).
 set -euo pipefail
 
+kroot=${KERNEL_ROOT:-}
+
 complete() {
-	[ -e "/boot/vmlinuz-$1" ] && [ -d "/lib/modules/$1/build" ] &&
-		[ -s "/lib/modules/$1/modules.dep" ]
+	[ -e "$kroot/boot/vmlinuz-$1" ] && [ -d "$kroot/lib/modules/$1/build" ] &&
+		[ -s "$kroot/lib/modules/$1/modules.dep" ]
 }
 
 if [ -n "${KVER:-}" ]; then
 	if ! complete "$KVER"; then
-		echo "kver.sh: KVER=$KVER lacks /boot/vmlinuz-$KVER," \
-			"/lib/modules/$KVER/build or its modules.dep" >&2
+		echo "kver.sh: KVER=$KVER lacks $kroot/boot/vmlinuz-$KVER," \
+			"$kroot/lib/modules/$KVER/build or its modules.dep" >&2
 		exit 1
 	fi
 	echo "$KVER"
@@ -34,9 +39,9 @@ fi
 
 all=${1:-}
 plain=() other=()
-for build in /lib/modules/*/build; do
+for build in "$kroot"/lib/modules/*/build; do
 	[ -d "$build" ] || continue
-	v=${build#/lib/modules/}
+	v=${build#"$kroot"/lib/modules/}
 	v=${v%/build}
 	complete "$v" || continue
 	case $v in

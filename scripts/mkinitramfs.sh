@@ -13,6 +13,7 @@
 #   /usr/bin/vmctl, /usr/bin/kvm-hold-vm, /usr/bin/run-as, /guests/*.bin
 #   /linux/bzImage, /linux/guest-initrd.cpio.gz
 #                           the Linux guest vmctl boots: this same kernel
+#                           (LINUX_GUEST_BZIMAGE=file: another one)
 #   /tests/vmctl/vmctl_test.sh, linux_boot_test.sh
 #   /selftests/*, tests.list   from `make -C selftests install DESTDIR=`
 #   /usr/bin/svmbench       bench mode only: bench/svmbench
@@ -20,7 +21,8 @@
 # bench (module, kvm modules, svmbench), hostlife (module, vmctl, guests).
 # Files are taken as built: run `make all` first (scripts/check.sh does).
 #
-# Usage: scripts/mkinitramfs.sh MODE   (KVER picks the kernel, as kver.sh)
+# Usage: scripts/mkinitramfs.sh MODE   (KVER picks the kernel, as kver.sh;
+#   KERNEL_ROOT, as there, a kernel and modules installed elsewhere than /)
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,7 +33,8 @@ check|run|shell|bench|hostlife|smp) ;;
 *) echo "mkinitramfs.sh: unknown mode '$mode'" >&2; exit 2 ;;
 esac
 KVER=$("$repo/scripts/kver.sh")
-moddir=/lib/modules/$KVER
+kroot=${KERNEL_ROOT:-}
+moddir=$kroot/lib/modules/$KVER
 out=$build/initramfs-$mode.cpio.gz
 stage=$build/initramfs-$mode.d
 
@@ -145,13 +148,16 @@ else
 	[ ${#guests[@]} -gt 0 ] || die "no tools/vmctl/guests/*.bin (make vmctl)"
 	cp "${guests[@]}" "$stage/guests/"
 
-	# A real operating system for vmctl to boot: the test kernel itself,
-	# with a small initramfs of its own (tools/vmctl/tests/).  The
-	# hostlife boot runs only the flat guests.
+	# A real operating system for vmctl to boot: the test kernel itself
+	# unless LINUX_GUEST_BZIMAGE names another (make check-debug: Debian's,
+	# a KASAN kernel would boot too slowly as a guest), with a small
+	# initramfs of its own (tools/vmctl/tests/).  The hostlife boot runs
+	# only the flat guests.
 	if [ "$mode" != hostlife ]; then
 		mkdir -p "$stage/linux"
-		need "/boot/vmlinuz-$KVER" "scripts/install-deps.sh (linux-image-$KVER)"
-		cp "/boot/vmlinuz-$KVER" "$stage/linux/bzImage"
+		guest_kernel=${LINUX_GUEST_BZIMAGE:-$kroot/boot/vmlinuz-$KVER}
+		need "$guest_kernel" "scripts/install-deps.sh (linux-image-$KVER)"
+		cp "$guest_kernel" "$stage/linux/bzImage"
 		need "$build/linux-guest-initrd.cpio.gz" "make helpers"
 		cp "$build/linux-guest-initrd.cpio.gz" "$stage/linux/guest-initrd.cpio.gz"
 	fi

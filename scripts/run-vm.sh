@@ -14,8 +14,10 @@
 # Usage: scripts/run-vm.sh MODE [LOG]
 #   MODE   check, run, shell, bench or hostlife (passed as svmhv.mode=)
 #   LOG    write the serial console to LOG instead of the terminal
-# Environment: KVER, VM_TIMEOUT (wall-clock seconds; default 720 for check,
-#   300 for run, 180 for hostlife, none for shell), VM_APPEND (more kernel arguments),
+# Environment: KVER, KERNEL_ROOT (boot/vmlinuz-KVER is taken from there
+#   instead of /, as in kver.sh), VM_TIMEOUT (wall-clock seconds; default
+#   720 for check, 300 for run, 180 for hostlife, 900 for smp, none for
+#   shell), VM_APPEND (more kernel arguments),
 #   VM_MEM (2G), VM_SMP (2), VM_KERNEL=bzimage (skip vmlinux), QEMU_EXTRA.
 # Exit status: 0 the guest finished and powered off through the exit port;
 #   124 wall-clock timeout; 3 the guest reset or powered off otherwise
@@ -28,7 +30,7 @@ mode=${1:?usage: run-vm.sh check|run|shell|bench|hostlife|smp [LOG]}
 log=${2:-}
 KVER=$("$repo/scripts/kver.sh")
 initrd=$build/initramfs-$mode.cpio.gz
-bzimage=/boot/vmlinuz-$KVER
+bzimage=${KERNEL_ROOT:-}/boot/vmlinuz-$KVER
 vmlinux=$build/vmlinux-$KVER
 
 case $mode in
