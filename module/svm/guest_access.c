@@ -436,12 +436,6 @@ int svm_write_gva(struct svmhv_vcpu *vcpu, u64 gva, const void *buf,
 				 access | SVM_ACC_WRITE, fault);
 }
 
-/* 48-bit canonical form (APM vol. 2, 5.3.1): no 5-level paging. */
-static bool svm_is_canonical(u64 la)
-{
-	return (u64)sign_extend64(la, 47) == la;
-}
-
 /*
  * The linear address of ea in segment seg (SVM_SEG_*) for an access of
  * size bytes, with the limit and type checks of APM vol. 2, 4.12 - 4.13
@@ -469,7 +463,7 @@ int svm_linearize(struct svmhv_vcpu *vcpu, unsigned int seg, u64 ea,
 		/* Only FS and GS keep a base; there are no limits. */
 		u64 la = (seg >= SVM_SEG_FS ? s->base : 0) + ea;
 
-		if (!svm_is_canonical(la) || !svm_is_canonical(la + size - 1))
+		if (!svm_canonical(la) || !svm_canonical(la + size - 1))
 			return SVM_GUEST_FAULT;
 		*linear = la;
 		return 0;

@@ -105,11 +105,6 @@ u64 svm_msrpm_pa(void)
 	return __sme_set(page_to_phys(svm_msrpm));
 }
 
-static bool svm_canonical(u64 addr)
-{
-	return (u64)((s64)(addr << 16) >> 16) == addr;
-}
-
 /* A PAT entry may hold UC, WC, WT, WP, WB or UC- (APM vol. 2, 7.8.2). */
 static bool svm_pat_valid(u64 pat)
 {

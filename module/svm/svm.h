@@ -118,6 +118,12 @@ static inline bool svm_exitintinfo_is_irq(u32 info)
 		(info & SVM_EVT_VECTOR_MASK) >= 32);
 }
 
+/* A 48-bit canonical address: bits 63:47 all equal (LA57 is never shown). */
+static inline bool svm_canonical(u64 addr)
+{
+	return (u64)((s64)(addr << 16) >> 16) == addr;
+}
+
 /* VMRUN refused the state; QEMU writes only the low half of -1. */
 static inline bool svm_exit_code_is_invalid(u64 code)
 {

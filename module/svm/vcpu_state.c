@@ -343,11 +343,6 @@ static bool svm_dt_valid(const struct svmhv_dtable *dt)
 	return !dt->pad[0] && !dt->pad[1] && !dt->pad[2];
 }
 
-static bool svm_canonical(u64 addr)
-{
-	return (u64)((s64)(addr << 16) >> 16) == addr;
-}
-
 /*
  * Would VMRUN take this state, and could a CPU be in it?  VMRUN's own
  * checks (APM vol. 2, 15.5.1) are repeated here so that bad state from
