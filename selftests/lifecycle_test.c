@@ -7,6 +7,7 @@
  */
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -289,6 +290,69 @@ static void create_destroy_cycle(uint8_t *backing, int i)
 	close(sys);
 }
 
+/*
+ * Generic KASAN keeps freed slab objects in a quarantine of up to 1/32 of
+ * RAM before they are really freed (mm/kasan/quarantine.c), and nothing
+ * drains it on demand: on such a kernel /proc/meminfo cannot tell a leak
+ * from the quarantine, and kmemleak, which the debug kernel has, is the
+ * judge instead.  Its symbols are the sign of it.
+ */
+static bool kernel_has_kasan(void)
+{
+	char line[256];
+	bool found = false;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, " kasan_quarantine_put") != NULL;
+	fclose(f);
+	return found;
+}
+
+static bool kmemleak_write(const char *cmd)
+{
+	FILE *f = fopen("/sys/kernel/debug/kmemleak", "w");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fputs(cmd, f) >= 0;
+	return !fclose(f) && ok;
+}
+
+/*
+ * Objects kmemleak finds unreferenced whose allocation backtrace runs
+ * through svmhv.  Scanned twice: an object younger than 5 s is not
+ * reported by the scan that first sees it unreferenced.
+ */
+static int kmemleak_svmhv_leaks(struct __test_metadata *_metadata)
+{
+	char line[512];
+	bool in_svmhv_object = false;
+	int leaks = 0;
+	FILE *f;
+
+	kmemleak_write("scan");
+	sleep(6);
+	kmemleak_write("scan");
+	f = fopen("/sys/kernel/debug/kmemleak", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "unreferenced object", 19))
+			in_svmhv_object = false;
+		else if (!in_svmhv_object && strstr(line, "[svmhv]")) {
+			in_svmhv_object = true;
+			leaks++;
+			TH_LOG("kmemleak: %s", line);
+		}
+	}
+	fclose(f);
+	return leaks;
+}
+
 FIXTURE(soak) {};
 FIXTURE_SETUP(soak) {}
 FIXTURE_TEARDOWN(soak) {}
@@ -307,11 +371,17 @@ TEST_F_TIMEOUT(soak, vm_create_destroy_10000_times_does_not_leak, 600)
 	const int warmup = 1000;
 	int cycles = getenv("SVMHV_SOAK") ? 100000 : 10000;
 	long used0, slab0, used1, slab1;
+	bool kasan;
 	uint8_t *backing = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	ASSERT_NE(MAP_FAILED, backing);
 	backing[0x1000] = 0xf4;		/* hlt */
+	kasan = kernel_has_kasan();
+	/* Reports older than this test are guest-init.sh's to show. */
+	if (kasan)
+		ASSERT_TRUE(kmemleak_write("clear"))
+			TH_LOG("KASAN without a writable kmemleak: no leak judge");
 	for (int i = 0; i < warmup; i++)
 		create_destroy_cycle(backing, i);
 	settle();
@@ -325,8 +395,13 @@ TEST_F_TIMEOUT(soak, vm_create_destroy_10000_times_does_not_leak, 600)
 	slab1 = meminfo_kib("SUnreclaim");
 	TH_LOG("%d cycles: kernel-used %ld -> %ld KiB, SUnreclaim %ld -> %ld KiB",
 	       cycles, used0, used1, slab0, slab1);
-	EXPECT_GT(2048L, used1 - used0);
-	EXPECT_GT(1536L, slab1 - slab0);
+	if (kasan) {
+		TH_LOG("KASAN's quarantine hides leaks from meminfo: kmemleak judges");
+		EXPECT_EQ(0, kmemleak_svmhv_leaks(_metadata));
+	} else {
+		EXPECT_GT(2048L, used1 - used0);
+		EXPECT_GT(1536L, slab1 - slab0);
+	}
 	munmap(backing, 2 * MiB);
 }
 
