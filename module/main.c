@@ -47,6 +47,7 @@ static long svmhv_check_cap(unsigned long cap)
 	case SVMHV_CAP_STATS:
 	case SVMHV_CAP_DELIVERY_ERROR:
 	case SVMHV_CAP_LAPIC:
+	case SVMHV_CAP_PM_TIMER:
 		return 1;
 	default:
 		return 0;

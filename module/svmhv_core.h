@@ -107,6 +107,8 @@ struct svmhv_vm {
 	 */
 	unsigned long tlb_gen;
 	unsigned long pinned_pages;			/* lock */
+	/* In-kernel PM timer: port << 32 | counter offset, 0 off (pm_timer.c). */
+	u64 pm_timer;
 	unsigned int id;
 	struct dentry *debugfs;
 	struct svmhv_stat_file stat_files[SVMHV_STAT_NR_FILES];
@@ -241,6 +243,12 @@ int svmhv_create_vcpu_fd(struct svmhv_vm *vm, struct file *vm_file,
 			 unsigned long id);
 
 /* stats.c */
+/* pm_timer.c */
+int svmhv_pm_timer_set(struct svmhv_vm *vm, const struct svmhv_pm_timer *t);
+void svmhv_pm_timer_get(struct svmhv_vm *vm, struct svmhv_pm_timer *t);
+bool svmhv_pm_timer_access(struct svmhv_vm *vm, u16 port, unsigned int size,
+			   u32 *val);
+
 void svmhv_stats_init(void);
 void svmhv_stats_exit(void);
 void svmhv_vm_debugfs_add(struct svmhv_vm *vm);

@@ -174,6 +174,7 @@ static long svmhv_vm_ioctl(struct file *file, unsigned int cmd,
 {
 	struct svmhv_vm *vm = file->private_data;
 	struct svmhv_memory_region region;
+	struct svmhv_pm_timer pm_timer;
 	struct svmhv_stats stats;
 
 	if (current->mm != vm->mm)
@@ -189,6 +190,17 @@ static long svmhv_vm_ioctl(struct file *file, unsigned int cmd,
 		return arg ? -EINVAL : svmhv_enable_lapic(vm);
 	case SVMHV_SIGNAL_MSI:
 		return svmhv_signal_msi(vm, (void __user *)arg);
+	case SVMHV_SET_PM_TIMER:
+		if (copy_from_user(&pm_timer, (void __user *)arg,
+				   sizeof(pm_timer)))
+			return -EFAULT;
+		return svmhv_pm_timer_set(vm, &pm_timer);
+	case SVMHV_GET_PM_TIMER:
+		svmhv_pm_timer_get(vm, &pm_timer);
+		if (copy_to_user((void __user *)arg, &pm_timer,
+				 sizeof(pm_timer)))
+			return -EFAULT;
+		return 0;
 	case SVMHV_GET_STATS:
 		svmhv_vm_stats(vm, &stats);
 		if (copy_to_user((void __user *)arg, &stats, sizeof(stats)))

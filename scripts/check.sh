@@ -23,7 +23,7 @@
 # scripts/check-debug.sh), VM_TIMEOUT and the rest of scripts/run-vm.sh's
 # variables.
 # Each kernel gets a second boot with one emulated CPU: Linux guests with
-# 1, 2 and 4 vCPUs (tools/vmctl/tests/linux_smp_test.sh, "linux_smp_test.sh"
+# 1, 2, 4 and 8 vCPUs (tools/vmctl/tests/linux_smp_test.sh, "linux_smp_test.sh"
 # in CHECK_ONLY); logs build/check-smp[-KVER].log.
 # After the kernels, one more short boot of one of them (the default
 # kernel if listed, else the first): scripts/hostlife.sh, suspend/resume
@@ -131,7 +131,7 @@ for kver in "${kernel_list[@]}"; do
 	fi
 	boot_and_judge check "$log" "${VM_SMP:-2}"
 
-	# Linux guests with 1, 2 and 4 vCPUs: a second boot, with one
+	# Linux guests with 1, 2, 4 and 8 vCPUs: a second boot, with one
 	# emulated CPU (linux_smp_test.sh says why).
 	if wanted linux_smp_test.sh; then
 		echo "== svmhv SMP guests on $kver (one emulated CPU)"

@@ -22,7 +22,7 @@
 #          says QEMU counts instructions), then the table and
 #          bench/results.json between SVMHV-BENCH-JSON-BEGIN/END; read off
 #          the console by bench/run-emulated.sh (`make bench`)
-#   smp    Linux guests with 1, 2 and 4 vCPUs on the multi-core PC
+#   smp    Linux guests with 1, 2, 4 and 8 vCPUs on the multi-core PC
 #          (tools/vmctl/tests/linux_smp_test.sh), in a one-CPU host
 #   hostlife the host's own life with svmhv loaded (scripts/hostlife.sh):
 #          a suspend/resume cycle through /sys/power/pm_test, a guest on
@@ -193,7 +193,7 @@ do_check() {
 }
 
 # Linux guests on the multi-core PC (in-kernel APICs, I/O APIC, ACPI) with
-# 1, 2 and 4 vCPUs; scripts/check.sh boots this with one emulated CPU and
+# 1, 2, 4 and 8 vCPUs; scripts/check.sh boots this with one emulated CPU and
 # reads the same markers as for do_check.
 do_smp() {
 	insmod /svmhv/svmhv.ko

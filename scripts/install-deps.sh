@@ -16,6 +16,8 @@
 #   sparse                      `make lint` (C=1)
 #   dkms openssl                the DKMS build make check loads (a private
 #                               tree and signing key, scripts/dkms-build.sh)
+#   acpica-tools                iasl, which disassembles vmctl's ACPI tables
+#                               in its unit tests (tools/vmctl/tests)
 # Extra package names given as arguments (e.g. shellcheck) are added.
 # Unless SVMHV_KERNEL_612=no, it also makes sure one Debian 6.12 kernel of
 # each flavour the suite runs on is present -- generic and PREEMPT_RT
@@ -25,7 +27,7 @@ set -euo pipefail
 
 pkgs=(build-essential qemu-system-x86 linux-image-amd64 linux-headers-amd64
       busybox-static cpio gzip xz-utils zstd kmod linux-source-6.1 sparse
-      dkms openssl "$@")
+      dkms openssl acpica-tools "$@")
 
 installed() {
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]

@@ -653,6 +653,20 @@ static volatile uint64_t go, phase_done[4];
 /* vCPU 1..3: take interrupts until told to stop. */
 static void guest_receiver(uint64_t id)
 {
+	struct cpuid_regs smt = guest_cpuid(0xb, 0), core = guest_cpuid(0xb, 1),
+			  end = guest_cpuid(0xb, 2);
+
+	/* Topology: one thread per core, 4 cores, x2APIC ID = vCPU id. */
+	GUEST_ASSERT_EQ(smt.edx, id);
+	GUEST_ASSERT_EQ(smt.ecx, 1u << 8);		/* thread level */
+	GUEST_ASSERT_EQ(smt.ebx, 1);
+	GUEST_ASSERT_EQ(smt.eax, 0);
+	GUEST_ASSERT_EQ(core.ecx, 2u << 8 | 1);		/* core level */
+	GUEST_ASSERT_EQ(core.ebx, 4);
+	GUEST_ASSERT_EQ(core.eax, 2);			/* bits of the core id */
+	GUEST_ASSERT_EQ(end.ecx, 2);			/* invalid: the end */
+	GUEST_ASSERT_EQ(end.ebx, 0);
+	GUEST_ASSERT_EQ(guest_cpuid(0x80000008, 0).ecx & 0xf0ff, 2u << 12 | 3);
 	apic_sw_enable();
 	/* Logical IDs: flat model, bit id. */
 	apic_write(APIC_LDR, (1u << id) << 24);

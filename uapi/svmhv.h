@@ -57,6 +57,7 @@
 #define SVMHV_CAP_STATS			13 /* 1: SVMHV_GET_STATS */
 #define SVMHV_CAP_DELIVERY_ERROR	14 /* 1: SVMHV_INTERNAL_DELIVERY */
 #define SVMHV_CAP_LAPIC			15 /* 1: in-kernel local APICs, below */
+#define SVMHV_CAP_PM_TIMER		16 /* 1: SVMHV_SET/GET_PM_TIMER */
 
 /* ---- VM fd ------------------------------------------------------------- */
 
@@ -164,6 +165,27 @@ struct svmhv_msi {
 };
 
 #define SVMHV_SIGNAL_MSI	_IOW(SVMHVIO, 0x61, struct svmhv_msi)
+
+/*
+ * The ACPI PM timer in the kernel (SVMHV_CAP_PM_TIMER): reads of the four
+ * ports port..port+3 (the FADT's PM_TMR_BLK) return a 32-bit counter at
+ * 3.579545 MHz (ACPI 6.5, 4.8.3.3; the FADT must set TMR_VAL_EXT) without
+ * leaving the kernel; writes to them are ignored; every other port of the
+ * PM1 block stays the VMM's.  SET: port (0 turns the timer off and its
+ * ports exit to userspace again) and count, the value the counter has
+ * now (the VMM's own model hands over without a jump); the counter then
+ * advances with CLOCK_MONOTONIC.  GET: port and the counter's value now.
+ * Errors: -EINVAL (port above 0xfffc, nonzero pad/reserved).
+ */
+struct svmhv_pm_timer {
+	__u16 port;
+	__u16 pad;
+	__u32 count;
+	__u64 reserved[2];
+};
+
+#define SVMHV_SET_PM_TIMER	_IOW(SVMHVIO, 0x62, struct svmhv_pm_timer)
+#define SVMHV_GET_PM_TIMER	_IOR(SVMHVIO, 0x63, struct svmhv_pm_timer)
 
 /* ---- vCPU fd ----------------------------------------------------------- */
 

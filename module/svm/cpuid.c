@@ -231,15 +231,37 @@ void svm_inkernel_cpuid_init(void)
 /*
  * What an in-kernel local APIC adds (lapic.c): APIC (while the base MSR
  * enables it, as on hardware), x2APIC, TSC-deadline; the logical processor
- * count in leaf 1 (with HTT) and the core count in 0x80000008 ECX (NC,
- * ApicIdSize: APM vol. 3, E.4.7), one core per vCPU, consistent with the
- * APIC IDs = vCPU ids; the APIC timer's 1 GHz in 0x40000010 EBX.
+ * count in leaf 1 (with HTT), the core count in 0x80000008 ECX (NC,
+ * ApicIdSize: APM vol. 3, E.4.7) and the levels of leaf 0xB, one core per
+ * vCPU, consistent with the APIC IDs = vCPU ids; the APIC timer's 1 GHz in
+ * 0x40000010 EBX.
  */
-static void svm_cpuid_lapic(struct svmhv_vcpu *vcpu, u32 leaf, u32 out[4])
+static void svm_cpuid_lapic(struct svmhv_vcpu *vcpu, u32 leaf, u32 subleaf,
+			    u32 out[4])
 {
 	u32 n = max_t(u32, READ_ONCE(vcpu->vm->nr_vcpus), 1);
 
 	switch (leaf) {
+	case 0xb:
+		/*
+		 * Extended topology (APM vol. 3, E.3.7 Fn0000_000B): subleaf
+		 * 0 the thread level (one thread per core: shift 0), 1 the
+		 * core level (n cores: the x2APIC ID shifted right by
+		 * order_base_2(n) is the package, always 0), then an invalid
+		 * level ending the list; EDX the x2APIC ID at every subleaf.
+		 */
+		out[3] = vcpu->id;
+		out[2] = subleaf & 0xff;
+		if (subleaf == 0) {
+			out[0] = 0;
+			out[1] = 1;
+			out[2] |= 1 << 8;			/* thread */
+		} else if (subleaf == 1) {
+			out[0] = order_base_2(n);
+			out[1] = n;
+			out[2] |= 2 << 8;			/* core */
+		}
+		break;
 	case 1:
 		if (vcpu->apic_base & MSR_IA32_APICBASE_ENABLE)
 			out[3] |= BIT(9);			/* APIC */
@@ -281,7 +303,7 @@ void svm_inkernel_cpuid(struct svmhv_vcpu *vcpu, u32 leaf, u32 subleaf,
 	} else if (leaf == CPUID_HV_TIMING) {
 		out[0] = tsc_khz;	/* guest TSC = host TSC + offset */
 		if (vcpu->lapic)
-			svm_cpuid_lapic(vcpu, leaf, out);
+			svm_cpuid_lapic(vcpu, leaf, subleaf, out);
 		return;
 	}
 	if (!c)
@@ -290,7 +312,7 @@ void svm_inkernel_cpuid(struct svmhv_vcpu *vcpu, u32 leaf, u32 subleaf,
 	if (leaf == 1)		/* initial APIC id = vCPU id, 1 logical CPU */
 		out[1] |= (vcpu->id << 24) | (1 << 16);
 	if (vcpu->lapic)
-		svm_cpuid_lapic(vcpu, leaf, out);
+		svm_cpuid_lapic(vcpu, leaf, subleaf, out);
 	if (leaf == 7 && (vcpu->vmcb->save.cr4 & X86_CR4_PKE))
 		out[2] |= L7_ECX_OSPKE;
 }

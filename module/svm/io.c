@@ -154,6 +154,20 @@ static int svm_string_io_decode(struct svmhv_vcpu *vcpu, u64 info,
 	return 0;
 }
 
+/* Finish a non-string IN or OUT whose data is known: rAX, then RIP. */
+static void svm_io_in_kernel_done(struct svmhv_vcpu *vcpu, bool in,
+				  unsigned int size, u32 val, u64 next_rip)
+{
+	struct vmcb_save *save = &vcpu->vmcb->save;
+
+	if (in && size == 4)		/* 32-bit results zero-extend */
+		save->rax = val;
+	else if (in)
+		save->rax = (save->rax & ~((1ULL << (size * 8)) - 1)) |
+			    (val & ((1U << (size * 8)) - 1));
+	svm_set_rip(vcpu, next_rip);
+}
+
 int svm_exit_ioio(struct svmhv_vcpu *vcpu)
 {
 	struct vmcb_control *ctl = &vcpu->vmcb->control;
@@ -164,7 +178,17 @@ int svm_exit_ioio(struct svmhv_vcpu *vcpu)
 	unsigned int asize, seg;
 	struct svm_fault fault;
 	u64 count;
+	u32 val;
 	int n;
+
+	/* Ports the kernel serves: no trip to userspace (pm_timer.c). */
+	if (!(info & SVM_IOIO_STR) &&
+	    svmhv_pm_timer_access(vcpu->vm, info >> SVM_IOIO_PORT_SHIFT,
+				  (info >> SVM_IOIO_SZ_SHIFT) & 7, &val)) {
+		svm_io_in_kernel_done(vcpu, in, (info >> SVM_IOIO_SZ_SHIFT) & 7,
+				      val, ctl->exit_info2);
+		return 1;
+	}
 
 	run->exit_reason = SVMHV_EXIT_IO;
 	memset(&run->io, 0, offsetof(typeof(run->io), data));
@@ -232,7 +256,6 @@ int svm_complete_io(struct svmhv_vcpu *vcpu, bool string)
 {
 	struct svmhv_completion *p = &vcpu->pending;
 	struct svmhv_run *run = vcpu->run;
-	struct vmcb_save *save = &vcpu->vmcb->save;
 	struct svm_fault fault;
 	int n;
 
@@ -240,12 +263,7 @@ int svm_complete_io(struct svmhv_vcpu *vcpu, bool string)
 		u32 val = 0;
 
 		memcpy(&val, run->io.data, p->size);
-		if (p->size == 4)	/* 32-bit results zero-extend */
-			save->rax = val;
-		else
-			save->rax = (save->rax & ~((1ULL << (p->size * 8)) - 1)) |
-				    val;
-		svm_set_rip(vcpu, p->next_rip);
+		svm_io_in_kernel_done(vcpu, true, p->size, val, p->next_rip);
 		return 1;
 	}
 	n = svm_string_elements(vcpu, SVM_SEG_ES, true, run->io.data, &fault);

@@ -346,6 +346,18 @@ int machine_init(struct machine *m, struct vm *vm, const struct run_config *cfg,
 		return -1;
 	}
 	m->t0_ns = mono_ns();
+	/*
+	 * The PM timer is the port a Linux guest reads most (its TSC
+	 * calibration, the clocksource watchdog): served by the module when
+	 * it can, as the same CLOCK_MONOTONIC counter machine_clock() gives
+	 * the board's model, which keeps the rest of the PM1 block.
+	 */
+	if (lapic && vm_check_cap(vm, SVMHV_CAP_PM_TIMER) == 1 &&
+	    vm_set_pm_timer(vm, ACPI_PM_BASE + ACPI_PM_TMR,
+			    acpi_pm_timer_at(machine_clock(m))) < 0) {
+		msg("SVMHV_SET_PM_TIMER failed: %s", strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 

@@ -126,6 +126,13 @@ int vm_signal_msi(struct vm *vm, uint64_t address, uint32_t data)
 	return ioctl(vm->vm_fd, SVMHV_SIGNAL_MSI, &msi);
 }
 
+int vm_set_pm_timer(struct vm *vm, uint16_t port, uint32_t count)
+{
+	struct svmhv_pm_timer t = { .port = port, .count = count };
+
+	return ioctl(vm->vm_fd, SVMHV_SET_PM_TIMER, &t) < 0 ? -1 : 0;
+}
+
 int vm_set_slot(struct vm *vm, uint32_t slot, uint64_t gpa, void *host,
 		uint64_t size)
 {

@@ -47,6 +47,8 @@ long vm_check_cap(struct vm *vm, unsigned long cap);
 int vm_enable_lapic(struct vm *vm);
 /* SVMHV_SIGNAL_MSI: the number of APICs that took it, or -1. */
 int vm_signal_msi(struct vm *vm, uint64_t address, uint32_t data);
+/* Hand the ACPI PM timer at port, now reading count, to the kernel. */
+int vm_set_pm_timer(struct vm *vm, uint16_t port, uint32_t count);
 /* Queue external interrupt @vector (SVMHV_INJECT_EVENT). */
 int vm_inject_irq(struct vm_cpu *c, uint8_t vector);
 int vm_get_sregs(struct vm_cpu *c, struct svmhv_sregs *sregs);

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # vmctl boots Debian's own kernel on the multi-core PC -- svmhv's in-kernel
-# local APICs, vmctl's I/O APIC and ACPI tables -- with 1, 2 and 4 vCPUs
+# local APICs, vmctl's I/O APIC and ACPI tables -- with 1, 2, 4 and 8 vCPUs
 # and the default command line (no noapic/nolapic/acpi=off workaround).
 # Run inside the emulated machine with svmhv loaded (busybox sh: POSIX
 # only), in an emulated host with ONE CPU: with two, the host kernel marks
@@ -19,13 +19,13 @@
 # Environment:
 #   VMCTL, LINUX_GUEST_KERNEL, LINUX_GUEST_INITRD   as linux_boot_test.sh
 #   LINUX_BOOT_TIMEOUT   seconds per boot before it counts as hung (300)
-#   SMP_CPUS             vCPU counts to boot (default "1 2 4")
+#   SMP_CPUS             vCPU counts to boot (default "1 2 4 8")
 
 VMCTL=${VMCTL:-/usr/bin/vmctl}
 KERNEL=${LINUX_GUEST_KERNEL:-/linux/bzImage}
 INITRD=${LINUX_GUEST_INITRD:-/linux/guest-initrd.cpio.gz}
 TIMEOUT=${LINUX_BOOT_TIMEOUT:-300}
-CPU_COUNTS=${SMP_CPUS:-1 2 4}
+CPU_COUNTS=${SMP_CPUS:-1 2 4 8}
 
 mkdir -p "${TMPDIR:-/tmp}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/linux_smp_test.XXXXXX") || exit 1

@@ -81,7 +81,8 @@ if [ "$mode" = smp ]; then
 	[ "$n" = "$want" ]; say CPUS $? "$n of $want"
 	# The TSC: "tsc", or "tsc-early" before the refined calibration has
 	# replaced it -- which never happens in the emulated test machine,
-	# where every read of the ACPI PM timer (an exit to vmctl) takes
+	# where every read of the ACPI PM timer (an exit, even when svmhv
+	# answers it in the kernel) takes
 	# longer than Linux's 50000-cycle limit for a clean sample.  Either
 	# way the guest trusts its TSC: not marked unstable, no fallback to
 	# acpi_pm or jiffies.
