@@ -203,6 +203,8 @@ struct svmhv_vcpu {
 	u64 dr[4];			/* guest DR0..3: shadowed, never loaded */
 	u64 dr7;			/* guest DR7: shadowed (VMCB holds 0x400) */
 	u32 guest_pkru;			/* loaded only around VMRUN */
+	u64 xcr0;			/* loaded only around VMRUN (xstate.c) */
+	u32 tsc_aux;			/* loaded before VMRUN (tsc_aux.c) */
 	u64 apic_base;
 	u64 mtrr_def_type;
 	u64 tsc_adjust;			/* IA32_TSC_ADJUST (msr.c) */

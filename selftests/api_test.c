@@ -428,7 +428,7 @@ BAD_SREGS(cr3_bit_63_in_long_mode, s->cr3 |= 1ULL << 63)
 BAD_SREGS(cr3_beyond_phys_width, s->cr3 |= 1ULL << 52)
 BAD_SREGS(cr4_la57, s->cr4 |= X86_CR4_LA57)
 BAD_SREGS(cr4_vmxe, s->cr4 |= X86_CR4_VMXE)
-BAD_SREGS(cr4_osxsave_without_xsave, s->cr4 |= X86_CR4_OSXSAVE)
+BAD_SREGS(cr4_smxe_never_offered, s->cr4 |= 1ULL << 14)
 BAD_SREGS(cr4_pcide_without_pcid, s->cr4 |= X86_CR4_PCIDE)
 BAD_SREGS(cr4_cet, s->cr4 |= X86_CR4_CET)
 BAD_SREGS(cr4_upper_half, s->cr4 |= 1ULL << 32)
@@ -455,7 +455,7 @@ TEST(set_sregs_refuses_states_no_cpu_can_be_in)
 		B(cr0_upper_half), B(cr0_nw_without_cd), B(cr0_pg_without_pe),
 		B(cr0_reserved_bit_6), B(cr3_bit_63_in_long_mode),
 		B(cr3_beyond_phys_width), B(cr4_la57), B(cr4_vmxe),
-		B(cr4_osxsave_without_xsave), B(cr4_pcide_without_pcid),
+		B(cr4_smxe_never_offered), B(cr4_pcide_without_pcid),
 		B(cr4_cet), B(cr4_upper_half), B(long_mode_without_pae),
 		B(efer_lmsle), B(cs_l_and_d_in_long_mode),
 		B(cs_l_without_long_mode), B(fs_base_noncanonical),

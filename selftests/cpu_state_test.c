@@ -286,11 +286,14 @@ static void guest_cr4_writes(void)
 {
 	uint64_t cr4 = get_cr4(), n = 0;
 	bool pku = guest_cpuid(7, 0).ecx & CPUID7_ECX_PKU;
+	bool xsave = guest_cpuid(1, 0).ecx & (1u << 26);
 
 	/* Features CPUID does not show, reserved bits, PAE in long mode. */
 	EXPECT_CR4_GP(cr4 | X86_CR4_LA57);
 	EXPECT_CR4_GP(cr4 | X86_CR4_VMXE);
-	EXPECT_CR4_GP(cr4 | X86_CR4_OSXSAVE);
+	if (!xsave)
+		EXPECT_CR4_GP(cr4 | X86_CR4_OSXSAVE);
+	EXPECT_CR4_GP(cr4 | (1ULL << 14));		/* SMXE: never */
 	EXPECT_CR4_GP(cr4 | X86_CR4_PCIDE);
 	EXPECT_CR4_GP(cr4 | X86_CR4_CET);
 	EXPECT_CR4_GP(cr4 | (1ULL << 32));
@@ -309,7 +312,7 @@ static void guest_cr4_writes(void)
 	} else {
 		EXPECT_CR4_GP(cr4 | X86_CR4_PKE);
 	}
-	GUEST_SYNC_ARGS(1, n, pku, get_cr4(), 0);
+	GUEST_SYNC_ARGS(1, n, pku, get_cr4(), xsave);
 	GUEST_DONE();
 }
 
@@ -321,7 +324,7 @@ TEST(cr4_writes_of_hidden_features_raise_gp)
 
 	vm_install_exception_handler(vm, GP_VECTOR, gp_skip_mov_cr4);
 	vcpu_run_expect_sync(vcpu, 1, &uc);
-	EXPECT_EQ(uc.args[2] ? 7ULL : 8ULL, uc.args[1]);
+	EXPECT_EQ(7ULL + !uc.args[2] + !uc.args[4], uc.args[1]);
 	EXPECT_EQ(GUEST_CR4, uc.args[3]);
 	vcpu_run_expect_done(vcpu);
 	vm_free(vm);
@@ -840,6 +843,26 @@ static void expected_cpuid(uint32_t leaf, uint32_t vcpu_id, long tsc_khz,
 	const uint32_t e1_edx = (l1_edx & 0x0183f3ff) | B(11) | B(20) |
 		B(22) | B(26) | B(29);
 	unsigned int a, b, c, d, basic_max, ext_max;
+	/*
+	 * The XSAVE states offered: x87, SSE, AVX, AVX-512 (all three or
+	 * none), PKRU with the host's OSPKE -- of those the host enables.
+	 */
+	uint64_t xcr0 = 0, avx512 = 0xe0;
+	bool ymm, zmm;
+
+	__cpuid(1, a, b, c, d);
+	if (c & B(27)) {
+		uint32_t lo, hi;
+
+		asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		__cpuid_count(7, 0, a, b, c, d);
+		xcr0 = (lo | (uint64_t)hi << 32) &
+		       (0x7 | avx512 | ((c & B(4)) ? 0x200 : 0));
+		if ((xcr0 & avx512) != avx512)
+			xcr0 &= ~avx512;
+	}
+	ymm = xcr0 & 0x4;
+	zmm = xcr0 & avx512;
 
 	memset(out, 0, 4 * sizeof(uint32_t));
 	__cpuid(0, basic_max, b, c, d);
@@ -864,22 +887,41 @@ static void expected_cpuid(uint32_t leaf, uint32_t vcpu_id, long tsc_khz,
 		break;
 	case 1:
 		b = (b & 0xffff) | (vcpu_id << 24) | (1 << 16);
-		c = (c & l1_ecx) | B(31);
+		c = (c & (l1_ecx | (xcr0 ? B(26) : 0) | (ymm ? B(28) : 0))) |
+		    B(31);
 		d &= l1_edx;
 		break;
 	case 7:
 		a = 0;
-		b = (b & l7_ebx) | B(1);	/* TSC_ADJUST, emulated */
+		b = (b & (l7_ebx | (ymm ? B(5) : 0) |
+			  (zmm ? B(16) | B(17) | B(21) | B(28) | B(30) | B(31) : 0))) |
+		    B(1);			/* TSC_ADJUST, emulated */
 		/* PKU only where the host kernel uses it (OSPKE, bit 4). */
-		c &= B(2) | ((c & B(4)) ? B(3) : 0);
+		c &= B(2) | ((c & B(4)) ? B(3) : 0) | B(8) /* GFNI */ |
+		     B(22) /* RDPID */ | (ymm ? B(9) | B(10) : 0) |
+		     (zmm ? B(1) | B(6) | B(11) | B(12) | B(14) : 0);
 		d = 0;
 		break;
+	case 0xd: {
+		uint32_t size = 576;
+
+		for (int i = 2; i < 10; i++)
+			if (xcr0 & (1ULL << i)) {
+				__cpuid_count(0xd, i, a, b, c, d);
+				size = a + b > size ? a + b : size;
+			}
+		a = (uint32_t)xcr0;
+		b = xcr0 ? 576 : 0;	/* XCR0 is x87 after RESET */
+		c = xcr0 ? size : 0;
+		d = xcr0 >> 32;
+		break;
+	}
 	case 0x80000000:
 		a = ext_max;
 		break;
 	case 0x80000001:
 		c &= e1_ecx;
-		d &= e1_edx;
+		d &= e1_edx | B(27);		/* RDTSCP: TSC_AUX switched */
 		break;
 	case 0x80000002 ... 0x80000006:
 		break;
@@ -895,7 +937,7 @@ static void expected_cpuid(uint32_t leaf, uint32_t vcpu_id, long tsc_khz,
 		b = c = d = 0;
 		break;
 	default:
-		a = b = c = d = 0;	/* leaves 2-6, 8-0xd */
+		a = b = c = d = 0;	/* leaves 2-6, 8-0xc */
 		break;
 	}
 	out[0] = a;

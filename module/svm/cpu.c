@@ -184,6 +184,7 @@ static int svm_hw_cpu_online(unsigned int cpu)
 	}
 	if (!sc->hsave || !sc->host_vmsave)
 		return -ENOMEM;
+	svm_tsc_aux_cpu_up();
 	return svm_hw_enable_this_cpu(sc);
 }
 
@@ -195,6 +196,7 @@ static int svm_hw_cpu_offline(unsigned int cpu)
 		svm_hw_disable_this_cpu();
 		sc->enabled = false;
 	}
+	svm_tsc_aux_cpu_down();
 	return 0;
 }
 
@@ -242,6 +244,7 @@ static int svm_hw_suspend(void)
 	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
 
 	sc->enabled_at_suspend = sc->enabled;
+	svm_tsc_aux_cpu_down();
 	if (sc->enabled) {
 		svm_hw_disable_this_cpu();
 		sc->enabled = false;
@@ -253,6 +256,7 @@ static void svm_hw_resume(void)
 {
 	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
 
+	svm_tsc_aux_cpu_up();	/* what the MSR holds after resume */
 	if (sc->enabled_at_suspend && svm_hw_enable_this_cpu(sc))
 		pr_err(SVMHV_NAME ": CPU %u: SVM not re-enabled after resume\n",
 		       smp_processor_id());
@@ -377,6 +381,8 @@ int svm_hw_init(void)
 	ret = svm_hw_detect();
 	if (ret)
 		return ret;
+	svm_xstate_init();
+	svm_tsc_aux_init();
 
 	/*
 	 * Sets SVME on every online CPU now and on each CPU that comes

@@ -6,8 +6,9 @@
  * so a CPUID exit costs a lookup rather than a host CPUID (itself an exit
  * when svmhv runs nested).  Every feature bit passes through a whitelist
  * of what a guest can use safely under svmhv; the rest are hidden:
- * SVM itself (no nested virtualization), XSAVE/AVX (XCR0 is not switched),
- * MONITOR/MWAIT, RDTSCP/RDPID (TSC_AUX is the host's), x2APIC/APIC/
+ * SVM itself (no nested virtualization), XSAVES and the supervisor and
+ * dynamic XSAVE states (xstate.c says which states are offered), MONITOR/
+ * MWAIT, RDTSCP/RDPID unless TSC_AUX can be switched (tsc_aux.c), x2APIC/APIC/
  * TSC-deadline unless the VM has in-kernel APICs (svm_cpuid_lapic()),
  * performance-monitoring and machine-check architecture (their MSRs are
  * not emulated), topology (one core per vCPU, shown with the APICs).  PKU is shown when the
@@ -29,6 +30,8 @@
 #include <linux/kernel.h>
 #include <linux/log2.h>
 #include <asm/msr-index.h>
+#include <linux/mm.h>
+#include <asm/fpu/types.h>
 #include <asm/processor.h>
 #include <asm/tsc.h>
 
@@ -48,6 +51,9 @@
 			 BIT(23) /* POPCNT */ | BIT(25) /* AES */ |	\
 			 BIT(29) /* F16C */ | BIT(30) /* RDRAND */)
 #define L1_ECX_HYPERVISOR	BIT(31)
+#define L1_ECX_XSAVE		BIT(26)
+#define L1_ECX_OSXSAVE		BIT(27)
+#define L1_ECX_AVX		BIT(28)
 #define L1_EDX_KEEP	(BIT(0) /* FPU */ | BIT(1) /* VME */ |		\
 			 BIT(2) /* DE */ | BIT(3) /* PSE */ |		\
 			 BIT(4) /* TSC */ | BIT(5) /* MSR */ |		\
@@ -67,6 +73,17 @@
 			 BIT(29) /* SHA */)
 #define L7_EBX_TSC_ADJUST	BIT(1)	/* emulated: msr.c */
 #define L7_ECX_KEEP	(BIT(2) /* UMIP */)
+/* Leaf 7 bits of the AVX family: shown only with the XSAVE state they use. */
+#define L7_EBX_AVX2	BIT(5)
+#define L7_ECX_AVX	(BIT(9) /* VAES */ | BIT(10) /* VPCLMULQDQ */)
+#define L7_EBX_AVX512	(BIT(16) /* F */ | BIT(17) /* DQ */ |		\
+			 BIT(21) /* IFMA */ | BIT(28) /* CD */ |	\
+			 BIT(30) /* BW */ | BIT(31) /* VL */)
+#define L7_ECX_AVX512	(BIT(1) /* VBMI */ | BIT(6) /* VBMI2 */ |	\
+			 BIT(11) /* VNNI */ | BIT(12) /* BITALG */ |	\
+			 BIT(14) /* VPOPCNTDQ */)
+#define L7_ECX_GFNI	BIT(8)
+#define L7_ECX_RDPID	BIT(22)
 #define L7_ECX_PKU	BIT(3)
 #define L7_ECX_OSPKE	BIT(4)
 /* Leaf 0x80000001 */
@@ -77,6 +94,7 @@
 			 BIT(11) /* SYSCALL */ | BIT(20) /* NX */ |	\
 			 BIT(22) /* MmxExt */ | BIT(26) /* 1 GiB pages */ |\
 			 BIT(29) /* LM */)
+#define E1_EDX_RDTSCP	BIT(27)
 /* Leaf 0x80000007: invariant TSC only */
 #define E7_EDX_KEEP	BIT(8)
 
@@ -180,22 +198,38 @@ void svm_inkernel_cpuid_init(void)
 	c = &cpuid_basic[1];
 	cpuid_host(1, 0, c);
 	c->r[1] &= 0x0000ffff;		/* APIC id, logical count: per vCPU */
-	c->r[2] = (c->r[2] & L1_ECX_KEEP) | L1_ECX_HYPERVISOR;
+	c->r[2] = (c->r[2] & (L1_ECX_KEEP | L1_ECX_XSAVE | L1_ECX_AVX)) |
+		  L1_ECX_HYPERVISOR;
 	c->r[3] &= L1_EDX_KEEP;
+	if (!svm_guest_xcr0_supported)
+		c->r[2] &= ~L1_ECX_XSAVE;
+	if (!(svm_guest_xcr0_supported & XFEATURE_MASK_YMM))
+		c->r[2] &= ~L1_ECX_AVX;
 
 	if (cpuid_basic_max >= 7) {
 		c = &cpuid_basic[7];
 		cpuid_host(7, 0, c);
 		c->r[0] = 0;		/* no further subleaves */
-		c->r[1] = (c->r[1] & L7_EBX_KEEP) | L7_EBX_TSC_ADJUST;
-		c->r[2] &= L7_ECX_KEEP |
+		c->r[1] = (c->r[1] & (L7_EBX_KEEP | L7_EBX_AVX2 | L7_EBX_AVX512)) |
+			  L7_EBX_TSC_ADJUST;
+		c->r[2] &= L7_ECX_KEEP | L7_ECX_AVX | L7_ECX_AVX512 |
+			   L7_ECX_GFNI |
+			   (svm_tsc_aux_enabled ? L7_ECX_RDPID : 0) |
 			   (cpu_feature_enabled(X86_FEATURE_OSPKE) ?
 			    L7_ECX_PKU : 0);
 		c->r[3] = 0;
+		if (!(svm_guest_xcr0_supported & XFEATURE_MASK_YMM)) {
+			c->r[1] &= ~L7_EBX_AVX2;
+			c->r[2] &= ~L7_ECX_AVX;
+		}
+		if (!(svm_guest_xcr0_supported & XFEATURE_MASK_AVX512)) {
+			c->r[1] &= ~L7_EBX_AVX512;
+			c->r[2] &= ~L7_ECX_AVX512;
+		}
 	}
-	/* Leaves 2-6, 8-0xd: nothing we offer (cache/topology descriptors
-	 * are Intel's, MONITOR and power management are hidden, XSAVE is
-	 * hidden): all zero.
+	/* Leaves 2-6, 8-0xc: nothing we offer (cache descriptors are
+	 * Intel's, MONITOR and power management are hidden): all zero.
+	 * 0xb (topology) and 0xd (XSAVE, xstate.c) are answered per vCPU.
 	 */
 
 	cpuid_host(CPUID_EXT_BASE, 0, &cpuid_ext[0]);
@@ -207,7 +241,8 @@ void svm_inkernel_cpuid_init(void)
 		switch (leaf) {
 		case 0x80000001:
 			c->r[2] &= E1_ECX_KEEP;		/* SVM hidden */
-			c->r[3] &= E1_EDX_KEEP;
+			c->r[3] &= E1_EDX_KEEP |
+				   (svm_tsc_aux_enabled ? E1_EDX_RDTSCP : 0);
 			break;
 		case 0x80000002 ... 0x80000006:
 			break;				/* brand, caches */
@@ -290,6 +325,10 @@ void svm_inkernel_cpuid(struct svmhv_vcpu *vcpu, u32 leaf, u32 subleaf,
 	const struct cpuid_regs4 *c = NULL;
 
 	memset(out, 0, 4 * sizeof(u32));
+	if (leaf == 0xd && leaf <= cpuid_basic_max) {
+		svm_xstate_cpuid(vcpu, subleaf, out);
+		return;
+	}
 	if (leaf <= cpuid_basic_max) {
 		c = &cpuid_basic[leaf];
 		if (leaf == 7 && subleaf != 0)
@@ -315,4 +354,6 @@ void svm_inkernel_cpuid(struct svmhv_vcpu *vcpu, u32 leaf, u32 subleaf,
 		svm_cpuid_lapic(vcpu, leaf, subleaf, out);
 	if (leaf == 7 && (vcpu->vmcb->save.cr4 & X86_CR4_PKE))
 		out[2] |= L7_ECX_OSPKE;
+	if (leaf == 1 && (vcpu->vmcb->save.cr4 & X86_CR4_OSXSAVE))
+		out[2] |= L1_ECX_OSXSAVE;
 }

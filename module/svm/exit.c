@@ -405,7 +405,7 @@ static const svm_exit_handler_t svm_exit_handlers[] = {
 	[SVM_EXIT_MONITOR]			= svm_exit_inject_ud,
 	[SVM_EXIT_MWAIT]			= svm_exit_inject_ud,
 	[SVM_EXIT_MWAIT_COND]			= svm_exit_inject_ud,
-	[SVM_EXIT_XSETBV]			= svm_exit_inject_ud,
+	[SVM_EXIT_XSETBV]			= svm_exit_xsetbv,
 	[SVM_EXIT_RDPRU]			= svm_exit_inject_ud,
 };
 

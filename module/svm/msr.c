@@ -13,7 +13,8 @@
  * state; an MSR not listed below raises #GP in the guest, as a real CPU
  * does for an MSR it does not implement.  IA32_TSC_ADJUST is emulated
  * for every guest (CPUID 7 EBX[1] shows it): with an invariant TSC it is
- * what lets Linux trust its TSC without a clocksource watchdog.
+ * what lets Linux trust its TSC without a clocksource watchdog.  TSC_AUX
+ * is kept here and loaded before VMRUN (tsc_aux.c).
  */
 #include <linux/gfp.h>
 #include <linux/io.h>
@@ -200,6 +201,11 @@ int svm_inkernel_rdmsr(struct svmhv_vcpu *vcpu, u32 msr, u64 *val)
 	case MSR_AMD64_NB_CFG:
 		*val = 0;
 		break;
+	case MSR_TSC_AUX:
+		if (!svm_tsc_aux_enabled)
+			return -EINVAL;
+		*val = vcpu->tsc_aux;
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -274,6 +280,12 @@ int svm_inkernel_wrmsr(struct svmhv_vcpu *vcpu, u32 msr, u64 val)
 	case MSR_K7_HWCR:
 	case MSR_AMD64_DE_CFG:
 	case MSR_AMD64_NB_CFG:
+		return 0;
+	case MSR_TSC_AUX:
+		/* Bits 63:32 are reserved (APM vol. 3, RDTSCP). */
+		if (!svm_tsc_aux_enabled || val >> 32)
+			return -EINVAL;
+		vcpu->tsc_aux = val;
 		return 0;
 	}
 

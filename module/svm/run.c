@@ -22,6 +22,7 @@
 #include <linux/string.h>
 #include <asm/debugreg.h>
 #include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
 #include <asm/special_insns.h>
 
 #include "svm.h"
@@ -78,7 +79,7 @@ static bool svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 {
 	struct vmcb *vmcb = vcpu->vmcb;
 	u32 host_pkru = 0, asid = 0;
-	bool moved, fail = svm_vmrun_should_fail(vcpu);
+	bool moved, osxsave, xcr0_swap, fail = svm_vmrun_should_fail(vcpu);
 	u64 t0;
 	int cpu;
 
@@ -92,6 +93,8 @@ static bool svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 		switch_fpu_return();
 	cpu = smp_processor_id();
 	svm_hw_switch_vcpu(vmcb);	/* IBPB if another vCPU ran here */
+	if (svm_tsc_aux_enabled)
+		svm_tsc_aux_load(vcpu->tsc_aux);	/* tsc_aux.c */
 	moved = vcpu->last_cpu != cpu;
 	WRITE_ONCE(vcpu->last_cpu, cpu);
 	WRITE_ONCE(vcpu->in_guest, 1);
@@ -139,6 +142,15 @@ static bool svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 		if (vcpu->guest_pkru != host_pkru)
 			wrpkru(vcpu->guest_pkru);
 	}
+	/*
+	 * XCR0 likewise (xstate.c): the guest's only between here and the
+	 * restore below, inside CLGI, where no host handler can run.  A guest
+	 * without CR4.OSXSAVE cannot use it, so it keeps the host's.
+	 */
+	osxsave = vmcb->save.cr4 & X86_CR4_OSXSAVE;
+	xcr0_swap = osxsave && vcpu->xcr0 != svm_host_xcr0;
+	if (xcr0_swap)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 	t0 = rdtsc();
 	svmhv_vmrun(vcpu->vmcb_pa, vcpu->gprs, svm_hw_host_save_pa(),
 		    vmcb->control.int_state & 1);
@@ -148,6 +160,12 @@ static bool svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 	/* Flushes asked for are done only if the guest was entered. */
 	if (likely(!svm_exit_code_is_invalid(vmcb->control.exit_code)))
 		svm_asid_commit(vcpu);
+	if (unlikely(svm_xsetbv_unintercepted) && osxsave) {
+		vcpu->xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+		xcr0_swap = vcpu->xcr0 != svm_host_xcr0;
+	}
+	if (xcr0_swap)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, svm_host_xcr0);
 	if (cpu_feature_enabled(X86_FEATURE_OSPKE)) {
 		vcpu->guest_pkru = rdpkru();
 		if (vcpu->guest_pkru != host_pkru)

@@ -227,6 +227,22 @@ extern u64 svm_guest_cr4_valid;
 extern u64 svm_guest_efer_valid;
 extern unsigned int svm_guest_phys_bits;
 void svm_inkernel_cpuid_init(void);
+
+/* svm/xstate.c */
+extern u64 svm_host_xcr0;
+extern u64 svm_guest_xcr0_supported;
+extern bool svm_xsetbv_unintercepted;
+void svm_xstate_init(void);
+void svm_xstate_cpuid(struct svmhv_vcpu *vcpu, u32 subleaf, u32 out[4]);
+bool svm_xcr0_valid(u64 xcr0);
+int svm_exit_xsetbv(struct svmhv_vcpu *vcpu);
+
+/* svm/tsc_aux.c */
+extern bool svm_tsc_aux_enabled;
+void svm_tsc_aux_init(void);
+void svm_tsc_aux_cpu_up(void);
+void svm_tsc_aux_cpu_down(void);
+void svm_tsc_aux_load(u32 val);
 void svm_inkernel_cpuid(struct svmhv_vcpu *vcpu, u32 leaf, u32 subleaf,
 			u32 out[4]);
 int svm_inkernel_rdmsr(struct svmhv_vcpu *vcpu, u32 msr, u64 *val);

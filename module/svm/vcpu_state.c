@@ -12,6 +12,7 @@
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <asm/fpu/types.h>
 #include <asm/msr.h>
 #include <asm/processor-flags.h>
 #include <asm/traps.h>
@@ -59,8 +60,10 @@
  *  - INVD and WBINVD: skipped, so a guest cannot drop or flush the host's
  *    caches;
  *  - VMRUN (mandatory, 15.5.1), VMLOAD, VMSAVE, STGI, CLGI, SKINIT,
- *    INVLPGA, RDTSCP, RDPRU, MONITOR/MWAIT, XSETBV, RDPMC: features the
- *    guest is not offered; #UD (or #GP for RDPMC) is injected.
+ *    INVLPGA, RDPRU, MONITOR/MWAIT, RDPMC: features the guest is not
+ *    offered; #UD (or #GP for RDPMC) is injected; RDTSCP too when the
+ *    host cannot switch TSC_AUX (tsc_aux.c);
+ *  - XSETBV: checked and kept as the guest's XCR0 (xstate.c).
  */
 static void svm_vcpu_init_control(struct svmhv_vcpu *vcpu)
 {
@@ -82,7 +85,8 @@ static void svm_vcpu_init_control(struct svmhv_vcpu *vcpu)
 	ctl->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL |
 			       SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE |
 			       SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
-			       SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_RDTSCP |
+			       SVM_INTERCEPT_SKINIT |
+			       (svm_tsc_aux_enabled ? 0 : SVM_INTERCEPT_RDTSCP) |
 			       SVM_INTERCEPT_WBINVD | SVM_INTERCEPT_MONITOR |
 			       SVM_INTERCEPT_MWAIT |
 			       SVM_INTERCEPT_MWAIT_COND |
@@ -136,6 +140,7 @@ static void svm_vcpu_init_save(struct svmhv_vcpu *vcpu)
 	vcpu->gprs[GPR_RDX] = eax;
 	memset(vcpu->dr, 0, sizeof(vcpu->dr));
 	vcpu->guest_pkru = 0;
+	vcpu->xcr0 = XFEATURE_MASK_FP;	/* after RESET and INIT (SDM 13.3) */
 	vcpu->dr7 = SVM_DR7_INIT;
 	vcpu->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
 			  (vcpu->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
