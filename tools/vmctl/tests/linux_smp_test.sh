@@ -54,10 +54,13 @@ if ! "$VMCTL" --help 2>/dev/null | grep -q -- '--cpus'; then
 elif [ ! -r "$KERNEL" ] || [ ! -r "$INITRD" ]; then
 	skipped linux_smp_boots "no guest kernel/initramfs at $KERNEL, $INITRD"
 else
+	# The guest checks for AVX2 where the host has it.
+	avx2=0
+	grep -q '^flags.* avx2' /proc/cpuinfo && avx2=1
 	for cpus in $CPU_COUNTS; do
 		t0=$(uptime_s)
 		"$VMCTL" start -k "$KERNEL" -i "$INITRD" -m 512M -c "$cpus" \
-			-p "console=ttyS0 panic=-1 guest.mode=smp guest.cpus=$cpus" \
+			-p "console=ttyS0 panic=-1 guest.mode=smp guest.cpus=$cpus guest.avx2=$avx2" \
 			</dev/null >"$T/out" 2>"$T/err" &
 		pid=$!
 		( sleep "$TIMEOUT"; kill -TERM "$pid" 2>/dev/null ) &
@@ -78,7 +81,7 @@ else
 			"$(tr -d '\r' <"$T/out" | grep -qE "smp: Brought up 1 node, $cpus CPUs?\$"; echo $?)" \
 			"$(grep 'smp:' "$T/out")"
 		for check in CPUS CLOCKSOURCE_TSC LOCAL_TIMER_TICKS_ON_EVERY_CPU \
-			     CPUINFO_X2APIC DMESG_CLEAN; do
+			     CPUINFO_X2APIC XSAVE_AVX DMESG_CLEAN; do
 			expect "${c}_$(echo "$check" | tr '[:upper:]' '[:lower:]')" \
 				"$(has "LINUX-SMP-$check ok"; echo $?)" \
 				"$(grep "LINUX-SMP-$check" "$T/out" || tail_out)"

@@ -61,9 +61,12 @@ fi
 # with local APICs, an I/O APIC and ACPI, booted without workarounds.
 # Each check prints LINUX-SMP-<NAME> ok or FAIL with what it saw.
 if [ "$mode" = smp ]; then
-	want=1
+	want=1 avx2=0
 	for word in $(cat /proc/cmdline); do
-		case $word in guest.cpus=*) want=${word#guest.cpus=} ;; esac
+		case $word in
+		guest.cpus=*) want=${word#guest.cpus=} ;;
+		guest.avx2=*) avx2=${word#guest.avx2=} ;;
+		esac
 	done
 	say() {	# say NAME STATUS DETAIL
 		if [ "$2" = 0 ]; then echo "LINUX-SMP-$1 ok $3"
@@ -108,6 +111,16 @@ if [ "$mode" = smp ]; then
 		say FUNCTION_CALL_IPIS $? "CAL $c1-> $c2"
 	fi
 	grep -q '^flags.* x2apic' /proc/cpuinfo; say CPUINFO_X2APIC $? ""
+	# The host's ISA (guest.avx2=1 when the host has AVX2): XSAVE with the
+	# AVX state enabled (bit 2 of the xstate features) and avx2 shown.
+	xs=$(dmesg | sed -n 's/.*x86\/fpu: Enabled xstate features \(0x[0-9a-f]*\).*/\1/p')
+	if [ "$avx2" = 1 ]; then
+		[ -n "$xs" ] && [ $((xs & 4)) -ne 0 ] &&
+			grep -q '^flags.* avx2' /proc/cpuinfo
+		say XSAVE_AVX $? "xstate ${xs:-none}"
+	else
+		say XSAVE_AVX 0 "the host has no AVX2 (xstate ${xs:-none})"
+	fi
 	dmesg >/tmp/dmesg
 	grep -E 'WARNING|BUG:|Oops|Call Trace|ACPI BIOS (Error|Warning)|ACPI (Error|Warning)|APIC.*(bug|mismatch)' \
 		/tmp/dmesg | grep -v 'Speculative Return Stack Overflow' >/tmp/bad
