@@ -48,6 +48,7 @@ static long svmhv_check_cap(unsigned long cap)
 	case SVMHV_CAP_DELIVERY_ERROR:
 	case SVMHV_CAP_LAPIC:
 	case SVMHV_CAP_PM_TIMER:
+	case SVMHV_CAP_CPUID:
 		return 1;
 	default:
 		return 0;
@@ -64,6 +65,8 @@ static long svmhv_dev_ioctl(struct file *file, unsigned int cmd,
 		return arg ? -EINVAL : svmhv_create_vm_fd();
 	case SVMHV_CHECK_CAP:
 		return svmhv_check_cap(arg);
+	case SVMHV_GET_SUPPORTED_CPUID:
+		return svm_cpuid_get(NULL, (struct svmhv_cpuid __user *)arg);
 	default:
 		return -ENOTTY;
 	}

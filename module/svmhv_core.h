@@ -168,6 +168,7 @@ enum {
 #define SVMHV_REQ_EVENT		0	/* look at the local APIC */
 
 struct svm_lapic;
+struct svm_cpuid_table;
 
 struct svmhv_vcpu {
 	struct svmhv_vm *vm;
@@ -205,6 +206,17 @@ struct svmhv_vcpu {
 	u32 guest_pkru;			/* loaded only around VMRUN */
 	u64 xcr0;			/* loaded only around VMRUN (xstate.c) */
 	u32 tsc_aux;			/* loaded before VMRUN (tsc_aux.c) */
+	/*
+	 * The vCPU's CPUID table from userspace (svm/cpuid_table.c), NULL
+	 * for svmhv's own, and what it allows the guest to set.
+	 */
+	struct svm_cpuid_table *cpuid;
+	u64 cr4_valid;
+	u64 efer_valid;
+	u64 xcr0_supported;
+	bool tsc_aux_msr;		/* TSC_AUX readable/writable */
+	bool rdtscp_ud;			/* RDTSCP hidden: intercepted, #UD */
+	bool ran;			/* RUN was called: CPUID is fixed */
 	u64 apic_base;
 	u64 mtrr_def_type;
 	u64 tsc_adjust;			/* IA32_TSC_ADJUST (msr.c) */

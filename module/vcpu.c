@@ -136,6 +136,12 @@ static long svmhv_vcpu_ioctl(struct file *file, unsigned int cmd,
 	case SVMHV_SET_MP_STATE:
 		ret = svmhv_vcpu_mp_state(vcpu, cmd, uarg);
 		break;
+	case SVMHV_SET_CPUID:
+		ret = svm_cpuid_set(vcpu, uarg);
+		break;
+	case SVMHV_GET_CPUID:
+		ret = svm_cpuid_get(vcpu, uarg);
+		break;
 	default:
 		ret = -ENOTTY;
 	}

@@ -58,6 +58,7 @@
 #define SVMHV_CAP_DELIVERY_ERROR	14 /* 1: SVMHV_INTERNAL_DELIVERY */
 #define SVMHV_CAP_LAPIC			15 /* 1: in-kernel local APICs, below */
 #define SVMHV_CAP_PM_TIMER		16 /* 1: SVMHV_SET/GET_PM_TIMER */
+#define SVMHV_CAP_CPUID			17 /* 1: CPUID tables, below */
 
 /* ---- VM fd ------------------------------------------------------------- */
 
@@ -272,6 +273,53 @@ struct svmhv_event {
 #define SVMHV_EVENT_EXCEPTION	3
 
 #define SVMHV_INJECT_EVENT	_IOW(SVMHVIO, 0x85, struct svmhv_event)
+
+/*
+ * CPUID tables (SVMHV_CAP_CPUID), like KVM_GET_SUPPORTED_CPUID and
+ * KVM_SET_CPUID2.  An entry answers CPUID with EAX = function and, for the
+ * leaves that have subleaves (7, 0xb, 0xd), ECX = index; index must be 0
+ * for the others.
+ *
+ * SVMHV_GET_SUPPORTED_CPUID (system fd): every leaf svmhv answers, with
+ * every feature it can offer on this host (the local APIC's with
+ * SVMHV_ENABLE_LAPIC).  SVMHV_SET_CPUID (vCPU fd, before its first RUN):
+ * entries replacing svmhv's answers for this vCPU; leaves not listed keep
+ * svmhv's, which is also what SVMHV_GET_CPUID on a vCPU returns for them.
+ * Whatever the table says, the bits that follow the vCPU's state are the
+ * CPU's: OSXSAVE (1 ECX[27]) and OSPKE (7 ECX[4]) mirror CR4, APIC (1
+ * EDX[9]) the APIC base MSR, 0xd.0 EBX the size XCR0 needs now.  The
+ * vCPU's control bits follow its table: a CR4 or EFER bit of a feature it
+ * hides, an XCR0 component it hides, TSC_AUX without RDTSCP or RDPID, all
+ * fault in the guest as on a CPU without the feature.
+ * Errors: -E2BIG (nent above SVMHV_CPUID_MAX_ENTRIES; for GET, nent too
+ * small: nent is then set to what is needed), -EINVAL (a leaf svmhv does
+ * not let userspace set -- anything but 0, 1, 7, 0xb, 0xd, 0x40000000,
+ * 0x40000010, 0x80000000-0x80000008 -- a duplicate, nonzero reserved, a
+ * feature not offered, a maximum leaf above svmhv's, address sizes, XSAVE
+ * layout or TSC frequency other than the host's, features without those
+ * they need (AVX without XSAVE and the AVX state, AVX2/FMA/F16C/VAES/
+ * VPCLMULQDQ without AVX, AVX-512 without all three AVX-512 states, an
+ * XCR0 mask without x87 and SSE), or a table the vCPU's current CR4,
+ * EFER or XCR0 contradicts), -EBUSY (the vCPU has run).
+ */
+#define SVMHV_CPUID_MAX_ENTRIES		64
+
+struct svmhv_cpuid_entry {
+	__u32 function;
+	__u32 index;
+	__u32 eax, ebx, ecx, edx;
+	__u32 reserved[2];
+};
+
+struct svmhv_cpuid {
+	__u32 nent;
+	__u32 pad;
+	struct svmhv_cpuid_entry entries[];
+};
+
+#define SVMHV_GET_SUPPORTED_CPUID _IOWR(SVMHVIO, 0x04, struct svmhv_cpuid)
+#define SVMHV_SET_CPUID		_IOW(SVMHVIO, 0x8a, struct svmhv_cpuid)
+#define SVMHV_GET_CPUID		_IOWR(SVMHVIO, 0x8b, struct svmhv_cpuid)
 
 /*
  * A vCPU's multiprocessor state (SVMHV_CAP_LAPIC): running, halted in the

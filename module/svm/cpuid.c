@@ -54,6 +54,7 @@
 #define L1_ECX_XSAVE		BIT(26)
 #define L1_ECX_OSXSAVE		BIT(27)
 #define L1_ECX_AVX		BIT(28)
+#define L1_EDX_APIC		BIT(9)
 #define L1_EDX_KEEP	(BIT(0) /* FPU */ | BIT(1) /* VME */ |		\
 			 BIT(2) /* DE */ | BIT(3) /* PSE */ |		\
 			 BIT(4) /* TSC */ | BIT(5) /* MSR */ |		\
@@ -110,14 +111,15 @@ u64 svm_guest_cr4_valid;
 u64 svm_guest_efer_valid;
 unsigned int svm_guest_phys_bits;
 
-/* Control bits a guest may set, from what the table shows it. */
-static void svm_guest_controls_init(void)
+/*
+ * Control bits a guest may set, from what its CPUID shows it (leaves 1,
+ * 7.0 and 0x80000001, EAX..EDX each).
+ */
+void svm_cpuid_controls(const u32 l1[4], const u32 l7[4], const u32 e1[4],
+			u64 *cr4_valid, u64 *efer_valid)
 {
-	u32 d1 = cpuid_basic[1].r[3], c1 = cpuid_basic[1].r[2];
-	u32 b7 = cpuid_basic_max >= 7 ? cpuid_basic[7].r[1] : 0;
-	u32 c7 = cpuid_basic_max >= 7 ? cpuid_basic[7].r[2] : 0;
-	u32 de1 = cpuid_ext_max >= 0x80000001 ? cpuid_ext[1].r[3] : 0;
-	u64 cr4 = X86_CR4_PCE;
+	u32 d1 = l1[3], c1 = l1[2], b7 = l7[1], c7 = l7[2], de1 = e1[3];
+	u64 cr4 = X86_CR4_PCE, efer = 0;
 
 	if (d1 & BIT(1))
 		cr4 |= X86_CR4_VME | X86_CR4_PVI;
@@ -139,7 +141,7 @@ static void svm_guest_controls_init(void)
 		cr4 |= X86_CR4_OSXMMEXCPT;
 	if (c1 & BIT(17))
 		cr4 |= X86_CR4_PCIDE;
-	if (c1 & BIT(26))
+	if (c1 & L1_ECX_XSAVE)
 		cr4 |= X86_CR4_OSXSAVE;
 	if (b7 & BIT(0))
 		cr4 |= X86_CR4_FSGSBASE;
@@ -151,16 +153,25 @@ static void svm_guest_controls_init(void)
 		cr4 |= X86_CR4_UMIP;
 	if (c7 & L7_ECX_PKU)
 		cr4 |= X86_CR4_PKE;
-	svm_guest_cr4_valid = cr4;
-
-	svm_guest_efer_valid = 0;
 	if (de1 & BIT(11))
-		svm_guest_efer_valid |= EFER_SCE;
+		efer |= EFER_SCE;
 	if (de1 & BIT(20))
-		svm_guest_efer_valid |= EFER_NX;
+		efer |= EFER_NX;
 	if (de1 & BIT(29))
-		svm_guest_efer_valid |= EFER_LME | EFER_LMA;
+		efer |= EFER_LME | EFER_LMA;
+	*cr4_valid = cr4;
+	*efer_valid = efer;
+}
 
+/* The defaults, which every vCPU starts with (svm_vcpu_init). */
+static void svm_guest_controls_init(void)
+{
+	u32 none[4] = {};
+
+	svm_cpuid_controls(cpuid_basic[1].r,
+			   cpuid_basic_max >= 7 ? cpuid_basic[7].r : none,
+			   cpuid_ext_max >= 0x80000001 ? cpuid_ext[1].r : none,
+			   &svm_guest_cr4_valid, &svm_guest_efer_valid);
 	svm_guest_phys_bits = 36;
 	if (cpuid_ext_max >= 0x80000008)
 		svm_guest_phys_bits = cpuid_ext[8].r[0] & 0xff;
@@ -271,10 +282,10 @@ void svm_inkernel_cpuid_init(void)
  * vCPU, consistent with the APIC IDs = vCPU ids; the APIC timer's 1 GHz in
  * 0x40000010 EBX.
  */
-static void svm_cpuid_lapic(struct svmhv_vcpu *vcpu, u32 leaf, u32 subleaf,
-			    u32 out[4])
+static void svm_cpuid_lapic(const struct svm_cpuid_who *who, u32 leaf,
+			    u32 subleaf, u32 out[4])
 {
-	u32 n = max_t(u32, READ_ONCE(vcpu->vm->nr_vcpus), 1);
+	u32 n = max_t(u32, who->nr_vcpus, 1);
 
 	switch (leaf) {
 	case 0xb:
@@ -285,7 +296,7 @@ static void svm_cpuid_lapic(struct svmhv_vcpu *vcpu, u32 leaf, u32 subleaf,
 		 * order_base_2(n) is the package, always 0), then an invalid
 		 * level ending the list; EDX the x2APIC ID at every subleaf.
 		 */
-		out[3] = vcpu->id;
+		out[3] = who->id;
 		out[2] = subleaf & 0xff;
 		if (subleaf == 0) {
 			out[0] = 0;
@@ -298,8 +309,7 @@ static void svm_cpuid_lapic(struct svmhv_vcpu *vcpu, u32 leaf, u32 subleaf,
 		}
 		break;
 	case 1:
-		if (vcpu->apic_base & MSR_IA32_APICBASE_ENABLE)
-			out[3] |= BIT(9);			/* APIC */
+		out[3] |= L1_EDX_APIC;	/* cleared while disabled: dynamic */
 		out[2] |= BIT(21) | BIT(24);	/* x2APIC, TSC-deadline */
 		if (n > 1) {
 			out[1] = (out[1] & ~0x00ff0000) | (min(n, 255u) << 16);
@@ -319,14 +329,15 @@ static void svm_cpuid_lapic(struct svmhv_vcpu *vcpu, u32 leaf, u32 subleaf,
 	}
 }
 
-void svm_inkernel_cpuid(struct svmhv_vcpu *vcpu, u32 leaf, u32 subleaf,
-			u32 out[4])
+/* svmhv's own answer, before the bits that follow the vCPU's state. */
+void svm_cpuid_default(const struct svm_cpuid_who *who, u32 leaf,
+		       u32 subleaf, u32 out[4])
 {
 	const struct cpuid_regs4 *c = NULL;
 
 	memset(out, 0, 4 * sizeof(u32));
 	if (leaf == 0xd && leaf <= cpuid_basic_max) {
-		svm_xstate_cpuid(vcpu, subleaf, out);
+		svm_xstate_cpuid(XFEATURE_MASK_FP, subleaf, out);
 		return;
 	}
 	if (leaf <= cpuid_basic_max) {
@@ -341,19 +352,64 @@ void svm_inkernel_cpuid(struct svmhv_vcpu *vcpu, u32 leaf, u32 subleaf,
 		return;
 	} else if (leaf == CPUID_HV_TIMING) {
 		out[0] = tsc_khz;	/* guest TSC = host TSC + offset */
-		if (vcpu->lapic)
-			svm_cpuid_lapic(vcpu, leaf, subleaf, out);
+		if (who->lapic)
+			svm_cpuid_lapic(who, leaf, subleaf, out);
 		return;
 	}
 	if (!c)
 		return;		/* AMD: leaves beyond the maximum read zero */
 	memcpy(out, c->r, sizeof(c->r));
 	if (leaf == 1)		/* initial APIC id = vCPU id, 1 logical CPU */
-		out[1] |= (vcpu->id << 24) | (1 << 16);
-	if (vcpu->lapic)
-		svm_cpuid_lapic(vcpu, leaf, subleaf, out);
-	if (leaf == 7 && (vcpu->vmcb->save.cr4 & X86_CR4_PKE))
-		out[2] |= L7_ECX_OSPKE;
-	if (leaf == 1 && (vcpu->vmcb->save.cr4 & X86_CR4_OSXSAVE))
-		out[2] |= L1_ECX_OSXSAVE;
+		out[1] |= (who->id << 24) | (1 << 16);
+	if (who->lapic)
+		svm_cpuid_lapic(who, leaf, subleaf, out);
+}
+
+/*
+ * The bits that follow the vCPU's state, whoever wrote the rest: OSXSAVE
+ * and OSPKE mirror CR4 (APM vol. 3, E.3.2 and E.3.6), APIC the base MSR's
+ * enable bit (16.3.1), 0xD.0 EBX the XSAVE area XCR0 needs now.
+ */
+static void svm_cpuid_dynamic(struct svmhv_vcpu *vcpu, u32 leaf, u32 subleaf,
+			      u32 out[4])
+{
+	u64 cr4 = vcpu->vmcb->save.cr4;
+
+	switch (leaf) {
+	case 1:
+		out[2] &= ~L1_ECX_OSXSAVE;
+		if (cr4 & X86_CR4_OSXSAVE)
+			out[2] |= L1_ECX_OSXSAVE;
+		if (vcpu->lapic &&
+		    !(vcpu->apic_base & MSR_IA32_APICBASE_ENABLE))
+			out[3] &= ~L1_EDX_APIC;
+		break;
+	case 7:
+		if (subleaf)
+			break;
+		out[2] &= ~L7_ECX_OSPKE;
+		if (cr4 & X86_CR4_PKE)
+			out[2] |= L7_ECX_OSPKE;
+		break;
+	case 0xd:
+		if (!subleaf && (out[0] || out[3]))
+			out[1] = svm_xstate_size(vcpu->xcr0);
+		break;
+	}
+}
+
+void svm_inkernel_cpuid(struct svmhv_vcpu *vcpu, u32 leaf, u32 subleaf,
+			u32 out[4])
+{
+	if (!vcpu->cpuid || !svm_cpuid_table_answer(vcpu->cpuid, leaf, subleaf,
+						    out)) {
+		struct svm_cpuid_who who = {
+			.id = vcpu->id,
+			.nr_vcpus = READ_ONCE(vcpu->vm->nr_vcpus),
+			.lapic = vcpu->lapic,
+		};
+
+		svm_cpuid_default(&who, leaf, subleaf, out);
+	}
+	svm_cpuid_dynamic(vcpu, leaf, subleaf, out);
 }

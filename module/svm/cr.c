@@ -9,7 +9,7 @@
  * XSAVE, LA57, CET) and use state the world switch does not swap.  So
  * writes to CR4 are intercepted (APM vol. 2, 15.9: the CR write intercept
  * takes effect before the write) and emulated here: bits outside
- * svm_guest_cr4_valid, and the combinations MOV CR4 refuses (3.1.3:
+ * vcpu->cr4_valid, and the combinations MOV CR4 refuses (3.1.3:
  * PAE cleared in long mode, PCIDE set outside long mode or with CR3[11:0]
  * nonzero), get #GP(0).
  *
@@ -31,9 +31,9 @@
 				 X86_CR4_SMAP | X86_CR4_PKE)
 
 /* May a CPU in this state hold CR4 = val?  (3.1.3) */
-bool svm_cr4_valid(u64 val, u64 efer, u64 cr3)
+bool svm_cr4_valid(struct svmhv_vcpu *vcpu, u64 val, u64 efer, u64 cr3)
 {
-	if (val & ~svm_guest_cr4_valid)
+	if (val & ~vcpu->cr4_valid)
 		return false;
 	if ((efer & EFER_LMA) && !(val & X86_CR4_PAE))
 		return false;
@@ -108,7 +108,7 @@ int svm_exit_write_cr4(struct svmhv_vcpu *vcpu)
 	if (svm_decode_mode(vcpu) != 8)
 		val = (u32)val;			/* 32-bit operand outside long mode */
 	/* The CPU checks CPL before the intercept; this is a defence. */
-	if (save->cpl || !svm_cr4_valid(val, save->efer, save->cr3)) {
+	if (save->cpl || !svm_cr4_valid(vcpu, val, save->efer, save->cr3)) {
 		svm_vcpu_inject_gp(vcpu);
 		return 1;
 	}

@@ -202,7 +202,7 @@ int svm_inkernel_rdmsr(struct svmhv_vcpu *vcpu, u32 msr, u64 *val)
 		*val = 0;
 		break;
 	case MSR_TSC_AUX:
-		if (!svm_tsc_aux_enabled)
+		if (!vcpu->tsc_aux_msr)
 			return -EINVAL;
 		*val = vcpu->tsc_aux;
 		break;
@@ -217,7 +217,8 @@ static int svm_wrmsr_efer(struct svmhv_vcpu *vcpu, u64 val)
 	struct vmcb_save *save = &vcpu->vmcb->save;
 	u64 old = save->efer;
 
-	if (val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
+	/* Only what the vCPU's CPUID shows (APM vol. 2, 3.1.7). */
+	if (val & ~vcpu->efer_valid)
 		return -EINVAL;
 	/* LME cannot change while paging is on (APM vol. 2, 14.6.1). */
 	if ((save->cr0 & X86_CR0_PG) && ((val ^ old) & EFER_LME))
@@ -283,7 +284,7 @@ int svm_inkernel_wrmsr(struct svmhv_vcpu *vcpu, u32 msr, u64 val)
 		return 0;
 	case MSR_TSC_AUX:
 		/* Bits 63:32 are reserved (APM vol. 3, RDTSCP). */
-		if (!svm_tsc_aux_enabled || val >> 32)
+		if (!vcpu->tsc_aux_msr || val >> 32)
 			return -EINVAL;
 		vcpu->tsc_aux = val;
 		return 0;

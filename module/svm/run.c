@@ -276,7 +276,10 @@ int svm_vcpu_run(struct svmhv_vcpu *vcpu)
 {
 	struct svmhv_run *run = vcpu->run;
 	u64 t0 = rdtsc();
-	int ret = svm_vcpu_run_loop(vcpu);
+	int ret;
+
+	vcpu->ran = true;	/* its CPUID is fixed from now on */
+	ret = svm_vcpu_run_loop(vcpu);
 
 	/*
 	 * On every return, early ones included: userspace irqchips rely on

@@ -93,6 +93,7 @@ void svm_vcpu_write_gpr(struct svmhv_vcpu *vcpu, unsigned int reg, u64 val);
 void svm_vcpu_inject_exception(struct svmhv_vcpu *vcpu, u8 vector,
 			       bool has_error, u32 error);
 void svm_vcpu_inject_ud(struct svmhv_vcpu *vcpu);
+void svm_vcpu_set_rdtscp_intercept(struct svmhv_vcpu *vcpu);
 void svm_vcpu_init_signal(struct svmhv_vcpu *vcpu);
 void svm_vcpu_sipi(struct svmhv_vcpu *vcpu, u8 vector);
 void svm_vcpu_inject_gp(struct svmhv_vcpu *vcpu);
@@ -218,23 +219,48 @@ int svm_lapic_set_state(struct svmhv_vcpu *vcpu,
 			const struct svmhv_lapic_state *s);
 
 /* svm/cr.c */
-bool svm_cr4_valid(u64 val, u64 efer, u64 cr3);
+bool svm_cr4_valid(struct svmhv_vcpu *vcpu, u64 val, u64 efer, u64 cr3);
 int svm_exit_write_cr4(struct svmhv_vcpu *vcpu);
 int svm_exit_write_cr8(struct svmhv_vcpu *vcpu);
 
-/* svm/cpuid.c, svm/msr.c; what the guest's CPUID allows it to set. */
+/*
+ * svm/cpuid.c: what svmhv answers, and what the default CPUID allows a
+ * guest to set (each vCPU starts with these; its own table may narrow
+ * them: vcpu->cr4_valid and friends).
+ */
 extern u64 svm_guest_cr4_valid;
 extern u64 svm_guest_efer_valid;
 extern unsigned int svm_guest_phys_bits;
 void svm_inkernel_cpuid_init(void);
+
+/* Whom svmhv's own CPUID answers are for. */
+struct svm_cpuid_who {
+	u32 id;			/* vCPU id = initial APIC id */
+	u32 nr_vcpus;
+	bool lapic;		/* in-kernel local APICs */
+};
+
+void svm_cpuid_default(const struct svm_cpuid_who *who, u32 leaf,
+		       u32 subleaf, u32 out[4]);
+void svm_cpuid_controls(const u32 l1[4], const u32 l7[4], const u32 e1[4],
+			u64 *cr4_valid, u64 *efer_valid);
+
+/* svm/cpuid_table.c: CPUID tables from userspace. */
+struct svm_cpuid_table;
+bool svm_cpuid_table_answer(const struct svm_cpuid_table *t, u32 leaf,
+			    u32 index, u32 out[4]);
+int svm_cpuid_set(struct svmhv_vcpu *vcpu, struct svmhv_cpuid __user *uarg);
+int svm_cpuid_get(struct svmhv_vcpu *vcpu, struct svmhv_cpuid __user *uarg);
+void svm_cpuid_table_free(struct svm_cpuid_table *t);
 
 /* svm/xstate.c */
 extern u64 svm_host_xcr0;
 extern u64 svm_guest_xcr0_supported;
 extern bool svm_xsetbv_unintercepted;
 void svm_xstate_init(void);
-void svm_xstate_cpuid(struct svmhv_vcpu *vcpu, u32 subleaf, u32 out[4]);
-bool svm_xcr0_valid(u64 xcr0);
+void svm_xstate_cpuid(u64 xcr0, u32 subleaf, u32 out[4]);
+u32 svm_xstate_size(u64 xcr0);
+bool svm_xcr0_valid(struct svmhv_vcpu *vcpu, u64 xcr0);
 int svm_exit_xsetbv(struct svmhv_vcpu *vcpu);
 
 /* svm/tsc_aux.c */

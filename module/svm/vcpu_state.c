@@ -86,7 +86,7 @@ static void svm_vcpu_init_control(struct svmhv_vcpu *vcpu)
 			       SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE |
 			       SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
 			       SVM_INTERCEPT_SKINIT |
-			       (svm_tsc_aux_enabled ? 0 : SVM_INTERCEPT_RDTSCP) |
+			       (vcpu->rdtscp_ud ? SVM_INTERCEPT_RDTSCP : 0) |
 			       SVM_INTERCEPT_WBINVD | SVM_INTERCEPT_MONITOR |
 			       SVM_INTERCEPT_MWAIT |
 			       SVM_INTERCEPT_MWAIT_COND |
@@ -179,12 +179,32 @@ int svm_vcpu_init(struct svmhv_vcpu *vcpu)
 	}
 	vcpu->vmcb = page_address(page);
 	vcpu->vmcb_pa = __sme_set(page_to_phys(page));	/* SME: svm/cpu.c */
+	/* svmhv's CPUID until userspace sets a table (cpuid_table.c). */
+	vcpu->cr4_valid = svm_guest_cr4_valid;
+	vcpu->efer_valid = svm_guest_efer_valid;
+	vcpu->xcr0_supported = svm_guest_xcr0_supported;
+	vcpu->tsc_aux_msr = svm_tsc_aux_enabled;
+	vcpu->rdtscp_ud = !svm_tsc_aux_enabled;
 	svm_vcpu_reset(vcpu);
 	return 0;
 }
 
+/* RDTSCP exits (and #UD is injected) when the vCPU's CPUID hides it. */
+void svm_vcpu_set_rdtscp_intercept(struct svmhv_vcpu *vcpu)
+{
+	struct vmcb_control *ctl = &vcpu->vmcb->control;
+
+	if (vcpu->rdtscp_ud)
+		ctl->intercept_misc2 |= SVM_INTERCEPT_RDTSCP;
+	else
+		ctl->intercept_misc2 &= ~SVM_INTERCEPT_RDTSCP;
+	vcpu->vmcb_dirty |= SVM_CLEAN_INTERCEPTS;
+}
+
 void svm_vcpu_free(struct svmhv_vcpu *vcpu)
 {
+	svm_cpuid_table_free(vcpu->cpuid);
+	vcpu->cpuid = NULL;
 	fpu_free_guest_fpstate(&vcpu->guest_fpu);
 	kfree(vcpu->save_snapshot);
 	svm_hw_forget_vmcb(vcpu->vmcb);	/* per-CPU IBPB record, svm/cpu.c */
@@ -370,14 +390,14 @@ static bool svm_sregs_valid(struct svmhv_vcpu *vcpu,
 		return false;
 	/* EFER: features the guest lacks; LMA is derived, not taken. */
 	if ((sr->efer & ~SVM_EFER_GUEST_BITS) ||
-	    (sr->efer & ~svm_guest_efer_valid))
+	    (sr->efer & ~vcpu->efer_valid))
 		return false;
 	/* Long mode needs PAE; CS.L with CS.D is reserved (15.5.1). */
 	if (long_mode && !(sr->cr4 & X86_CR4_PAE))
 		return false;
 	if (sr->cs.l && (!long_mode || sr->cs.db))
 		return false;
-	if (!svm_cr4_valid(sr->cr4, efer, sr->cr3))
+	if (!svm_cr4_valid(vcpu, sr->cr4, efer, sr->cr3))
 		return false;
 	/* CR3: no address bits beyond the guest's physical width. */
 	if (long_mode ? (sr->cr3 & phys_mask) : (sr->cr3 >> 32))

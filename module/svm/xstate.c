@@ -89,7 +89,7 @@ void svm_xstate_init(void)
 }
 
 /* Bytes of a standard-format XSAVE area holding the components of xcr0. */
-static u32 svm_xstate_size(u64 xcr0)
+u32 svm_xstate_size(u64 xcr0)
 {
 	u32 size = XSTATE_LEGACY_SIZE;
 	int i;
@@ -102,7 +102,7 @@ static u32 svm_xstate_size(u64 xcr0)
 }
 
 /* CPUID 0xD (Intel SDM vol. 2, CPUID; APM vol. 3, E.3.9). */
-void svm_xstate_cpuid(struct svmhv_vcpu *vcpu, u32 subleaf, u32 out[4])
+void svm_xstate_cpuid(u64 xcr0, u32 subleaf, u32 out[4])
 {
 	u64 sup = svm_guest_xcr0_supported;
 
@@ -111,7 +111,7 @@ void svm_xstate_cpuid(struct svmhv_vcpu *vcpu, u32 subleaf, u32 out[4])
 		return;
 	if (subleaf == 0) {
 		out[0] = (u32)sup;
-		out[1] = svm_xstate_size(vcpu->xcr0);	/* as XCR0 is now */
+		out[1] = svm_xstate_size(xcr0);	/* as XCR0 is now */
 		out[2] = svm_xstate_size(sup);
 		out[3] = sup >> 32;
 	} else if (subleaf == 1) {
@@ -125,14 +125,14 @@ void svm_xstate_cpuid(struct svmhv_vcpu *vcpu, u32 subleaf, u32 out[4])
 
 /*
  * A value XCR0 may take (Intel SDM vol. 1, 13.3): x87 always on, nothing
- * we do not offer, AVX only with SSE, the AVX-512 components all together
- * and only with AVX.
+ * the vCPU's CPUID does not offer, AVX only with SSE, the AVX-512
+ * components all together and only with AVX.
  */
-bool svm_xcr0_valid(u64 xcr0)
+bool svm_xcr0_valid(struct svmhv_vcpu *vcpu, u64 xcr0)
 {
 	u64 avx512 = xcr0 & XFEATURE_MASK_AVX512;
 
-	if (xcr0 & ~svm_guest_xcr0_supported)
+	if (xcr0 & ~vcpu->xcr0_supported)
 		return false;
 	if (!(xcr0 & XFEATURE_MASK_FP))
 		return false;
@@ -161,7 +161,7 @@ int svm_exit_xsetbv(struct svmhv_vcpu *vcpu)
 		return 1;
 	}
 	if (save->cpl || (u32)svm_vcpu_read_gpr(vcpu, GPR_RCX) ||
-	    !svm_xcr0_valid(val)) {
+	    !svm_xcr0_valid(vcpu, val)) {
 		svm_vcpu_inject_gp(vcpu);
 		return 1;
 	}
