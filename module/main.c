@@ -49,7 +49,12 @@ static long svmhv_check_cap(unsigned long cap)
 	case SVMHV_CAP_LAPIC:
 	case SVMHV_CAP_PM_TIMER:
 	case SVMHV_CAP_CPUID:
+	case SVMHV_CAP_MSRS:
+	case SVMHV_CAP_VCPU_EVENTS:
+	case SVMHV_CAP_TSC_CONTROL:
 		return 1;
+	case SVMHV_CAP_XSAVE:
+		return sizeof(struct svmhv_xsave);
 	default:
 		return 0;
 	}
@@ -65,6 +70,8 @@ static long svmhv_dev_ioctl(struct file *file, unsigned int cmd,
 		return arg ? -EINVAL : svmhv_create_vm_fd();
 	case SVMHV_CHECK_CAP:
 		return svmhv_check_cap(arg);
+	case SVMHV_GET_MSR_INDEX_LIST:
+		return svm_msr_index_list((struct svmhv_msr_list __user *)arg);
 	case SVMHV_GET_SUPPORTED_CPUID:
 		return svm_cpuid_get(NULL, (struct svmhv_cpuid __user *)arg);
 	default:

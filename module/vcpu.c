@@ -74,6 +74,93 @@ static long svmhv_vcpu_lapic_ioctl(struct svmhv_vcpu *vcpu, unsigned int cmd,
 	return ret;
 }
 
+/* GET/SET_MSRS: in order, stopping at the first one refused. */
+static long svmhv_vcpu_msrs(struct svmhv_vcpu *vcpu, unsigned int cmd,
+			    struct svmhv_msrs __user *u)
+{
+	struct svmhv_msr_entry *e;
+	u32 n, i;
+	long ret;
+
+	if (get_user(n, &u->nmsrs))
+		return -EFAULT;
+	if (n > SVMHV_MSRS_MAX)
+		return -E2BIG;
+	e = kvmalloc_array(n, sizeof(*e), GFP_KERNEL_ACCOUNT);
+	if (!e)
+		return -ENOMEM;
+	ret = -EFAULT;
+	if (copy_from_user(e, u->entries, n * sizeof(*e)))
+		goto out;
+	ret = -EINVAL;
+	for (i = 0; i < n; i++)
+		if (e[i].reserved)
+			goto out;
+	for (i = 0; i < n; i++) {
+		if (cmd == SVMHV_GET_MSRS ?
+		    svm_vcpu_get_msr(vcpu, e[i].index, &e[i].data) :
+		    svm_vcpu_set_msr(vcpu, e[i].index, e[i].data))
+			break;
+	}
+	ret = i;
+	if (cmd == SVMHV_GET_MSRS &&
+	    copy_to_user(u->entries, e, i * sizeof(*e)))
+		ret = -EFAULT;
+out:
+	kvfree(e);
+	return ret;
+}
+
+/*
+ * The save/restore ioctls whose arguments are too big for the stack (up
+ * to 4 KiB): one heap buffer for whichever it is.  vcpu->mutex is held.
+ */
+static long svmhv_vcpu_state_ioctl(struct svmhv_vcpu *vcpu, unsigned int cmd,
+				   void __user *uarg)
+{
+	size_t size = _IOC_SIZE(cmd);
+	void *buf;
+	long ret = 0;
+
+	buf = kzalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return -ENOMEM;
+	if ((_IOC_DIR(cmd) & _IOC_WRITE) && copy_from_user(buf, uarg, size)) {
+		kfree(buf);
+		return -EFAULT;
+	}
+	switch (cmd) {
+	case SVMHV_GET_XSAVE:
+		svm_xstate_get(vcpu, buf);
+		break;
+	case SVMHV_SET_XSAVE:
+		ret = svm_xstate_set(vcpu, buf);
+		break;
+	case SVMHV_GET_XCRS:
+		svm_xcrs_get(vcpu, buf);
+		break;
+	case SVMHV_SET_XCRS:
+		ret = svm_xcrs_set(vcpu, buf);
+		break;
+	case SVMHV_GET_VCPU_EVENTS:
+		svm_vcpu_get_events(vcpu, buf);
+		break;
+	case SVMHV_SET_VCPU_EVENTS:
+		ret = svm_vcpu_set_events(vcpu, buf);
+		break;
+	case SVMHV_GET_TSC:
+		svm_vcpu_get_tsc(vcpu, buf);
+		break;
+	case SVMHV_SET_TSC:
+		ret = svm_vcpu_set_tsc(vcpu, buf);
+		break;
+	}
+	if (!ret && (_IOC_DIR(cmd) & _IOC_READ) && copy_to_user(uarg, buf, size))
+		ret = -EFAULT;
+	kfree(buf);
+	return ret;
+}
+
 static long svmhv_vcpu_ioctl(struct file *file, unsigned int cmd,
 			     unsigned long arg)
 {
@@ -85,12 +172,12 @@ static long svmhv_vcpu_ioctl(struct file *file, unsigned int cmd,
 	struct svmhv_stats stats;
 	long ret = 0;
 
+	if (current->mm != vcpu->vm->mm)
+		return -EIO;
 	/* The largest argument lives on the heap, not on the stack. */
 	if (cmd == SVMHV_GET_LAPIC || cmd == SVMHV_SET_LAPIC)
 		return svmhv_vcpu_lapic_ioctl(vcpu, cmd, uarg);
 
-	if (current->mm != vcpu->vm->mm)
-		return -EIO;
 	if (mutex_lock_killable(&vcpu->mutex))
 		return -EINTR;
 	switch (cmd) {
@@ -141,6 +228,20 @@ static long svmhv_vcpu_ioctl(struct file *file, unsigned int cmd,
 		break;
 	case SVMHV_GET_CPUID:
 		ret = svm_cpuid_get(vcpu, uarg);
+		break;
+	case SVMHV_GET_MSRS:
+	case SVMHV_SET_MSRS:
+		ret = svmhv_vcpu_msrs(vcpu, cmd, uarg);
+		break;
+	case SVMHV_GET_XSAVE:
+	case SVMHV_SET_XSAVE:
+	case SVMHV_GET_XCRS:
+	case SVMHV_SET_XCRS:
+	case SVMHV_GET_VCPU_EVENTS:
+	case SVMHV_SET_VCPU_EVENTS:
+	case SVMHV_GET_TSC:
+	case SVMHV_SET_TSC:
+		ret = svmhv_vcpu_state_ioctl(vcpu, cmd, uarg);
 		break;
 	default:
 		ret = -ENOTTY;

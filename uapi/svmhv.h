@@ -59,6 +59,10 @@
 #define SVMHV_CAP_LAPIC			15 /* 1: in-kernel local APICs, below */
 #define SVMHV_CAP_PM_TIMER		16 /* 1: SVMHV_SET/GET_PM_TIMER */
 #define SVMHV_CAP_CPUID			17 /* 1: CPUID tables, below */
+#define SVMHV_CAP_MSRS			18 /* 1: MSR list, GET/SET_MSRS */
+#define SVMHV_CAP_XSAVE			19 /* sizeof(svmhv_xsave): XSAVE, XCRS */
+#define SVMHV_CAP_VCPU_EVENTS		20 /* 1: GET/SET_VCPU_EVENTS */
+#define SVMHV_CAP_TSC_CONTROL		21 /* 1: GET/SET_TSC */
 
 /* ---- VM fd ------------------------------------------------------------- */
 
@@ -320,6 +324,135 @@ struct svmhv_cpuid {
 #define SVMHV_GET_SUPPORTED_CPUID _IOWR(SVMHVIO, 0x04, struct svmhv_cpuid)
 #define SVMHV_SET_CPUID		_IOW(SVMHVIO, 0x8a, struct svmhv_cpuid)
 #define SVMHV_GET_CPUID		_IOWR(SVMHVIO, 0x8b, struct svmhv_cpuid)
+
+/*
+ * The rest of a vCPU's state, for snapshot, restore and migration.  With
+ * SVMHV_GET/SET_REGS, _SREGS, _MP_STATE, _LAPIC and the vCPU's CPUID table
+ * it is everything a vCPU is: a vCPU created elsewhere and given all of it
+ * goes on exactly as the saved one would have.
+ *
+ * MSRs (SVMHV_CAP_MSRS).  SVMHV_GET_MSR_INDEX_LIST (system fd) lists the
+ * MSRs whose values make up a vCPU (those a guest can change); nmsrs in,
+ * the count out (-E2BIG when it does not fit, nmsrs then says how many).
+ * SVMHV_GET_MSRS / SVMHV_SET_MSRS (vCPU fd) read or write nmsrs entries in
+ * order and return how many were done: they stop at the first MSR svmhv
+ * does not keep or value the CPU would refuse (a write a guest would get
+ * #GP for), so a return below nmsrs names the bad entry.  Writes are the
+ * VMM's, not the guest's: IA32_TSC sets the TSC without moving
+ * IA32_TSC_ADJUST and the other way round, EFER takes LMA as given.
+ * Errors: -E2BIG (nmsrs above SVMHV_MSRS_MAX), -EINVAL (nonzero reserved).
+ */
+#define SVMHV_MSRS_MAX		256
+
+struct svmhv_msr_list {
+	__u32 nmsrs;
+	__u32 indices[];
+};
+
+struct svmhv_msr_entry {
+	__u32 index;
+	__u32 reserved;
+	__u64 data;
+};
+
+struct svmhv_msrs {
+	__u32 nmsrs;
+	__u32 pad;
+	struct svmhv_msr_entry entries[];
+};
+
+#define SVMHV_GET_MSR_INDEX_LIST _IOWR(SVMHVIO, 0x05, struct svmhv_msr_list)
+#define SVMHV_GET_MSRS		_IOWR(SVMHVIO, 0x8c, struct svmhv_msrs)
+#define SVMHV_SET_MSRS		_IOW(SVMHVIO, 0x8d, struct svmhv_msrs)
+
+/*
+ * The x87/SSE/AVX/AVX-512/PKRU registers (SVMHV_CAP_XSAVE), in the
+ * standard (non-compacted) XSAVE format of the Intel SDM vol. 1, 13.4:
+ * legacy area, XSAVE header (XSTATE_BV), then each component at the
+ * offset CPUID 0xd gives.  SET refuses (-EINVAL) a header with bits the
+ * vCPU's CPUID does not offer or nonzero reserved header bytes; components
+ * whose XSTATE_BV bit is clear are set to their initial values.
+ */
+struct svmhv_xsave {
+	__u32 region[1024];
+};
+
+#define SVMHV_GET_XSAVE		_IOR(SVMHVIO, 0x8e, struct svmhv_xsave)
+#define SVMHV_SET_XSAVE		_IOW(SVMHVIO, 0x8f, struct svmhv_xsave)
+
+/*
+ * Extended control registers (SVMHV_CAP_XSAVE): XCR0 is the only one.  GET
+ * returns nr_xcrs 1 and {0, XCR0}; SET takes entries for XCR0 only, with
+ * the value XSETBV would accept (-EINVAL otherwise, nothing changed).
+ */
+struct svmhv_xcr {
+	__u32 xcr;
+	__u32 reserved;
+	__u64 value;
+};
+
+struct svmhv_xcrs {
+	__u32 nr_xcrs;
+	__u32 flags;
+	struct svmhv_xcr xcrs[16];
+	__u64 reserved[16];
+};
+
+#define SVMHV_GET_XCRS		_IOR(SVMHVIO, 0x92, struct svmhv_xcrs)
+#define SVMHV_SET_XCRS		_IOW(SVMHVIO, 0x93, struct svmhv_xcrs)
+
+/*
+ * Events in flight (SVMHV_CAP_VCPU_EVENTS).  event_inj/event_inj_err: the
+ * event the next entry delivers, in the VMCB's EVENTINJ format (AMD APM
+ * vol. 2, 15.20: vector 7:0, type 10:8 -- 0 interrupt, 2 NMI, 3
+ * exception, 4 software interrupt --, EV 11, V 31), there because an exit
+ * interrupted its delivery or svmhv injected an exception; 0 for none.
+ * interrupt_shadow: the next instruction runs before any interrupt or NMI
+ * (after STI or MOV SS).  nmi_pending: an NMI waits for the guest;
+ * nmi_masked: an NMI handler runs, NMIs wait for its IRET.  irq_pending/
+ * irq_vector: the interrupt SVMHV_INJECT_EVENT queued (the 8259's);
+ * exception_*: the exception it queued.  (The local APIC's interrupts are
+ * in its own state, SVMHV_GET_LAPIC.)
+ * SET errors: -EINVAL (an EVENTINJ the CPU would refuse -- V without a
+ * known type, an NMI not on vector 2, an exception above 31 or on 2, EV
+ * where the vector pushes no error code, reserved bits --, flags above 1,
+ * irq_vector below 32, an exception vector above 31, nonzero reserved).
+ */
+struct svmhv_vcpu_events {
+	__u32 event_inj;
+	__u32 event_inj_err;
+	__u8 interrupt_shadow;
+	__u8 nmi_pending;
+	__u8 nmi_masked;
+	__u8 irq_pending;
+	__u8 irq_vector;
+	__u8 exception_pending;
+	__u8 exception_vector;
+	__u8 exception_has_error;
+	__u32 exception_error;
+	__u32 pad;
+	__u64 reserved[6];
+};
+
+#define SVMHV_GET_VCPU_EVENTS	_IOR(SVMHVIO, 0x94, struct svmhv_vcpu_events)
+#define SVMHV_SET_VCPU_EVENTS	_IOW(SVMHVIO, 0x95, struct svmhv_vcpu_events)
+
+/*
+ * The guest's TSC (SVMHV_CAP_TSC_CONTROL): tsc_offset, added to the host's
+ * TSC (APM vol. 2, 15.30.5), and its rate in kHz, which is the host's
+ * (SVMHV_CAP_TSC_KHZ): svmhv does not scale the TSC.  SET takes an offset
+ * and tsc_khz 0 or the host's rate.  Errors: -EINVAL (another rate,
+ * nonzero reserved).
+ */
+struct svmhv_tsc {
+	__u64 tsc_offset;
+	__u32 tsc_khz;
+	__u32 pad;
+	__u64 reserved[2];
+};
+
+#define SVMHV_GET_TSC		_IOR(SVMHVIO, 0x96, struct svmhv_tsc)
+#define SVMHV_SET_TSC		_IOW(SVMHVIO, 0x97, struct svmhv_tsc)
 
 /*
  * A vCPU's multiprocessor state (SVMHV_CAP_LAPIC): running, halted in the

@@ -331,3 +331,110 @@ void svm_report_irq_state(struct svmhv_vcpu *vcpu)
 				   (!vcpu->lapic ||
 				    svm_lapic_accepts_extint(vcpu));
 }
+
+/* ---- save and restore (SVMHV_GET/SET_VCPU_EVENTS) ---------------------- */
+
+void svm_vcpu_get_events(struct svmhv_vcpu *vcpu, struct svmhv_vcpu_events *e)
+{
+	const struct svmhv_queued_events *q = &vcpu->events;
+	const struct vmcb_control *ctl = &vcpu->vmcb->control;
+
+	memset(e, 0, sizeof(*e));
+	if (ctl->event_inj & SVM_EVT_VALID) {
+		e->event_inj = ctl->event_inj;
+		e->event_inj_err = ctl->event_inj_err;
+	}
+	e->interrupt_shadow = ctl->int_state & 1;
+	e->nmi_pending = q->nmi;
+	e->nmi_masked = q->nmi_blocked;
+	e->irq_pending = q->irq;
+	e->irq_vector = q->irq ? q->irq_vector : 0;
+	e->exception_pending = q->exc;
+	if (q->exc) {
+		e->exception_vector = q->exc_vector;
+		e->exception_has_error = q->exc_has_error;
+		e->exception_error = q->exc_error;
+	}
+}
+
+/* An EVENTINJ value VMRUN accepts and the guest could have (15.20). */
+static bool svm_event_inj_valid(u32 inj, u32 err)
+{
+	u32 type = inj & SVM_EVT_TYPE_MASK;
+	u8 vector = inj & SVM_EVT_VECTOR_MASK;
+
+	if (!(inj & SVM_EVT_VALID))
+		return !inj && !err;
+	if (inj & ~(SVM_EVT_VALID | SVM_EVT_ERROR_VALID | SVM_EVT_TYPE_MASK |
+		    SVM_EVT_VECTOR_MASK))
+		return false;
+	if (!(inj & SVM_EVT_ERROR_VALID) && err)
+		return false;
+	switch (type) {
+	case SVM_EVT_TYPE_INTR:
+	case SVM_EVT_TYPE_SOFT_INT:
+		return !(inj & SVM_EVT_ERROR_VALID);
+	case SVM_EVT_TYPE_NMI:
+		return vector == X86_TRAP_NMI && !(inj & SVM_EVT_ERROR_VALID);
+	case SVM_EVT_TYPE_EXCEPTION:
+		return vector < 32 && vector != X86_TRAP_NMI &&
+		       (!(inj & SVM_EVT_ERROR_VALID) ||
+			(SVM_EXC_WITH_ERROR & BIT(vector)));
+	default:
+		return false;
+	}
+}
+
+int svm_vcpu_set_events(struct svmhv_vcpu *vcpu,
+			const struct svmhv_vcpu_events *e)
+{
+	struct svmhv_queued_events *q = &vcpu->events;
+	struct vmcb_control *ctl = &vcpu->vmcb->control;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(e->reserved); i++)
+		if (e->reserved[i])
+			return -EINVAL;
+	if (e->pad || e->interrupt_shadow > 1 || e->nmi_pending > 1 ||
+	    e->nmi_masked > 1 || e->irq_pending > 1 ||
+	    e->exception_pending > 1 || e->exception_has_error > 1 ||
+	    !svm_event_inj_valid(e->event_inj, e->event_inj_err))
+		return -EINVAL;
+	if (e->irq_pending ? e->irq_vector < 32 : e->irq_vector)
+		return -EINVAL;
+	if (e->exception_pending ?
+	    (e->exception_vector > 31 || e->exception_vector == X86_TRAP_NMI ||
+	     (e->exception_has_error &&
+	      !(SVM_EXC_WITH_ERROR & BIT(e->exception_vector)))) :
+	    (e->exception_vector || e->exception_has_error ||
+	     e->exception_error))
+		return -EINVAL;
+
+	/* svmhv's own stepping towards an NMI ends; it restarts if needed. */
+	if (q->nmi_step && !q->nmi_step_guest_tf)
+		vcpu->vmcb->save.rflags &= ~X86_EFLAGS_TF;
+	q->nmi_step = false;
+	/* The 8259 interrupt leaves V_IRQ; the next entry arms it again. */
+	if (q->irq_armed) {
+		ctl->int_ctl &= ~SVM_V_IRQ_BITS;
+		q->irq_armed = false;
+	}
+	ctl->event_inj = e->event_inj;
+	ctl->event_inj_err = e->event_inj_err;
+	ctl->int_state = (ctl->int_state & ~1u) | e->interrupt_shadow;
+	q->nmi = e->nmi_pending;
+	q->nmi_blocked = e->nmi_masked;
+	q->awaiting_iret = false;
+	if (q->nmi_blocked)
+		ctl->intercept_misc1 |= SVM_INTERCEPT_IRET;
+	else
+		ctl->intercept_misc1 &= ~SVM_INTERCEPT_IRET;
+	q->irq = e->irq_pending;
+	q->irq_vector = e->irq_vector;
+	q->exc = e->exception_pending;
+	q->exc_vector = e->exception_vector;
+	q->exc_has_error = e->exception_has_error;
+	q->exc_error = e->exception_error;
+	vcpu->vmcb_dirty |= SVM_CLEAN_INTERCEPTS | SVM_CLEAN_TPR;
+	return 0;
+}

@@ -21,6 +21,7 @@
 #include <linux/mem_encrypt.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
+#include <linux/uaccess.h>
 #include <asm/msr-index.h>
 #include <asm/processor.h>
 
@@ -28,6 +29,7 @@
 
 #define SVM_IOPM_ORDER		2	/* 12 KiB used of 16 */
 #define SVM_MSRPM_ORDER		1	/* 8 KiB */
+#define SVM_MSR_MTRR_DEF_TYPE	0x2ff	/* the kernel's MSR_MTRRdefType */
 #define MTRR_DEF_TYPE_VALID	(0xffULL | BIT_ULL(10) | BIT_ULL(11))
 
 static bool intercept_all_msrs;
@@ -321,4 +323,84 @@ int svm_inkernel_wrmsr(struct svmhv_vcpu *vcpu, u32 msr, u64 val)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* ---- save and restore (SVMHV_GET_MSR_INDEX_LIST, GET/SET_MSRS) --------- */
+
+/*
+ * The MSRs a guest can change, whose values are part of the vCPU; the
+ * x2APIC registers and TSC_DEADLINE are the local APIC's state
+ * (SVMHV_GET_LAPIC), the constants (HWCR, DE_CFG, MTRRcap) nobody's.
+ */
+static const u32 svm_saved_msrs[] = {
+	MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
+	MSR_KERNEL_GS_BASE, MSR_FS_BASE, MSR_GS_BASE, MSR_IA32_SYSENTER_CS,
+	MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_IA32_CR_PAT,
+	MSR_IA32_TSC, MSR_IA32_TSC_ADJUST, MSR_IA32_APICBASE,
+	SVM_MSR_MTRR_DEF_TYPE, MSR_TSC_AUX,
+};
+
+int svm_msr_index_list(struct svmhv_msr_list __user *u)
+{
+	u32 n, want = ARRAY_SIZE(svm_saved_msrs) - !svm_tsc_aux_enabled;
+
+	if (get_user(n, &u->nmsrs))
+		return -EFAULT;
+	if (put_user(want, &u->nmsrs))
+		return -EFAULT;
+	if (n < want)
+		return -E2BIG;
+	/* TSC_AUX is last: left out where RDTSCP is not offered. */
+	if (copy_to_user(u->indices, svm_saved_msrs, want * sizeof(u32)))
+		return -EFAULT;
+	return 0;
+}
+
+/* The local APIC's MSRs go with its state, not one by one. */
+static bool svm_msr_is_lapic_state(u32 msr)
+{
+	return (msr >= 0x800 && msr <= 0x8ff) || msr == MSR_IA32_TSC_DEADLINE;
+}
+
+int svm_vcpu_get_msr(struct svmhv_vcpu *vcpu, u32 msr, u64 *val)
+{
+	if (svm_msr_is_lapic_state(msr))
+		return -EINVAL;
+	return svm_inkernel_rdmsr(vcpu, msr, val);
+}
+
+/*
+ * A write by the VMM: the guest's rules, except where restoring needs
+ * another order of things -- TSC and TSC_ADJUST each set alone (a guest's
+ * write of one moves the other), EFER taken with LMA.
+ */
+int svm_vcpu_set_msr(struct svmhv_vcpu *vcpu, u32 msr, u64 val)
+{
+	struct vmcb_save *save = &vcpu->vmcb->save;
+
+	if (svm_msr_is_lapic_state(msr))
+		return -EINVAL;
+	switch (msr) {
+	case MSR_EFER:
+		if ((val & ~vcpu->efer_valid) ||
+		    ((val & EFER_LMA) && !(val & EFER_LME)))
+			return -EINVAL;
+		save->efer = val | EFER_SVME;
+		vcpu->vmcb_dirty |= SVM_CLEAN_CRX;
+		return 0;
+	case MSR_IA32_TSC:
+		vcpu->vmcb->control.tsc_offset = val - rdtsc();
+		vcpu->vmcb_dirty |= SVM_CLEAN_INTERCEPTS;
+		return 0;
+	case MSR_IA32_TSC_ADJUST:
+		vcpu->tsc_adjust = val;
+		return 0;
+	case MSR_IA32_APICBASE:
+		/* Without an in-kernel APIC the base is fixed: same value only. */
+		if (!vcpu->lapic)
+			return val == vcpu->apic_base ? 0 : -EINVAL;
+		return svm_inkernel_wrmsr(vcpu, msr, val);
+	default:
+		return svm_inkernel_wrmsr(vcpu, msr, val);
+	}
 }

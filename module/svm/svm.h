@@ -94,6 +94,18 @@ void svm_vcpu_inject_exception(struct svmhv_vcpu *vcpu, u8 vector,
 			       bool has_error, u32 error);
 void svm_vcpu_inject_ud(struct svmhv_vcpu *vcpu);
 void svm_vcpu_set_rdtscp_intercept(struct svmhv_vcpu *vcpu);
+void svm_vcpu_get_tsc(struct svmhv_vcpu *vcpu, struct svmhv_tsc *t);
+int svm_vcpu_set_tsc(struct svmhv_vcpu *vcpu, const struct svmhv_tsc *t);
+void svm_vcpu_get_events(struct svmhv_vcpu *vcpu, struct svmhv_vcpu_events *e);
+int svm_vcpu_set_events(struct svmhv_vcpu *vcpu,
+			const struct svmhv_vcpu_events *e);
+int svm_msr_index_list(struct svmhv_msr_list __user *u);
+int svm_vcpu_get_msr(struct svmhv_vcpu *vcpu, u32 msr, u64 *val);
+int svm_vcpu_set_msr(struct svmhv_vcpu *vcpu, u32 msr, u64 val);
+void svm_xstate_get(struct svmhv_vcpu *vcpu, struct svmhv_xsave *x);
+int svm_xstate_set(struct svmhv_vcpu *vcpu, const struct svmhv_xsave *x);
+void svm_xcrs_get(struct svmhv_vcpu *vcpu, struct svmhv_xcrs *x);
+int svm_xcrs_set(struct svmhv_vcpu *vcpu, const struct svmhv_xcrs *x);
 void svm_vcpu_init_signal(struct svmhv_vcpu *vcpu);
 void svm_vcpu_sipi(struct svmhv_vcpu *vcpu, u8 vector);
 void svm_vcpu_inject_gp(struct svmhv_vcpu *vcpu);

@@ -16,6 +16,7 @@
 #include <asm/msr.h>
 #include <asm/processor-flags.h>
 #include <asm/traps.h>
+#include <asm/tsc.h>
 
 #include "svm.h"
 #include "../npt/npt.h"
@@ -540,4 +541,22 @@ void svm_vcpu_inject_ud(struct svmhv_vcpu *vcpu)
 void svm_vcpu_inject_gp(struct svmhv_vcpu *vcpu)
 {
 	svm_vcpu_inject_exception(vcpu, X86_TRAP_GP, true, 0);
+}
+
+/* The guest's TSC (SVMHV_GET/SET_TSC): the offset; the rate is the host's. */
+void svm_vcpu_get_tsc(struct svmhv_vcpu *vcpu, struct svmhv_tsc *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->tsc_offset = vcpu->vmcb->control.tsc_offset;
+	t->tsc_khz = tsc_khz;
+}
+
+int svm_vcpu_set_tsc(struct svmhv_vcpu *vcpu, const struct svmhv_tsc *t)
+{
+	if (t->pad || t->reserved[0] || t->reserved[1] ||
+	    (t->tsc_khz && t->tsc_khz != tsc_khz))
+		return -EINVAL;
+	vcpu->vmcb->control.tsc_offset = t->tsc_offset;
+	vcpu->vmcb_dirty |= SVM_CLEAN_INTERCEPTS;
+	return 0;
 }

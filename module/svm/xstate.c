@@ -21,6 +21,7 @@
  * 13.3) is intercepted and checked against that set.
  */
 #include <asm/cpufeature.h>
+#include <asm/fpu/api.h>
 #include <linux/mm.h>
 #include <asm/fpu/types.h>
 #include <asm/fpu/xcr.h>
@@ -167,4 +168,67 @@ int svm_exit_xsetbv(struct svmhv_vcpu *vcpu)
 	}
 	vcpu->xcr0 = val;
 	return svm_skip_insn(vcpu);
+}
+
+/* ---- save and restore (SVMHV_GET/SET_XSAVE, _XCRS) -------------------- */
+
+/* The components a vCPU's buffer may hold: x87 and SSE always. */
+static u64 svm_xstate_user_mask(struct svmhv_vcpu *vcpu)
+{
+	return vcpu->xcr0_supported | XFEATURE_MASK_FP | XFEATURE_MASK_SSE;
+}
+
+/*
+ * Outside SVMHV_RUN the guest's registers are in its buffer, not in the
+ * CPU (run.c swaps them in and out within the ioctl), so the kernel's
+ * copy helpers see the current values.
+ */
+void svm_xstate_get(struct svmhv_vcpu *vcpu, struct svmhv_xsave *x)
+{
+	memset(x, 0, sizeof(*x));
+	fpu_copy_guest_fpstate_to_uabi(&vcpu->guest_fpu, x->region,
+				       sizeof(x->region),
+				       svm_xstate_user_mask(vcpu),
+				       vcpu->guest_pkru);
+}
+
+int svm_xstate_set(struct svmhv_vcpu *vcpu, const struct svmhv_xsave *x)
+{
+	u32 pkru = vcpu->guest_pkru;
+	int ret;
+
+	ret = fpu_copy_uabi_to_guest_fpstate(&vcpu->guest_fpu, x->region,
+					     svm_xstate_user_mask(vcpu), &pkru);
+	if (ret)
+		return -EINVAL;
+	vcpu->guest_pkru = pkru;
+	return 0;
+}
+
+void svm_xcrs_get(struct svmhv_vcpu *vcpu, struct svmhv_xcrs *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->nr_xcrs = 1;
+	x->xcrs[0].xcr = 0;
+	x->xcrs[0].value = vcpu->xcr0;
+}
+
+int svm_xcrs_set(struct svmhv_vcpu *vcpu, const struct svmhv_xcrs *x)
+{
+	u64 xcr0 = vcpu->xcr0;
+	u32 i;
+
+	if (x->flags || x->nr_xcrs > ARRAY_SIZE(x->xcrs))
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(x->reserved); i++)
+		if (x->reserved[i])
+			return -EINVAL;
+	for (i = 0; i < x->nr_xcrs; i++) {
+		if (x->xcrs[i].xcr || x->xcrs[i].reserved ||
+		    !svm_xcr0_valid(vcpu, x->xcrs[i].value))
+			return -EINVAL;
+		xcr0 = x->xcrs[i].value;
+	}
+	vcpu->xcr0 = xcr0;
+	return 0;
 }
