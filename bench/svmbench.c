@@ -6,9 +6,14 @@
  * run identical guest code bytes (guest_code[] below) in 32-bit protected
  * mode with paging off and flat segments -- the simplest state both
  * hypervisors accept without any guest page tables or descriptor tables.
+ * The local APIC workloads (svmbench_apic.c) add a GDT, an IDT and the
+ * in-kernel APICs of both (svmhv: SVMHV_ENABLE_LAPIC; KVM:
+ * KVM_CREATE_IRQCHIP); their guest code is GNU assembler, the same bytes
+ * for both again.
  *
  *   svmbench run --backend svmhv|kvm [--round N] [--quick] [--hw] [--thp]
- *                [--only cpuid|out|hlt|touch|lifecycle] [--label NAME]
+ *                [--only cpuid|out|hlt|ipi|timer|hltwake|touch|lifecycle]
+ *                [--label NAME]
  *       run every workload (or one) once, print one "BENCH ..." line per
  *       number (--label: another name than the backend's, e.g. to compare
  *       two builds of svmhv.ko; report only reads "svmhv" and "kvm")
@@ -22,6 +27,12 @@
  *   cpuid       N x CPUID in a guest loop: exits handled in the kernel
  *   out         N x OUT to a port: each exits to this process and back
  *   hlt         N x HLT: each returns from RUN with a HLT exit
+ *   ipi         N IPI round trips between two vCPUs (a thread each):
+ *               vCPU 0 sends a fixed IPI through the x2APIC ICR and waits
+ *               in STI;HLT, vCPU 1 (in HLT too) EOIs and sends one back
+ *   timer       N LAPIC timer interrupts, one-shot with count 1, re-armed
+ *               by the handler, the guest spinning in between
+ *   hltwake     N x (arm that timer; STI;HLT), each HLT woken by it
  *   touch1      one byte written per 4 KiB page over 256 MiB of fresh
  *               guest RAM: one nested page fault per page
  *   touch2      the same pages again, four passes: no faults
@@ -40,8 +51,6 @@
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <stdarg.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +60,7 @@
 #include <unistd.h>
 
 #include "svmhv.h"
+#include "svmbench.h"
 
 #define PAGE		4096ul
 #define MiB		(1024ul * 1024)
@@ -62,9 +72,6 @@
 #define TOUCH_GPA	0x10000000ul	/* slot 1: 256 MiB for the touch test */
 #define TOUCH_SIZE	(256 * MiB)
 #define LIFE_SIZE	(64 * MiB)	/* lifecycle: slot 0 is this big */
-
-#define PORT_LOOP	0x500		/* the "out" workload's port */
-#define PORT_DONE	0x501		/* every loop ends with OUT here */
 
 /*
  * Guest code, 32-bit, hand-assembled so that both hypervisors run the
@@ -119,36 +126,9 @@ static const unsigned char guest_code[GUEST_CODE_LEN] = {
 	0xf4,				/* hlt */
 };
 
-/* ---- backends --------------------------------------------------------- */
+/* ---- backends (struct backend: svmbench.h) ------------------------------ */
 
-enum exit_kind { EXIT_OUT, EXIT_HLT, EXIT_OTHER };
-
-struct regs {			/* the few registers the workloads use */
-	uint64_t rax, rbx, rdx, rsi, rdi, rbp, rip;
-};
-
-struct vm {
-	int fd, vcpu;
-	void *run;		/* mmap'd struct svmhv_run / kvm_run */
-	size_t run_size;
-	uint16_t port;		/* of the last EXIT_OUT */
-	unsigned int raw_reason;
-};
-
-struct backend {
-	const char *name;
-	const char *dev;
-	int (*create_vm)(int sys, struct vm *vm);
-	int (*set_region)(struct vm *vm, unsigned int slot, uint64_t gpa,
-			  uint64_t size, void *host);
-	int (*create_vcpu)(int sys, struct vm *vm);
-	int (*flat32)(struct vm *vm);		/* protected mode, no paging */
-	int (*set_regs)(struct vm *vm, const struct regs *r);
-	int (*get_regs)(struct vm *vm, struct regs *r);
-	enum exit_kind (*run)(struct vm *vm);
-};
-
-static void die(const char *fmt, ...)
+void die(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -177,6 +157,11 @@ static int svmhv_create_vm(int sys, struct vm *vm)
 	return 0;
 }
 
+static int svmhv_enable_lapic(struct vm *vm)
+{
+	return xioctl(vm->fd, SVMHV_ENABLE_LAPIC, 0, "SVMHV_ENABLE_LAPIC");
+}
+
 static int svmhv_set_region(struct vm *vm, unsigned int slot, uint64_t gpa,
 			    uint64_t size, void *host)
 {
@@ -192,7 +177,8 @@ static int svmhv_set_region(struct vm *vm, unsigned int slot, uint64_t gpa,
 static int svmhv_create_vcpu(int sys, struct vm *vm)
 {
 	(void)sys;
-	vm->vcpu = xioctl(vm->fd, SVMHV_CREATE_VCPU, 0, "SVMHV_CREATE_VCPU");
+	vm->vcpu = xioctl(vm->fd, SVMHV_CREATE_VCPU, (void *)(uintptr_t)vm->id,
+			  "SVMHV_CREATE_VCPU");
 	vm->run_size = SVMHV_RUN_SIZE;
 	vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		       vm->vcpu, 0);
@@ -210,7 +196,7 @@ static void svmhv_flat_seg(struct svmhv_segment *s, uint16_t sel,
 	};
 }
 
-static int svmhv_flat32(struct vm *vm)
+static int svmhv_flat32(struct vm *vm, const struct dtables *dt)
 {
 	struct svmhv_sregs sr;
 
@@ -219,14 +205,28 @@ static int svmhv_flat32(struct vm *vm)
 	svmhv_flat_seg(&sr.ds, 0x10, 0x3);
 	sr.es = sr.fs = sr.gs = sr.ss = sr.ds;
 	sr.cr0 = 0x11;			/* PE | ET */
+	if (dt) {
+		sr.gdt.base = dt->gdt_base;
+		sr.gdt.limit = dt->gdt_limit;
+		sr.idt.base = dt->idt_base;
+		sr.idt.limit = dt->idt_limit;
+	}
 	return xioctl(vm->vcpu, SVMHV_SET_SREGS, &sr, "SVMHV_SET_SREGS");
+}
+
+static int svmhv_set_runnable(struct vm *vm)
+{
+	struct svmhv_mp_state mp = { .state = SVMHV_MP_STATE_RUNNABLE };
+
+	return xioctl(vm->vcpu, SVMHV_SET_MP_STATE, &mp, "SVMHV_SET_MP_STATE");
 }
 
 static int svmhv_set_regs(struct vm *vm, const struct regs *r)
 {
 	struct svmhv_regs g = {
 		.rax = r->rax, .rbx = r->rbx, .rdx = r->rdx, .rsi = r->rsi,
-		.rdi = r->rdi, .rbp = r->rbp, .rip = r->rip, .rflags = 2,
+		.rdi = r->rdi, .rbp = r->rbp, .rsp = r->rsp, .rip = r->rip,
+		.rflags = 2,
 	};
 
 	return xioctl(vm->vcpu, SVMHV_SET_REGS, &g, "SVMHV_SET_REGS");
@@ -237,7 +237,10 @@ static int svmhv_get_regs(struct vm *vm, struct regs *r)
 	struct svmhv_regs g;
 
 	xioctl(vm->vcpu, SVMHV_GET_REGS, &g, "SVMHV_GET_REGS");
-	*r = (struct regs){ g.rax, g.rbx, g.rdx, g.rsi, g.rdi, g.rbp, g.rip };
+	*r = (struct regs){
+		.rax = g.rax, .rbx = g.rbx, .rdx = g.rdx, .rsi = g.rsi,
+		.rdi = g.rdi, .rbp = g.rbp, .rsp = g.rsp, .rip = g.rip,
+	};
 	return 0;
 }
 
@@ -267,6 +270,15 @@ static int kvm_create_vm(int sys, struct vm *vm)
 	return 0;
 }
 
+/*
+ * The in-kernel irqchip: local APICs, and also the 8259s and the I/O
+ * APIC, which the APIC workloads never touch.
+ */
+static int kvm_enable_lapic(struct vm *vm)
+{
+	return xioctl(vm->fd, KVM_CREATE_IRQCHIP, 0, "KVM_CREATE_IRQCHIP");
+}
+
 static int kvm_set_region(struct vm *vm, unsigned int slot, uint64_t gpa,
 			  uint64_t size, void *host)
 {
@@ -283,7 +295,8 @@ static int kvm_create_vcpu(int sys, struct vm *vm)
 {
 	int size;
 
-	vm->vcpu = xioctl(vm->fd, KVM_CREATE_VCPU, 0, "KVM_CREATE_VCPU");
+	vm->vcpu = xioctl(vm->fd, KVM_CREATE_VCPU, (void *)(uintptr_t)vm->id,
+			  "KVM_CREATE_VCPU");
 	size = xioctl(sys, KVM_GET_VCPU_MMAP_SIZE, 0, "KVM_GET_VCPU_MMAP_SIZE");
 	vm->run_size = size;
 	vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -316,7 +329,7 @@ static void kvm_flat_seg(struct kvm_segment *s, uint16_t sel, uint8_t type)
 	};
 }
 
-static int kvm_flat32(struct vm *vm)
+static int kvm_flat32(struct vm *vm, const struct dtables *dt)
 {
 	struct kvm_sregs sr;
 
@@ -325,14 +338,32 @@ static int kvm_flat32(struct vm *vm)
 	kvm_flat_seg(&sr.ds, 0x10, 0x3);
 	sr.es = sr.fs = sr.gs = sr.ss = sr.ds;
 	sr.cr0 = 0x11;			/* PE | ET */
+	if (dt) {
+		sr.gdt.base = dt->gdt_base;
+		sr.gdt.limit = dt->gdt_limit;
+		sr.idt.base = dt->idt_base;
+		sr.idt.limit = dt->idt_limit;
+	}
 	return xioctl(vm->vcpu, KVM_SET_SREGS, &sr, "KVM_SET_SREGS");
+}
+
+/*
+ * With an in-kernel irqchip every vCPU but the BSP starts in
+ * wait-for-SIPI (KVM_MP_STATE_UNINITIALIZED).
+ */
+static int kvm_set_runnable(struct vm *vm)
+{
+	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+
+	return xioctl(vm->vcpu, KVM_SET_MP_STATE, &mp, "KVM_SET_MP_STATE");
 }
 
 static int kvm_set_regs(struct vm *vm, const struct regs *r)
 {
 	struct kvm_regs g = {
 		.rax = r->rax, .rbx = r->rbx, .rdx = r->rdx, .rsi = r->rsi,
-		.rdi = r->rdi, .rbp = r->rbp, .rip = r->rip, .rflags = 2,
+		.rdi = r->rdi, .rbp = r->rbp, .rsp = r->rsp, .rip = r->rip,
+		.rflags = 2,
 	};
 
 	return xioctl(vm->vcpu, KVM_SET_REGS, &g, "KVM_SET_REGS");
@@ -343,7 +374,10 @@ static int kvm_get_regs(struct vm *vm, struct regs *r)
 	struct kvm_regs g;
 
 	xioctl(vm->vcpu, KVM_GET_REGS, &g, "KVM_GET_REGS");
-	*r = (struct regs){ g.rax, g.rbx, g.rdx, g.rsi, g.rdi, g.rbp, g.rip };
+	*r = (struct regs){
+		.rax = g.rax, .rbx = g.rbx, .rdx = g.rdx, .rsi = g.rsi,
+		.rdi = g.rdi, .rbp = g.rbp, .rsp = g.rsp, .rip = g.rip,
+	};
 	return 0;
 }
 
@@ -364,17 +398,35 @@ static enum exit_kind kvm_run(struct vm *vm)
 }
 
 static const struct backend backends[] = {
-	{ "svmhv", "/dev/svmhv", svmhv_create_vm, svmhv_set_region,
-	  svmhv_create_vcpu, svmhv_flat32, svmhv_set_regs, svmhv_get_regs,
-	  svmhv_run },
-	{ "kvm", "/dev/kvm", kvm_create_vm, kvm_set_region, kvm_create_vcpu,
-	  kvm_flat32, kvm_set_regs, kvm_get_regs, kvm_run },
+	{
+		.name = "svmhv", .dev = "/dev/svmhv",
+		.create_vm = svmhv_create_vm,
+		.enable_lapic = svmhv_enable_lapic,
+		.set_region = svmhv_set_region,
+		.create_vcpu = svmhv_create_vcpu,
+		.flat32 = svmhv_flat32,
+		.set_runnable = svmhv_set_runnable,
+		.set_regs = svmhv_set_regs,
+		.get_regs = svmhv_get_regs,
+		.run = svmhv_run,
+	}, {
+		.name = "kvm", .dev = "/dev/kvm",
+		.create_vm = kvm_create_vm,
+		.enable_lapic = kvm_enable_lapic,
+		.set_region = kvm_set_region,
+		.create_vcpu = kvm_create_vcpu,
+		.flat32 = kvm_flat32,
+		.set_runnable = kvm_set_runnable,
+		.set_regs = kvm_set_regs,
+		.get_regs = kvm_get_regs,
+		.run = kvm_run,
+	},
 };
 
 /* ---- workloads -------------------------------------------------------- */
 
-static const struct backend *be;
-static int sys_fd;
+const struct backend *be;
+int sys_fd;
 static int round_no = 1;
 static bool quick, hw, thp, icount;
 static const char *only;	/* --only: one group of workloads */
@@ -385,7 +437,7 @@ static bool selected(const char *group)
 	return !only || !strcmp(only, group);
 }
 
-static double now_s(void)
+double now_s(void)
 {
 	struct timespec ts;
 
@@ -393,7 +445,7 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static void *map_ram(size_t size, bool thp)
+void *map_ram(size_t size, bool thp)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -430,7 +482,7 @@ static void guest_create(struct guest *g, size_t code_size, bool touch,
 		be->set_region(&g->vm, 1, TOUCH_GPA, TOUCH_SIZE, g->touch);
 	}
 	be->create_vcpu(sys_fd, &g->vm);
-	be->flat32(&g->vm);
+	be->flat32(&g->vm, NULL);
 }
 
 static void guest_destroy(struct guest *g, size_t code_size)
@@ -489,8 +541,7 @@ static uint64_t run_to_done(struct guest *g, const char *what,
 	       ((r.rbp << 32) | (uint32_t)r.rdi);
 }
 
-static void report(const char *workload, uint64_t ops, double secs,
-		   uint64_t tsc)
+void report(const char *workload, uint64_t ops, double secs, uint64_t tsc)
 {
 	printf("BENCH backend=%s round=%d workload=%s ops=%llu ns=%llu tsc=%llu\n",
 	       label ? label : be->name, round_no, workload, (unsigned long long)ops,
@@ -498,7 +549,7 @@ static void report(const char *workload, uint64_t ops, double secs,
 	fflush(stdout);
 }
 
-static uint64_t scaled(uint64_t emulated)
+uint64_t scaled(uint64_t emulated)
 {
 	/* Real hardware exits in ~1 us, TCG in ~50 us: same 0.2-1 s. */
 	if (quick)
@@ -579,6 +630,15 @@ static void bench_lifecycle(uint64_t min_n, double min_s)
 	report("lifecycle", i, t, 0);
 }
 
+/*
+ * Operations per run of the APIC workloads (before scaled()): each costs
+ * several exits (an IPI round trip at least six, and two trips through
+ * the scheduler), so fewer than the single-exit loops above.
+ */
+#define IPI_N		1500
+#define TIMER_N		4000
+#define HLTWAKE_N	3000
+
 static int cmd_run(void)
 {
 	sys_fd = open(be->dev, O_RDWR | O_CLOEXEC);
@@ -590,6 +650,12 @@ static int cmd_run(void)
 		bench_loop("out", ENTRY_OUT, scaled(10000));
 	if (selected("hlt"))
 		bench_loop("hlt", ENTRY_HLT, scaled(8000));
+	if (selected("ipi"))
+		bench_ipi(scaled(IPI_N));
+	if (selected("timer"))
+		bench_timer(false, scaled(TIMER_N));
+	if (selected("hltwake"))
+		bench_timer(true, scaled(HLTWAKE_N));
 	if (selected("touch"))
 		bench_touch(false);
 	if (selected("touch") && thp)
@@ -610,6 +676,9 @@ static const struct {
 	{ "cpuid", "in-kernel exit (CPUID)", "exits/s" },
 	{ "out", "userspace exit (OUT)", "exits/s" },
 	{ "hlt", "HLT to userspace", "exits/s" },
+	{ "ipi", "IPI round trip, 2 vCPUs", "trips/s" },
+	{ "timer", "APIC timer IRQ, spinning", "IRQs/s" },
+	{ "hltwake", "HLT woken by APIC timer", "wakes/s" },
 	{ "touch1", "first touch, 4K (NPF)", "pages/s" },
 	{ "touch2", "second touch, 4K", "pages/s" },
 	{ "touch1-thp", "first touch, host THP", "pages/s" },
@@ -879,7 +948,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: svmbench run --backend svmhv|kvm [--round N] [--quick] [--hw] [--thp]\n"
-		"           [--only cpuid|out|hlt|touch|lifecycle] [--label NAME]\n"
+		"           [--only cpuid|out|hlt|ipi|timer|hltwake|touch|lifecycle]\n"
+		"           [--label NAME]\n"
 		"       svmbench report [--hw|--icount] [--json FILE|-] [FILE...]\n");
 	exit(2);
 }
@@ -907,6 +977,7 @@ int main(int argc, char **argv)
 			hw = true;
 		} else if (!strcmp(argv[i], "--thp")) {
 			thp = true;
+
 		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
 			only = argv[++i];
 		} else if (!strcmp(argv[i], "--label") && i + 1 < argc) {

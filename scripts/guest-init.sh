@@ -254,7 +254,7 @@ do_bench() {
 	echo "SVMHV-BENCH thp=$(cat /sys/kernel/mm/transparent_hugepage/enabled)"
 	r=1
 	while [ "$r" -le "$rounds" ]; do
-		for w in cpuid out hlt touch lifecycle; do
+		for w in cpuid out hlt ipi timer hltwake touch lifecycle; do
 			if insmod /svmhv/svmhv.ko; then
 				bench_one svmhv "$r" "$w"
 				rmmod svmhv || echo "SVMHV-BENCH-FAIL rmmod svmhv"
