@@ -13,10 +13,13 @@
  *
  *   svmbench run --backend svmhv|kvm [--round N] [--quick] [--hw] [--thp]
  *                [--only cpuid|out|hlt|ipi|timer|hltwake|touch|lifecycle]
- *                [--label NAME]
+ *                [--label NAME] [--stats]
  *       run every workload (or one) once, print one "BENCH ..." line per
  *       number (--label: another name than the backend's, e.g. to compare
- *       two builds of svmhv.ko; report only reads "svmhv" and "kvm")
+ *       two builds of svmhv.ko; report only reads "svmhv" and "kvm");
+ *       --stats: after the loop workloads also a "STATS ..." line, the
+ *       hypervisor's own exit counters per operation (svmhv: its
+ *       SVMHV_GET_STATS; KVM: its debugfs directory, where mounted)
  *   svmbench report [--hw|--icount] [--json FILE] [FILE...]
  *       read BENCH lines (files or stdin), print the comparison table
  *       (min/median/max over rounds, ratio svmhv/kvm) and write JSON;
@@ -260,6 +263,20 @@ static enum exit_kind svmhv_run(struct vm *vm)
 	return EXIT_OTHER;
 }
 
+static void svmhv_stats(struct vm *vm, struct vm_stats *s)
+{
+	struct svmhv_stats st;
+
+	xioctl(vm->fd, SVMHV_GET_STATS, &st, "SVMHV_GET_STATS");
+	*s = (struct vm_stats){ 8,
+		{ "exits", "userspace_exits", "io_exits", "hlt_exits",
+		  "msr_exits", "host_event_exits", "irq_window_exits",
+		  "injected_events" },
+		{ st.exits, st.userspace_exits, st.io_exits, st.hlt_exits,
+		  st.msr_exits, st.host_event_exits, st.irq_window_exits,
+		  st.injected_events } };
+}
+
 /* KVM */
 
 static struct kvm_cpuid2 *kvm_cpuid;	/* KVM_GET_SUPPORTED_CPUID, once */
@@ -381,6 +398,44 @@ static int kvm_get_regs(struct vm *vm, struct regs *r)
 	return 0;
 }
 
+/*
+ * KVM's per-VM debugfs directory (the sums over its vCPUs), where
+ * kvm_stat reads them: no MSR counter there, but irq_exits (host
+ * interrupts), halt_successful_poll (HLTs that ended while KVM polled
+ * for an event instead of sleeping) and halt_wakeup (HLTs that slept).
+ */
+static void kvm_stats(struct vm *vm, struct vm_stats *s)
+{
+	static const char *const names[] = {
+		"exits", "io_exits", "halt_exits", "halt_successful_poll",
+		"halt_wakeup", "irq_exits", "irq_window_exits",
+		"irq_injections", "insn_emulation",
+	};
+	char path[96];
+	unsigned int i;
+
+	_Static_assert(sizeof(names) / sizeof(names[0]) <= MAX_STATS,
+		       "struct vm_stats too small");
+	s->n = 0;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		unsigned long long v;
+		FILE *f;
+		int ok;
+
+		snprintf(path, sizeof(path), "/sys/kernel/debug/kvm/%d-%d/%s",
+			 (int)getpid(), vm->fd, names[i]);
+		f = fopen(path, "r");
+		if (!f)
+			return;		/* no debugfs: no counters at all */
+		ok = fscanf(f, "%llu", &v) == 1;
+		fclose(f);
+		if (!ok)
+			return;
+		s->name[s->n] = names[i];
+		s->val[s->n++] = v;
+	}
+}
+
 static enum exit_kind kvm_run(struct vm *vm)
 {
 	struct kvm_run *run = vm->run;
@@ -409,6 +464,7 @@ static const struct backend backends[] = {
 		.set_regs = svmhv_set_regs,
 		.get_regs = svmhv_get_regs,
 		.run = svmhv_run,
+		.stats = svmhv_stats,
 	}, {
 		.name = "kvm", .dev = "/dev/kvm",
 		.create_vm = kvm_create_vm,
@@ -420,6 +476,7 @@ static const struct backend backends[] = {
 		.set_regs = kvm_set_regs,
 		.get_regs = kvm_get_regs,
 		.run = kvm_run,
+		.stats = kvm_stats,
 	},
 };
 
@@ -427,6 +484,7 @@ static const struct backend backends[] = {
 
 const struct backend *be;
 int sys_fd;
+bool want_stats;		/* --stats */
 static int round_no = 1;
 static bool quick, hw, thp, icount;
 static const char *only;	/* --only: one group of workloads */
@@ -549,6 +607,23 @@ void report(const char *workload, uint64_t ops, double secs, uint64_t tsc)
 	fflush(stdout);
 }
 
+/* --stats: what the hypervisor counted per operation of the timed run. */
+void report_stats(const char *workload, uint64_t ops,
+		  const struct vm_stats *before, const struct vm_stats *after)
+{
+	int i;
+
+	if (!after->n || before->n != after->n || !ops)
+		return;
+	printf("STATS backend=%s round=%d workload=%s per_op",
+	       label ? label : be->name, round_no, workload);
+	for (i = 0; i < after->n; i++)
+		printf(" %s=%.2f", after->name[i],
+		       (double)(after->val[i] - before->val[i]) / ops);
+	printf("\n");
+	fflush(stdout);
+}
+
 uint64_t scaled(uint64_t emulated)
 {
 	/* Real hardware exits in ~1 us, TCG in ~50 us: same 0.2-1 s. */
@@ -559,6 +634,7 @@ uint64_t scaled(uint64_t emulated)
 
 static void bench_loop(const char *name, unsigned int entry, uint64_t n)
 {
+	struct vm_stats before, after;
 	struct guest g;
 	uint64_t count = 0, tsc;
 	double t;
@@ -568,13 +644,19 @@ static void bench_loop(const char *name, unsigned int entry, uint64_t n)
 	run_to_done(&g, name, &count, &count);
 	count = 0;
 	start(&g, entry, n, 0);
+	if (want_stats)
+		be->stats(&g.vm, &before);
 	t = now_s();
 	tsc = run_to_done(&g, name, &count, &count);
 	t = now_s() - t;
+	if (want_stats)
+		be->stats(&g.vm, &after);
 	if (entry != ENTRY_CPUID && count != n)
 		die("%s: %s: %llu exits seen, %llu expected", be->name, name,
 		    (unsigned long long)count, (unsigned long long)n);
 	report(name, n, t, tsc);
+	if (want_stats)
+		report_stats(name, n, &before, &after);
 	guest_destroy(&g, CODE_SIZE);
 }
 
@@ -948,6 +1030,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: svmbench run --backend svmhv|kvm [--round N] [--quick] [--hw] [--thp]\n"
+		"           [--stats]\n"
 		"           [--only cpuid|out|hlt|ipi|timer|hltwake|touch|lifecycle]\n"
 		"           [--label NAME]\n"
 		"       svmbench report [--hw|--icount] [--json FILE|-] [FILE...]\n");
@@ -977,7 +1060,8 @@ int main(int argc, char **argv)
 			hw = true;
 		} else if (!strcmp(argv[i], "--thp")) {
 			thp = true;
-
+		} else if (!strcmp(argv[i], "--stats")) {
+			want_stats = true;
 		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
 			only = argv[++i];
 		} else if (!strcmp(argv[i], "--label") && i + 1 < argc) {

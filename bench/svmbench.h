@@ -30,6 +30,14 @@ struct dtables {
 	uint16_t gdt_limit, idt_limit;
 };
 
+/* --stats: a hypervisor's own exit counters for a VM, by its names. */
+#define MAX_STATS	10
+struct vm_stats {
+	int n;
+	const char *name[MAX_STATS];
+	uint64_t val[MAX_STATS];
+};
+
 /* One vCPU of a VM (two vCPUs of one VM share fd). */
 struct vm {
 	int fd, vcpu;
@@ -56,16 +64,21 @@ struct backend {
 	int (*set_regs)(struct vm *vm, const struct regs *r);
 	int (*get_regs)(struct vm *vm, struct regs *r);
 	enum exit_kind (*run)(struct vm *vm);
+	/* Counters of the whole VM; n = 0 if there are none to read. */
+	void (*stats)(struct vm *vm, struct vm_stats *s);
 };
 
 extern const struct backend *be;
 extern int sys_fd;
+extern bool want_stats;
 
 void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 void *map_ram(size_t size, bool thp);
 double now_s(void);
 uint64_t scaled(uint64_t emulated);
 void report(const char *workload, uint64_t ops, double secs, uint64_t tsc);
+void report_stats(const char *workload, uint64_t ops,
+		  const struct vm_stats *before, const struct vm_stats *after);
 
 /* svmbench_apic.c */
 void bench_ipi(uint64_t n);

@@ -481,6 +481,7 @@ void bench_ipi(uint64_t n)
 	struct apic_guest g;
 	struct ipi_peer peer = { .g = &g, .runs = 2 };
 	uint64_t runs[2] = { 1, n }, tsc = 0;
+	struct vm_stats before, after;
 	pthread_t thread;
 	unsigned int i;
 	double t = 0;
@@ -499,6 +500,8 @@ void bench_ipi(uint64_t n)
 				die("sem_wait: %s", strerror(errno));
 		memset(g.mem + AG_DATA, 0, AG_DATA_SIZE);
 		ag_start(&g.vcpu[0], svmbench_apic_ipi0, runs[i]);
+		if (want_stats)
+			be->stats(&g.vcpu[0], &before);
 		t = now_s();
 		ag_run_to(&g, &g.vcpu[0], PORT_DONE, "ipi");
 		t = now_s() - t;
@@ -508,9 +511,14 @@ void bench_ipi(uint64_t n)
 	err = pthread_join(thread, NULL);
 	if (err)
 		die("pthread_join: %s", strerror(err));
+	/* vCPU 1's last exits (the stop) are counted, by both alike. */
+	if (want_stats)
+		be->stats(&g.vcpu[0], &after);
 	ag_expect("ipi", "IPIs taken by vCPU 1", *ag_counter(&g, AG_PINGS), n);
 	sem_destroy(&peer.ready);
 	report("ipi", n, t, tsc);
+	if (want_stats)
+		report_stats("ipi", n, &before, &after);
 	ag_destroy(&g);
 }
 
@@ -522,6 +530,7 @@ void bench_timer(bool halt, uint64_t n)
 	const unsigned char *entry = halt ? svmbench_apic_hltwake :
 					    svmbench_apic_timer;
 	uint64_t runs[2] = { 1, n }, tsc = 0;
+	struct vm_stats before, after;
 	struct apic_guest g;
 	unsigned int i;
 	double t = 0;
@@ -530,13 +539,19 @@ void bench_timer(bool halt, uint64_t n)
 	for (i = 0; i < 2; i++) {
 		memset(g.mem + AG_DATA, 0, AG_DATA_SIZE);
 		ag_start(&g.vcpu[0], entry, runs[i]);
+		if (want_stats)
+			be->stats(&g.vcpu[0], &before);
 		t = now_s();
 		ag_run_to(&g, &g.vcpu[0], PORT_DONE, what);
 		t = now_s() - t;
+		if (want_stats)
+			be->stats(&g.vcpu[0], &after);
 		tsc = ag_tsc(&g.vcpu[0], what);
 		ag_expect(what, "timer interrupts", *ag_counter(&g, AG_TICKS),
 			  runs[i]);
 	}
 	report(what, n, t, tsc);
+	if (want_stats)
+		report_stats(what, n, &before, &after);
 	ag_destroy(&g);
 }

@@ -237,8 +237,9 @@ do_shell() {
 # svmhv takes SVM at insmod, so it is unloaded before each kvm run.  Each
 # workload runs under svmhv and then kvm_amd back to back, so that noise
 # from the machine QEMU runs on hits both alike.
+# --stats: each hypervisor's exit counters per operation, in the log too.
 bench_one() {	# bench_one BACKEND ROUND WORKLOAD
-	svmbench run --backend "$1" --round "$2" --only "$3" $extra >>"$raw" ||
+	svmbench run --backend "$1" --round "$2" --only "$3" --stats $extra >>"$raw" ||
 		echo "SVMHV-BENCH-FAIL $1 round $2 $3"
 }
 
