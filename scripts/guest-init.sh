@@ -19,7 +19,8 @@
 #   bench  bench/svmbench under svmhv and Debian's kvm_amd, interleaved
 #          round by round (svmhv.rounds=, default 5; svmhv.thp=1 adds the
 #          first-touch run with transparent huge pages; svmhv.icount=1
-#          says QEMU counts instructions), then the table and
+#          says QEMU counts instructions; svmhv.workloads=a,b runs only
+#          those of svmbench's --only groups), then the table and
 #          bench/results.json between SVMHV-BENCH-JSON-BEGIN/END; read off
 #          the console by bench/run-emulated.sh (`make bench`)
 #   smp    Linux guests with 1, 2 and 4 vCPUs on the multi-core PC
@@ -249,13 +250,15 @@ do_bench() {
 	[ "$(cmdline_arg svmhv.thp || echo 0)" = 1 ] && extra=--thp
 	raw=/tmp/bench.raw
 	: >"$raw"
+	workloads=$(cmdline_arg svmhv.workloads ||
+		echo cpuid,out,hlt,ipi,timer,hltwake,touch,lifecycle)
 	while read -r ko; do
 		insmod "/kvm/$ko" || echo "SVMHV-BENCH-FAIL insmod $ko"
 	done </kvm/load-order
 	echo "SVMHV-BENCH thp=$(cat /sys/kernel/mm/transparent_hugepage/enabled)"
 	r=1
 	while [ "$r" -le "$rounds" ]; do
-		for w in cpuid out hlt ipi timer hltwake touch lifecycle; do
+		for w in $(echo "$workloads" | tr , ' '); do
 			if insmod /svmhv/svmhv.ko; then
 				bench_one svmhv "$r" "$w"
 				rmmod svmhv || echo "SVMHV-BENCH-FAIL rmmod svmhv"
