@@ -53,6 +53,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -251,7 +252,11 @@ static enum exit_kind svmhv_run(struct vm *vm)
 {
 	struct svmhv_run *run = vm->run;
 
-	xioctl(vm->vcpu, SVMHV_RUN, 0, "SVMHV_RUN");
+	if (ioctl(vm->vcpu, SVMHV_RUN, 0) < 0) {
+		if (errno == EINTR)
+			return EXIT_INTR;
+		die("SVMHV_RUN: %s", strerror(errno));
+	}
 	vm->raw_reason = run->exit_reason;
 	if (run->exit_reason == SVMHV_EXIT_HLT)
 		return EXIT_HLT;
@@ -275,6 +280,45 @@ static void svmhv_stats(struct vm *vm, struct vm_stats *s)
 		{ st.exits, st.userspace_exits, st.io_exits, st.hlt_exits,
 		  st.msr_exits, st.host_event_exits, st.irq_window_exits,
 		  st.injected_events } };
+}
+
+/*
+ * The registers of an APIC page in xAPIC layout (both hypervisors' GET
+ * ioctls give them so), those that tell why a vCPU waits: IRR and ISR
+ * (as 256-bit numbers, highest word first), the timer, SVR, LINT0.
+ */
+static void dump_apic(const unsigned char *regs)
+{
+	uint32_t r[0x40];
+	int i;
+
+	for (i = 0; i < 0x40; i++)
+		memcpy(&r[i], regs + i * 16, 4);
+	fprintf(stderr, "  IRR");
+	for (i = 7; i >= 0; i--)
+		fprintf(stderr, " %08x", r[0x20 + i]);
+	fprintf(stderr, "\n  ISR");
+	for (i = 7; i >= 0; i--)
+		fprintf(stderr, " %08x", r[0x10 + i]);
+	fprintf(stderr, "\n  SVR %#x LVT0 %#x LVTT %#x TMICT %u TMCCT %u TDCR %#x\n",
+		r[0xf], r[0x35], r[0x32], r[0x38], r[0x39], r[0x3e]);
+}
+
+static void svmhv_dump(struct vm *vm)
+{
+	struct svmhv_lapic_state ls;
+	struct svmhv_mp_state mp;
+	struct svmhv_regs g;
+
+	xioctl(vm->vcpu, SVMHV_GET_REGS, &g, "SVMHV_GET_REGS");
+	xioctl(vm->vcpu, SVMHV_GET_MP_STATE, &mp, "SVMHV_GET_MP_STATE");
+	xioctl(vm->vcpu, SVMHV_GET_LAPIC, &ls, "SVMHV_GET_LAPIC");
+	fprintf(stderr, "svmhv vCPU %u: rip %#llx rflags %#llx esi %llu mp_state %u apic_base %#llx timer_ns_left %llu\n",
+		vm->id, (unsigned long long)g.rip, (unsigned long long)g.rflags,
+		(unsigned long long)g.rsi, mp.state,
+		(unsigned long long)ls.apic_base,
+		(unsigned long long)ls.timer_ns_left);
+	dump_apic(ls.regs);
 }
 
 /* KVM */
@@ -440,7 +484,11 @@ static enum exit_kind kvm_run(struct vm *vm)
 {
 	struct kvm_run *run = vm->run;
 
-	xioctl(vm->vcpu, KVM_RUN, 0, "KVM_RUN");
+	if (ioctl(vm->vcpu, KVM_RUN, 0) < 0) {
+		if (errno == EINTR)
+			return EXIT_INTR;
+		die("KVM_RUN: %s", strerror(errno));
+	}
 	vm->raw_reason = run->exit_reason;
 	if (run->exit_reason == KVM_EXIT_HLT)
 		return EXIT_HLT;
@@ -450,6 +498,21 @@ static enum exit_kind kvm_run(struct vm *vm)
 		return EXIT_OUT;
 	}
 	return EXIT_OTHER;
+}
+
+static void kvm_dump(struct vm *vm)
+{
+	struct kvm_lapic_state ls;
+	struct kvm_mp_state mp;
+	struct kvm_regs g;
+
+	xioctl(vm->vcpu, KVM_GET_REGS, &g, "KVM_GET_REGS");
+	xioctl(vm->vcpu, KVM_GET_MP_STATE, &mp, "KVM_GET_MP_STATE");
+	xioctl(vm->vcpu, KVM_GET_LAPIC, &ls, "KVM_GET_LAPIC");
+	fprintf(stderr, "kvm vCPU %u: rip %#llx rflags %#llx esi %llu mp_state %u\n",
+		vm->id, (unsigned long long)g.rip, (unsigned long long)g.rflags,
+		(unsigned long long)g.rsi, mp.mp_state);
+	dump_apic((const unsigned char *)ls.regs);
 }
 
 static const struct backend backends[] = {
@@ -465,6 +528,7 @@ static const struct backend backends[] = {
 		.get_regs = svmhv_get_regs,
 		.run = svmhv_run,
 		.stats = svmhv_stats,
+		.dump = svmhv_dump,
 	}, {
 		.name = "kvm", .dev = "/dev/kvm",
 		.create_vm = kvm_create_vm,
@@ -477,6 +541,7 @@ static const struct backend backends[] = {
 		.get_regs = kvm_get_regs,
 		.run = kvm_run,
 		.stats = kvm_stats,
+		.dump = kvm_dump,
 	},
 };
 
@@ -721,8 +786,24 @@ static void bench_lifecycle(uint64_t min_n, double min_s)
 #define TIMER_N		4000
 #define HLTWAKE_N	3000
 
+/* Only there to make a blocked RUN return -EINTR. */
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
 static int cmd_run(void)
 {
+	/*
+	 * SIGTERM (the harness's timeout) ends RUN with EINTR instead of the
+	 * process, so that a workload that hangs says where its vCPUs are;
+	 * SIGUSR1 passes that on to a second vCPU thread (svmbench_apic.c).
+	 */
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGUSR1, &sa, NULL))
+		die("sigaction: %s", strerror(errno));
 	sys_fd = open(be->dev, O_RDWR | O_CLOEXEC);
 	if (sys_fd < 0)
 		die("open %s: %s", be->dev, strerror(errno));

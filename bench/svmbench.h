@@ -18,7 +18,8 @@
 #define PORT_LOOP	0x500		/* the "out" workload's port */
 #define PORT_DONE	0x501		/* every loop ends with OUT here */
 
-enum exit_kind { EXIT_OUT, EXIT_HLT, EXIT_OTHER };
+/* EXIT_INTR: RUN interrupted by a signal (SIGTERM: a timeout). */
+enum exit_kind { EXIT_OUT, EXIT_HLT, EXIT_INTR, EXIT_OTHER };
 
 struct regs {			/* the few registers the workloads use */
 	uint64_t rax, rbx, rdx, rsi, rdi, rbp, rsp, rip;
@@ -66,6 +67,8 @@ struct backend {
 	enum exit_kind (*run)(struct vm *vm);
 	/* Counters of the whole VM; n = 0 if there are none to read. */
 	void (*stats)(struct vm *vm, struct vm_stats *s);
+	/* In-kernel APICs: print the vCPU's state (RIP, MP state, APIC). */
+	void (*dump)(struct vm *vm);
 };
 
 extern const struct backend *be;

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -316,6 +317,8 @@ struct apic_guest {
 	struct vm vcpu[2];
 	unsigned char *mem;
 	unsigned int nr_vcpus;
+	pthread_t peer;			/* ipi: vCPU 1's thread */
+	bool has_peer;
 };
 
 static uint32_t *ag_counter(struct apic_guest *g, uint32_t gpa)
@@ -392,6 +395,28 @@ static void ag_start(struct vm *v, const unsigned char *entry, uint64_t n)
 }
 
 /*
+ * A RUN ended by SIGTERM (the harness's timeout) or, in vCPU 1's thread,
+ * by SIGUSR1 from vCPU 0's: the guest waited too long.  Print why it
+ * might wait: each vCPU's RIP, MP state and APIC, and the counters.
+ */
+static void ag_hung(struct apic_guest *g, struct vm *v, const char *what)
+{
+	fprintf(stderr, "svmbench: %s: %s: vCPU %u interrupted; pongs %u pings %u left %u ticks %u\n",
+		be->name, what, v->id, *(uint32_t *)(g->mem + AG_PONGS),
+		*(uint32_t *)(g->mem + AG_PINGS),
+		*(uint32_t *)(g->mem + AG_LEFT),
+		*(uint32_t *)(g->mem + AG_TICKS));
+	be->dump(v);
+	if (v->id)
+		pthread_exit(NULL);
+	if (g->has_peer) {
+		pthread_kill(g->peer, SIGUSR1);
+		pthread_join(g->peer, NULL);
+	}
+	die("%s: %s: timed out", be->name, what);
+}
+
+/*
  * Run vCPU v until its OUT to port; any other exit is an error here
  * (HLT, timer interrupts and IPIs all stay in the kernel).
  */
@@ -406,6 +431,8 @@ static void ag_run_to(struct apic_guest *g, struct vm *v, uint16_t port,
 
 		if (k == EXIT_OUT && v->port == port)
 			return;
+		if (k == EXIT_INTR)
+			ag_hung(g, v, what);
 		be->get_regs(v, &r);
 		if (k == EXIT_OUT && v->port == PORT_FAULT) {
 			sp = (uint32_t *)(g->mem + (uint32_t)r.rsp);
@@ -482,7 +509,7 @@ void bench_ipi(uint64_t n)
 	struct ipi_peer peer = { .g = &g, .runs = 2 };
 	uint64_t runs[2] = { 1, n }, tsc = 0;
 	struct vm_stats before, after;
-	pthread_t thread;
+	sigset_t term, old;
 	unsigned int i;
 	double t = 0;
 	int err;
@@ -490,14 +517,22 @@ void bench_ipi(uint64_t n)
 	ag_create(&g, 2);
 	if (sem_init(&peer.ready, 0, 0))
 		die("sem_init: %s", strerror(errno));
-	err = pthread_create(&thread, NULL, ipi_peer_thread, &peer);
+	/* SIGTERM for this thread only; vCPU 1's thread hears SIGUSR1. */
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &term, &old);
+	err = pthread_create(&g.peer, NULL, ipi_peer_thread, &peer);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err)
 		die("pthread_create: %s", strerror(err));
+	g.has_peer = true;
 	/* A first round trip (faults on code and data), then the timed run. */
 	for (i = 0; i < 2; i++) {
-		while (sem_wait(&peer.ready))
-			if (errno != EINTR)
-				die("sem_wait: %s", strerror(errno));
+		if (sem_wait(&peer.ready)) {
+			if (errno == EINTR)
+				ag_hung(&g, &g.vcpu[0], "ipi (vCPU 1 not ready)");
+			die("sem_wait: %s", strerror(errno));
+		}
 		memset(g.mem + AG_DATA, 0, AG_DATA_SIZE);
 		ag_start(&g.vcpu[0], svmbench_apic_ipi0, runs[i]);
 		if (want_stats)
@@ -508,7 +543,7 @@ void bench_ipi(uint64_t n)
 		tsc = ag_tsc(&g.vcpu[0], "ipi");
 		ag_expect("ipi", "replies", *ag_counter(&g, AG_PONGS), runs[i]);
 	}
-	err = pthread_join(thread, NULL);
+	err = pthread_join(g.peer, NULL);
 	if (err)
 		die("pthread_join: %s", strerror(err));
 	/* vCPU 1's last exits (the stop) are counted, by both alike. */

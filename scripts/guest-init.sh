@@ -239,8 +239,13 @@ do_shell() {
 # workload runs under svmhv and then kvm_amd back to back, so that noise
 # from the machine QEMU runs on hits both alike.
 # --stats: each hypervisor's exit counters per operation, in the log too.
+# The step is named first and runs under a timeout, so that a guest that
+# never finishes fails its own step, not the whole boot; SIGTERM makes
+# svmbench print the state of its vCPUs (on stderr: the console).
 bench_one() {	# bench_one BACKEND ROUND WORKLOAD
-	svmbench run --backend "$1" --round "$2" --only "$3" --stats $extra >>"$raw" ||
+	echo "SVMHV-BENCH-STEP $1 round $2 $3"
+	timeout -k 5 120 svmbench run --backend "$1" --round "$2" --only "$3" \
+		--stats $extra >>"$raw" ||
 		echo "SVMHV-BENCH-FAIL $1 round $2 $3"
 }
 
