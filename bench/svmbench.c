@@ -35,7 +35,9 @@
  *               in STI;HLT, vCPU 1 (in HLT too) EOIs and sends one back
  *   timer       N LAPIC timer interrupts, one-shot with count 1, re-armed
  *               by the handler, the guest spinning in between
- *   hltwake     N x (arm that timer; STI;HLT), each HLT woken by it
+ *   hltwake     N x (arm that timer; STI;HLT), each HLT woken by it;
+ *               the interrupt is due by the time the HLT exits, so
+ *               neither hypervisor sleeps (ipi has the real sleeps)
  *   touch1      one byte written per 4 KiB page over 256 MiB of fresh
  *               guest RAM: one nested page fault per page
  *   touch2      the same pages again, four passes: no faults
