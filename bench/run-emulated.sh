@@ -21,7 +21,9 @@
 # on a shared two-core machine moved single ratios by 3x between rounds.
 # Environment: BENCH_CLOCK (icount, wall), ROUNDS (default 3 with icount,
 # 5 with wall), THP=1 (add first touch with the host's transparent huge
-# pages), KVER, VM_TIMEOUT, and the rest of scripts/run-vm.sh's variables.
+# pages), WORKLOADS (a comma-separated subset of svmbench's --only groups,
+# e.g. WORKLOADS=ipi,timer while working on one), KVER, VM_TIMEOUT, and
+# the rest of scripts/run-vm.sh's variables.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,7 +46,8 @@ mkdir -p "$build"
 : >"$log"
 started=$SECONDS
 vm_rc=0
-VM_SMP=1 VM_APPEND="svmhv.rounds=$rounds svmhv.thp=${THP:-0} svmhv.icount=$icount ${VM_APPEND:-}" \
+workloads=${WORKLOADS:+svmhv.workloads=$WORKLOADS}
+VM_SMP=1 VM_APPEND="svmhv.rounds=$rounds svmhv.thp=${THP:-0} svmhv.icount=$icount $workloads ${VM_APPEND:-}" \
 	QEMU_EXTRA="$qemu_clock ${QEMU_EXTRA:-}" \
 	"$repo/scripts/run-vm.sh" bench "$log" &
 vm=$!

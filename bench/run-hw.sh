@@ -52,7 +52,7 @@ trap 'svmhv_unload; modprobe kvm_amd 2>/dev/null || true' EXIT
 mkdir -p "$repo/build"
 : >"$raw"
 for r in $(seq 1 "$rounds"); do
-	for w in cpuid out hlt touch lifecycle; do
+	for w in cpuid out hlt ipi timer hltwake touch lifecycle; do
 		kvm_unload
 		insmod "$repo/module/svmhv.ko"
 		taskset -c "$cpu" "$repo/bench/svmbench" run --hw --backend svmhv \

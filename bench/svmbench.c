@@ -6,12 +6,20 @@
  * run identical guest code bytes (guest_code[] below) in 32-bit protected
  * mode with paging off and flat segments -- the simplest state both
  * hypervisors accept without any guest page tables or descriptor tables.
+ * The local APIC workloads (svmbench_apic.c) add a GDT, an IDT and the
+ * in-kernel APICs of both (svmhv: SVMHV_ENABLE_LAPIC; KVM:
+ * KVM_CREATE_IRQCHIP); their guest code is GNU assembler, the same bytes
+ * for both again.
  *
  *   svmbench run --backend svmhv|kvm [--round N] [--quick] [--hw] [--thp]
- *                [--only cpuid|out|hlt|touch|lifecycle] [--label NAME]
+ *                [--only cpuid|out|hlt|ipi|timer|hltwake|touch|lifecycle]
+ *                [--label NAME] [--stats]
  *       run every workload (or one) once, print one "BENCH ..." line per
  *       number (--label: another name than the backend's, e.g. to compare
- *       two builds of svmhv.ko; report only reads "svmhv" and "kvm")
+ *       two builds of svmhv.ko; report only reads "svmhv" and "kvm");
+ *       --stats: after the loop workloads also a "STATS ..." line, the
+ *       hypervisor's own exit counters per operation (svmhv: its
+ *       SVMHV_GET_STATS; KVM: its debugfs directory, where mounted)
  *   svmbench report [--hw|--icount] [--json FILE] [FILE...]
  *       read BENCH lines (files or stdin), print the comparison table
  *       (min/median/max over rounds, ratio svmhv/kvm) and write JSON;
@@ -22,6 +30,14 @@
  *   cpuid       N x CPUID in a guest loop: exits handled in the kernel
  *   out         N x OUT to a port: each exits to this process and back
  *   hlt         N x HLT: each returns from RUN with a HLT exit
+ *   ipi         N IPI round trips between two vCPUs (a thread each):
+ *               vCPU 0 sends a fixed IPI through the x2APIC ICR and waits
+ *               in STI;HLT, vCPU 1 (in HLT too) EOIs and sends one back
+ *   timer       N LAPIC timer interrupts, one-shot with count 1, re-armed
+ *               by the handler, the guest spinning in between
+ *   hltwake     N x (arm that timer; STI;HLT), each HLT woken by it;
+ *               the interrupt is due by the time the HLT exits, so
+ *               neither hypervisor sleeps (ipi has the real sleeps)
  *   touch1      one byte written per 4 KiB page over 256 MiB of fresh
  *               guest RAM: one nested page fault per page
  *   touch2      the same pages again, four passes: no faults
@@ -39,9 +55,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <signal.h>
 #include <stdarg.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +66,7 @@
 #include <unistd.h>
 
 #include "svmhv.h"
+#include "svmbench.h"
 
 #define PAGE		4096ul
 #define MiB		(1024ul * 1024)
@@ -62,9 +78,6 @@
 #define TOUCH_GPA	0x10000000ul	/* slot 1: 256 MiB for the touch test */
 #define TOUCH_SIZE	(256 * MiB)
 #define LIFE_SIZE	(64 * MiB)	/* lifecycle: slot 0 is this big */
-
-#define PORT_LOOP	0x500		/* the "out" workload's port */
-#define PORT_DONE	0x501		/* every loop ends with OUT here */
 
 /*
  * Guest code, 32-bit, hand-assembled so that both hypervisors run the
@@ -119,36 +132,9 @@ static const unsigned char guest_code[GUEST_CODE_LEN] = {
 	0xf4,				/* hlt */
 };
 
-/* ---- backends --------------------------------------------------------- */
+/* ---- backends (struct backend: svmbench.h) ------------------------------ */
 
-enum exit_kind { EXIT_OUT, EXIT_HLT, EXIT_OTHER };
-
-struct regs {			/* the few registers the workloads use */
-	uint64_t rax, rbx, rdx, rsi, rdi, rbp, rip;
-};
-
-struct vm {
-	int fd, vcpu;
-	void *run;		/* mmap'd struct svmhv_run / kvm_run */
-	size_t run_size;
-	uint16_t port;		/* of the last EXIT_OUT */
-	unsigned int raw_reason;
-};
-
-struct backend {
-	const char *name;
-	const char *dev;
-	int (*create_vm)(int sys, struct vm *vm);
-	int (*set_region)(struct vm *vm, unsigned int slot, uint64_t gpa,
-			  uint64_t size, void *host);
-	int (*create_vcpu)(int sys, struct vm *vm);
-	int (*flat32)(struct vm *vm);		/* protected mode, no paging */
-	int (*set_regs)(struct vm *vm, const struct regs *r);
-	int (*get_regs)(struct vm *vm, struct regs *r);
-	enum exit_kind (*run)(struct vm *vm);
-};
-
-static void die(const char *fmt, ...)
+void die(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -177,6 +163,11 @@ static int svmhv_create_vm(int sys, struct vm *vm)
 	return 0;
 }
 
+static int svmhv_enable_lapic(struct vm *vm)
+{
+	return xioctl(vm->fd, SVMHV_ENABLE_LAPIC, 0, "SVMHV_ENABLE_LAPIC");
+}
+
 static int svmhv_set_region(struct vm *vm, unsigned int slot, uint64_t gpa,
 			    uint64_t size, void *host)
 {
@@ -192,7 +183,8 @@ static int svmhv_set_region(struct vm *vm, unsigned int slot, uint64_t gpa,
 static int svmhv_create_vcpu(int sys, struct vm *vm)
 {
 	(void)sys;
-	vm->vcpu = xioctl(vm->fd, SVMHV_CREATE_VCPU, 0, "SVMHV_CREATE_VCPU");
+	vm->vcpu = xioctl(vm->fd, SVMHV_CREATE_VCPU, (void *)(uintptr_t)vm->id,
+			  "SVMHV_CREATE_VCPU");
 	vm->run_size = SVMHV_RUN_SIZE;
 	vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		       vm->vcpu, 0);
@@ -210,7 +202,7 @@ static void svmhv_flat_seg(struct svmhv_segment *s, uint16_t sel,
 	};
 }
 
-static int svmhv_flat32(struct vm *vm)
+static int svmhv_flat32(struct vm *vm, const struct dtables *dt)
 {
 	struct svmhv_sregs sr;
 
@@ -219,14 +211,28 @@ static int svmhv_flat32(struct vm *vm)
 	svmhv_flat_seg(&sr.ds, 0x10, 0x3);
 	sr.es = sr.fs = sr.gs = sr.ss = sr.ds;
 	sr.cr0 = 0x11;			/* PE | ET */
+	if (dt) {
+		sr.gdt.base = dt->gdt_base;
+		sr.gdt.limit = dt->gdt_limit;
+		sr.idt.base = dt->idt_base;
+		sr.idt.limit = dt->idt_limit;
+	}
 	return xioctl(vm->vcpu, SVMHV_SET_SREGS, &sr, "SVMHV_SET_SREGS");
+}
+
+static int svmhv_set_runnable(struct vm *vm)
+{
+	struct svmhv_mp_state mp = { .state = SVMHV_MP_STATE_RUNNABLE };
+
+	return xioctl(vm->vcpu, SVMHV_SET_MP_STATE, &mp, "SVMHV_SET_MP_STATE");
 }
 
 static int svmhv_set_regs(struct vm *vm, const struct regs *r)
 {
 	struct svmhv_regs g = {
 		.rax = r->rax, .rbx = r->rbx, .rdx = r->rdx, .rsi = r->rsi,
-		.rdi = r->rdi, .rbp = r->rbp, .rip = r->rip, .rflags = 2,
+		.rdi = r->rdi, .rbp = r->rbp, .rsp = r->rsp, .rip = r->rip,
+		.rflags = 2,
 	};
 
 	return xioctl(vm->vcpu, SVMHV_SET_REGS, &g, "SVMHV_SET_REGS");
@@ -237,7 +243,10 @@ static int svmhv_get_regs(struct vm *vm, struct regs *r)
 	struct svmhv_regs g;
 
 	xioctl(vm->vcpu, SVMHV_GET_REGS, &g, "SVMHV_GET_REGS");
-	*r = (struct regs){ g.rax, g.rbx, g.rdx, g.rsi, g.rdi, g.rbp, g.rip };
+	*r = (struct regs){
+		.rax = g.rax, .rbx = g.rbx, .rdx = g.rdx, .rsi = g.rsi,
+		.rdi = g.rdi, .rbp = g.rbp, .rsp = g.rsp, .rip = g.rip,
+	};
 	return 0;
 }
 
@@ -245,7 +254,11 @@ static enum exit_kind svmhv_run(struct vm *vm)
 {
 	struct svmhv_run *run = vm->run;
 
-	xioctl(vm->vcpu, SVMHV_RUN, 0, "SVMHV_RUN");
+	if (ioctl(vm->vcpu, SVMHV_RUN, 0) < 0) {
+		if (errno == EINTR)
+			return EXIT_INTR;
+		die("SVMHV_RUN: %s", strerror(errno));
+	}
 	vm->raw_reason = run->exit_reason;
 	if (run->exit_reason == SVMHV_EXIT_HLT)
 		return EXIT_HLT;
@@ -257,6 +270,59 @@ static enum exit_kind svmhv_run(struct vm *vm)
 	return EXIT_OTHER;
 }
 
+static void svmhv_stats(struct vm *vm, struct vm_stats *s)
+{
+	struct svmhv_stats st;
+
+	xioctl(vm->fd, SVMHV_GET_STATS, &st, "SVMHV_GET_STATS");
+	*s = (struct vm_stats){ 8,
+		{ "exits", "userspace_exits", "io_exits", "hlt_exits",
+		  "msr_exits", "host_event_exits", "irq_window_exits",
+		  "injected_events" },
+		{ st.exits, st.userspace_exits, st.io_exits, st.hlt_exits,
+		  st.msr_exits, st.host_event_exits, st.irq_window_exits,
+		  st.injected_events } };
+}
+
+/*
+ * The registers of an APIC page in xAPIC layout (both hypervisors' GET
+ * ioctls give them so), those that tell why a vCPU waits: IRR and ISR
+ * (as 256-bit numbers, highest word first), the timer, SVR, LINT0.
+ */
+static void dump_apic(const unsigned char *regs)
+{
+	uint32_t r[0x40];
+	int i;
+
+	for (i = 0; i < 0x40; i++)
+		memcpy(&r[i], regs + i * 16, 4);
+	fprintf(stderr, "  IRR");
+	for (i = 7; i >= 0; i--)
+		fprintf(stderr, " %08x", r[0x20 + i]);
+	fprintf(stderr, "\n  ISR");
+	for (i = 7; i >= 0; i--)
+		fprintf(stderr, " %08x", r[0x10 + i]);
+	fprintf(stderr, "\n  SVR %#x LVT0 %#x LVTT %#x TMICT %u TMCCT %u TDCR %#x\n",
+		r[0xf], r[0x35], r[0x32], r[0x38], r[0x39], r[0x3e]);
+}
+
+static void svmhv_dump(struct vm *vm)
+{
+	struct svmhv_lapic_state ls;
+	struct svmhv_mp_state mp;
+	struct svmhv_regs g;
+
+	xioctl(vm->vcpu, SVMHV_GET_REGS, &g, "SVMHV_GET_REGS");
+	xioctl(vm->vcpu, SVMHV_GET_MP_STATE, &mp, "SVMHV_GET_MP_STATE");
+	xioctl(vm->vcpu, SVMHV_GET_LAPIC, &ls, "SVMHV_GET_LAPIC");
+	fprintf(stderr, "svmhv vCPU %u: rip %#llx rflags %#llx esi %llu mp_state %u apic_base %#llx timer_ns_left %llu\n",
+		vm->id, (unsigned long long)g.rip, (unsigned long long)g.rflags,
+		(unsigned long long)g.rsi, mp.state,
+		(unsigned long long)ls.apic_base,
+		(unsigned long long)ls.timer_ns_left);
+	dump_apic(ls.regs);
+}
+
 /* KVM */
 
 static struct kvm_cpuid2 *kvm_cpuid;	/* KVM_GET_SUPPORTED_CPUID, once */
@@ -265,6 +331,15 @@ static int kvm_create_vm(int sys, struct vm *vm)
 {
 	vm->fd = xioctl(sys, KVM_CREATE_VM, 0, "KVM_CREATE_VM");
 	return 0;
+}
+
+/*
+ * The in-kernel irqchip: local APICs, and also the 8259s and the I/O
+ * APIC, which the APIC workloads never touch.
+ */
+static int kvm_enable_lapic(struct vm *vm)
+{
+	return xioctl(vm->fd, KVM_CREATE_IRQCHIP, 0, "KVM_CREATE_IRQCHIP");
 }
 
 static int kvm_set_region(struct vm *vm, unsigned int slot, uint64_t gpa,
@@ -283,7 +358,8 @@ static int kvm_create_vcpu(int sys, struct vm *vm)
 {
 	int size;
 
-	vm->vcpu = xioctl(vm->fd, KVM_CREATE_VCPU, 0, "KVM_CREATE_VCPU");
+	vm->vcpu = xioctl(vm->fd, KVM_CREATE_VCPU, (void *)(uintptr_t)vm->id,
+			  "KVM_CREATE_VCPU");
 	size = xioctl(sys, KVM_GET_VCPU_MMAP_SIZE, 0, "KVM_GET_VCPU_MMAP_SIZE");
 	vm->run_size = size;
 	vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -316,7 +392,7 @@ static void kvm_flat_seg(struct kvm_segment *s, uint16_t sel, uint8_t type)
 	};
 }
 
-static int kvm_flat32(struct vm *vm)
+static int kvm_flat32(struct vm *vm, const struct dtables *dt)
 {
 	struct kvm_sregs sr;
 
@@ -325,14 +401,32 @@ static int kvm_flat32(struct vm *vm)
 	kvm_flat_seg(&sr.ds, 0x10, 0x3);
 	sr.es = sr.fs = sr.gs = sr.ss = sr.ds;
 	sr.cr0 = 0x11;			/* PE | ET */
+	if (dt) {
+		sr.gdt.base = dt->gdt_base;
+		sr.gdt.limit = dt->gdt_limit;
+		sr.idt.base = dt->idt_base;
+		sr.idt.limit = dt->idt_limit;
+	}
 	return xioctl(vm->vcpu, KVM_SET_SREGS, &sr, "KVM_SET_SREGS");
+}
+
+/*
+ * With an in-kernel irqchip every vCPU but the BSP starts in
+ * wait-for-SIPI (KVM_MP_STATE_UNINITIALIZED).
+ */
+static int kvm_set_runnable(struct vm *vm)
+{
+	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+
+	return xioctl(vm->vcpu, KVM_SET_MP_STATE, &mp, "KVM_SET_MP_STATE");
 }
 
 static int kvm_set_regs(struct vm *vm, const struct regs *r)
 {
 	struct kvm_regs g = {
 		.rax = r->rax, .rbx = r->rbx, .rdx = r->rdx, .rsi = r->rsi,
-		.rdi = r->rdi, .rbp = r->rbp, .rip = r->rip, .rflags = 2,
+		.rdi = r->rdi, .rbp = r->rbp, .rsp = r->rsp, .rip = r->rip,
+		.rflags = 2,
 	};
 
 	return xioctl(vm->vcpu, KVM_SET_REGS, &g, "KVM_SET_REGS");
@@ -343,15 +437,60 @@ static int kvm_get_regs(struct vm *vm, struct regs *r)
 	struct kvm_regs g;
 
 	xioctl(vm->vcpu, KVM_GET_REGS, &g, "KVM_GET_REGS");
-	*r = (struct regs){ g.rax, g.rbx, g.rdx, g.rsi, g.rdi, g.rbp, g.rip };
+	*r = (struct regs){
+		.rax = g.rax, .rbx = g.rbx, .rdx = g.rdx, .rsi = g.rsi,
+		.rdi = g.rdi, .rbp = g.rbp, .rsp = g.rsp, .rip = g.rip,
+	};
 	return 0;
+}
+
+/*
+ * KVM's per-VM debugfs directory (the sums over its vCPUs), where
+ * kvm_stat reads them: no MSR counter there, but irq_exits (host
+ * interrupts), halt_successful_poll (HLTs that ended while KVM polled
+ * for an event instead of sleeping) and halt_wakeup (HLTs that slept).
+ */
+static void kvm_stats(struct vm *vm, struct vm_stats *s)
+{
+	static const char *const names[] = {
+		"exits", "io_exits", "halt_exits", "halt_successful_poll",
+		"halt_wakeup", "irq_exits", "irq_window_exits",
+		"irq_injections", "insn_emulation",
+	};
+	char path[96];
+	unsigned int i;
+
+	_Static_assert(sizeof(names) / sizeof(names[0]) <= MAX_STATS,
+		       "struct vm_stats too small");
+	s->n = 0;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		unsigned long long v;
+		FILE *f;
+		int ok;
+
+		snprintf(path, sizeof(path), "/sys/kernel/debug/kvm/%d-%d/%s",
+			 (int)getpid(), vm->fd, names[i]);
+		f = fopen(path, "r");
+		if (!f)
+			return;		/* no debugfs: no counters at all */
+		ok = fscanf(f, "%llu", &v) == 1;
+		fclose(f);
+		if (!ok)
+			return;
+		s->name[s->n] = names[i];
+		s->val[s->n++] = v;
+	}
 }
 
 static enum exit_kind kvm_run(struct vm *vm)
 {
 	struct kvm_run *run = vm->run;
 
-	xioctl(vm->vcpu, KVM_RUN, 0, "KVM_RUN");
+	if (ioctl(vm->vcpu, KVM_RUN, 0) < 0) {
+		if (errno == EINTR)
+			return EXIT_INTR;
+		die("KVM_RUN: %s", strerror(errno));
+	}
 	vm->raw_reason = run->exit_reason;
 	if (run->exit_reason == KVM_EXIT_HLT)
 		return EXIT_HLT;
@@ -363,18 +502,56 @@ static enum exit_kind kvm_run(struct vm *vm)
 	return EXIT_OTHER;
 }
 
+static void kvm_dump(struct vm *vm)
+{
+	struct kvm_lapic_state ls;
+	struct kvm_mp_state mp;
+	struct kvm_regs g;
+
+	xioctl(vm->vcpu, KVM_GET_REGS, &g, "KVM_GET_REGS");
+	xioctl(vm->vcpu, KVM_GET_MP_STATE, &mp, "KVM_GET_MP_STATE");
+	xioctl(vm->vcpu, KVM_GET_LAPIC, &ls, "KVM_GET_LAPIC");
+	fprintf(stderr, "kvm vCPU %u: rip %#llx rflags %#llx esi %llu mp_state %u\n",
+		vm->id, (unsigned long long)g.rip, (unsigned long long)g.rflags,
+		(unsigned long long)g.rsi, mp.mp_state);
+	dump_apic((const unsigned char *)ls.regs);
+}
+
 static const struct backend backends[] = {
-	{ "svmhv", "/dev/svmhv", svmhv_create_vm, svmhv_set_region,
-	  svmhv_create_vcpu, svmhv_flat32, svmhv_set_regs, svmhv_get_regs,
-	  svmhv_run },
-	{ "kvm", "/dev/kvm", kvm_create_vm, kvm_set_region, kvm_create_vcpu,
-	  kvm_flat32, kvm_set_regs, kvm_get_regs, kvm_run },
+	{
+		.name = "svmhv", .dev = "/dev/svmhv",
+		.create_vm = svmhv_create_vm,
+		.enable_lapic = svmhv_enable_lapic,
+		.set_region = svmhv_set_region,
+		.create_vcpu = svmhv_create_vcpu,
+		.flat32 = svmhv_flat32,
+		.set_runnable = svmhv_set_runnable,
+		.set_regs = svmhv_set_regs,
+		.get_regs = svmhv_get_regs,
+		.run = svmhv_run,
+		.stats = svmhv_stats,
+		.dump = svmhv_dump,
+	}, {
+		.name = "kvm", .dev = "/dev/kvm",
+		.create_vm = kvm_create_vm,
+		.enable_lapic = kvm_enable_lapic,
+		.set_region = kvm_set_region,
+		.create_vcpu = kvm_create_vcpu,
+		.flat32 = kvm_flat32,
+		.set_runnable = kvm_set_runnable,
+		.set_regs = kvm_set_regs,
+		.get_regs = kvm_get_regs,
+		.run = kvm_run,
+		.stats = kvm_stats,
+		.dump = kvm_dump,
+	},
 };
 
 /* ---- workloads -------------------------------------------------------- */
 
-static const struct backend *be;
-static int sys_fd;
+const struct backend *be;
+int sys_fd;
+bool want_stats;		/* --stats */
 static int round_no = 1;
 static bool quick, hw, thp, icount;
 static const char *only;	/* --only: one group of workloads */
@@ -385,7 +562,7 @@ static bool selected(const char *group)
 	return !only || !strcmp(only, group);
 }
 
-static double now_s(void)
+double now_s(void)
 {
 	struct timespec ts;
 
@@ -393,7 +570,7 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static void *map_ram(size_t size, bool thp)
+void *map_ram(size_t size, bool thp)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -430,7 +607,7 @@ static void guest_create(struct guest *g, size_t code_size, bool touch,
 		be->set_region(&g->vm, 1, TOUCH_GPA, TOUCH_SIZE, g->touch);
 	}
 	be->create_vcpu(sys_fd, &g->vm);
-	be->flat32(&g->vm);
+	be->flat32(&g->vm, NULL);
 }
 
 static void guest_destroy(struct guest *g, size_t code_size)
@@ -489,8 +666,7 @@ static uint64_t run_to_done(struct guest *g, const char *what,
 	       ((r.rbp << 32) | (uint32_t)r.rdi);
 }
 
-static void report(const char *workload, uint64_t ops, double secs,
-		   uint64_t tsc)
+void report(const char *workload, uint64_t ops, double secs, uint64_t tsc)
 {
 	printf("BENCH backend=%s round=%d workload=%s ops=%llu ns=%llu tsc=%llu\n",
 	       label ? label : be->name, round_no, workload, (unsigned long long)ops,
@@ -498,7 +674,24 @@ static void report(const char *workload, uint64_t ops, double secs,
 	fflush(stdout);
 }
 
-static uint64_t scaled(uint64_t emulated)
+/* --stats: what the hypervisor counted per operation of the timed run. */
+void report_stats(const char *workload, uint64_t ops,
+		  const struct vm_stats *before, const struct vm_stats *after)
+{
+	int i;
+
+	if (!after->n || before->n != after->n || !ops)
+		return;
+	printf("STATS backend=%s round=%d workload=%s per_op",
+	       label ? label : be->name, round_no, workload);
+	for (i = 0; i < after->n; i++)
+		printf(" %s=%.2f", after->name[i],
+		       (double)(after->val[i] - before->val[i]) / ops);
+	printf("\n");
+	fflush(stdout);
+}
+
+uint64_t scaled(uint64_t emulated)
 {
 	/* Real hardware exits in ~1 us, TCG in ~50 us: same 0.2-1 s. */
 	if (quick)
@@ -508,6 +701,7 @@ static uint64_t scaled(uint64_t emulated)
 
 static void bench_loop(const char *name, unsigned int entry, uint64_t n)
 {
+	struct vm_stats before, after;
 	struct guest g;
 	uint64_t count = 0, tsc;
 	double t;
@@ -517,13 +711,19 @@ static void bench_loop(const char *name, unsigned int entry, uint64_t n)
 	run_to_done(&g, name, &count, &count);
 	count = 0;
 	start(&g, entry, n, 0);
+	if (want_stats)
+		be->stats(&g.vm, &before);
 	t = now_s();
 	tsc = run_to_done(&g, name, &count, &count);
 	t = now_s() - t;
+	if (want_stats)
+		be->stats(&g.vm, &after);
 	if (entry != ENTRY_CPUID && count != n)
 		die("%s: %s: %llu exits seen, %llu expected", be->name, name,
 		    (unsigned long long)count, (unsigned long long)n);
 	report(name, n, t, tsc);
+	if (want_stats)
+		report_stats(name, n, &before, &after);
 	guest_destroy(&g, CODE_SIZE);
 }
 
@@ -579,8 +779,33 @@ static void bench_lifecycle(uint64_t min_n, double min_s)
 	report("lifecycle", i, t, 0);
 }
 
+/*
+ * Operations per run of the APIC workloads (before scaled()): each costs
+ * several exits (an IPI round trip at least six, and two trips through
+ * the scheduler), so fewer than the single-exit loops above.
+ */
+#define IPI_N		1500
+#define TIMER_N		4000
+#define HLTWAKE_N	3000
+
+/* Only there to make a blocked RUN return -EINTR. */
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
 static int cmd_run(void)
 {
+	/*
+	 * SIGTERM (the harness's timeout) ends RUN with EINTR instead of the
+	 * process, so that a workload that hangs says where its vCPUs are;
+	 * SIGUSR1 passes that on to a second vCPU thread (svmbench_apic.c).
+	 */
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGUSR1, &sa, NULL))
+		die("sigaction: %s", strerror(errno));
 	sys_fd = open(be->dev, O_RDWR | O_CLOEXEC);
 	if (sys_fd < 0)
 		die("open %s: %s", be->dev, strerror(errno));
@@ -590,6 +815,12 @@ static int cmd_run(void)
 		bench_loop("out", ENTRY_OUT, scaled(10000));
 	if (selected("hlt"))
 		bench_loop("hlt", ENTRY_HLT, scaled(8000));
+	if (selected("ipi"))
+		bench_ipi(scaled(IPI_N));
+	if (selected("timer"))
+		bench_timer(false, scaled(TIMER_N));
+	if (selected("hltwake"))
+		bench_timer(true, scaled(HLTWAKE_N));
 	if (selected("touch"))
 		bench_touch(false);
 	if (selected("touch") && thp)
@@ -610,6 +841,9 @@ static const struct {
 	{ "cpuid", "in-kernel exit (CPUID)", "exits/s" },
 	{ "out", "userspace exit (OUT)", "exits/s" },
 	{ "hlt", "HLT to userspace", "exits/s" },
+	{ "ipi", "IPI round trip, 2 vCPUs", "trips/s" },
+	{ "timer", "APIC timer IRQ, spinning", "IRQs/s" },
+	{ "hltwake", "HLT woken by APIC timer", "wakes/s" },
 	{ "touch1", "first touch, 4K (NPF)", "pages/s" },
 	{ "touch2", "second touch, 4K", "pages/s" },
 	{ "touch1-thp", "first touch, host THP", "pages/s" },
@@ -879,7 +1113,9 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: svmbench run --backend svmhv|kvm [--round N] [--quick] [--hw] [--thp]\n"
-		"           [--only cpuid|out|hlt|touch|lifecycle] [--label NAME]\n"
+		"           [--stats]\n"
+		"           [--only cpuid|out|hlt|ipi|timer|hltwake|touch|lifecycle]\n"
+		"           [--label NAME]\n"
 		"       svmbench report [--hw|--icount] [--json FILE|-] [FILE...]\n");
 	exit(2);
 }
@@ -907,6 +1143,8 @@ int main(int argc, char **argv)
 			hw = true;
 		} else if (!strcmp(argv[i], "--thp")) {
 			thp = true;
+		} else if (!strcmp(argv[i], "--stats")) {
+			want_stats = true;
 		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
 			only = argv[++i];
 		} else if (!strcmp(argv[i], "--label") && i + 1 < argc) {

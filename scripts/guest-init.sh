@@ -19,7 +19,8 @@
 #   bench  bench/svmbench under svmhv and Debian's kvm_amd, interleaved
 #          round by round (svmhv.rounds=, default 5; svmhv.thp=1 adds the
 #          first-touch run with transparent huge pages; svmhv.icount=1
-#          says QEMU counts instructions), then the table and
+#          says QEMU counts instructions; svmhv.workloads=a,b runs only
+#          those of svmbench's --only groups), then the table and
 #          bench/results.json between SVMHV-BENCH-JSON-BEGIN/END; read off
 #          the console by bench/run-emulated.sh (`make bench`)
 #   smp    Linux guests with 1, 2, 4 and 8 vCPUs on the multi-core PC
@@ -237,8 +238,14 @@ do_shell() {
 # svmhv takes SVM at insmod, so it is unloaded before each kvm run.  Each
 # workload runs under svmhv and then kvm_amd back to back, so that noise
 # from the machine QEMU runs on hits both alike.
+# --stats: each hypervisor's exit counters per operation, in the log too.
+# The step is named first and runs under a timeout, so that a guest that
+# never finishes fails its own step, not the whole boot; SIGTERM makes
+# svmbench print the state of its vCPUs (on stderr: the console).
 bench_one() {	# bench_one BACKEND ROUND WORKLOAD
-	svmbench run --backend "$1" --round "$2" --only "$3" $extra >>"$raw" ||
+	echo "SVMHV-BENCH-STEP $1 round $2 $3"
+	timeout -k 5 120 svmbench run --backend "$1" --round "$2" --only "$3" \
+		--stats $extra >>"$raw" ||
 		echo "SVMHV-BENCH-FAIL $1 round $2 $3"
 }
 
@@ -248,13 +255,15 @@ do_bench() {
 	[ "$(cmdline_arg svmhv.thp || echo 0)" = 1 ] && extra=--thp
 	raw=/tmp/bench.raw
 	: >"$raw"
+	workloads=$(cmdline_arg svmhv.workloads ||
+		echo cpuid,out,hlt,ipi,timer,hltwake,touch,lifecycle)
 	while read -r ko; do
 		insmod "/kvm/$ko" || echo "SVMHV-BENCH-FAIL insmod $ko"
 	done </kvm/load-order
 	echo "SVMHV-BENCH thp=$(cat /sys/kernel/mm/transparent_hugepage/enabled)"
 	r=1
 	while [ "$r" -le "$rounds" ]; do
-		for w in cpuid out hlt touch lifecycle; do
+		for w in $(echo "$workloads" | tr , ' '); do
 			if insmod /svmhv/svmhv.ko; then
 				bench_one svmhv "$r" "$w"
 				rmmod svmhv || echo "SVMHV-BENCH-FAIL rmmod svmhv"
