@@ -889,13 +889,10 @@ TEST(second_msi_during_the_handler_of_its_vector_waits_in_irr)
 
 	REQUIRE_LAPIC();
 	/*
-	 * Fails today in rounds 2 and 3 (IRR clear, one interrupt taken):
-	 * svm_lapic_after_exit() moves the armed vector from IRR to ISR at
-	 * the first exit after the CPU took it, clearing the IRR bit that
-	 * the second MSI has set again in between.
+	 * Failed before svm_lapic_arm() took the armed vector out of IRR:
+	 * the exit after the CPU took it cleared the IRR bit that the
+	 * second MSI had set again in between (rounds 2 and 3).
 	 */
-	if (!getenv("SVMHV_RUN_KNOWN_BUGS"))
-		SKIP(return, "svmhv loses the second MSI today; SVMHV_RUN_KNOWN_BUGS=1 runs it");
 	vm = lapic_vm(1, guest_msi_in_handler, false);
 	vm_install_exception_handler(vm, VEC_A, on_msi2);
 	vcpu = vm->vcpus[0];

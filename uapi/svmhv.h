@@ -142,7 +142,9 @@ struct svmhv_stats {
  * RFLAGS.IF=1 sleeps in the kernel until an interrupt can be delivered or
  * a signal arrives; with IF=0 RUN returns SVMHV_EXIT_HLT if the VM has one
  * vCPU (nothing but userspace could wake it) and sleeps otherwise (an NMI
- * or INIT from another vCPU can).  SVMHV_INJECT_EVENT's IRQs stay what they
+ * or INIT from another vCPU can).  Both return SVMHV_EXIT_HLT instead
+ * while the vCPU's LINT0 accepts ExtINT (the BSP's virtual-wire mode at
+ * power-up): then userspace's 8259 may be what wakes it.  SVMHV_INJECT_EVENT's IRQs stay what they
  * are, the 8259's ExtINT: they ignore the APIC's priorities.
  * Argument 0.  Errors: -EBUSY (vCPUs exist), -EEXIST (already enabled).
  */

@@ -439,6 +439,8 @@ static int svm_lapic_next_irq(struct svmhv_vcpu *vcpu)
 	if (!lapic_hw_enabled(a) || !lapic_sw_enabled(a))
 		return -1;
 	irrv = lapic_highest(a, APIC_IRR);
+	if (a->armed && a->armed_vector > irrv)
+		irrv = a->armed_vector;		/* still pending: see arm */
 	if (irrv < 0)
 		return -1;
 	lapic_sync_tpr(vcpu);
@@ -458,6 +460,25 @@ static void lapic_intercept_cr8(struct svmhv_vcpu *vcpu, bool on)
 	vcpu->vmcb_dirty |= SVM_CLEAN_INTERCEPTS;
 }
 
+/* An IRR register as the guest and userspace see it: with the armed vector. */
+static u32 lapic_irr_word(struct svm_lapic *a, u32 off)
+{
+	u32 v = lapic_get(a, off);
+
+	if (a->armed && (a->armed_vector >> 5) == (off - APIC_IRR) >> 4)
+		v |= BIT(a->armed_vector & 31);
+	return v;
+}
+
+/* The armed vector was not taken: pending in IRR again (merging with an
+ * instance that arrived meanwhile, as two pending ones do).
+ */
+static void lapic_unarm(struct svm_lapic *a)
+{
+	set_bit(a->armed_vector & 31, lapic_bank(a, APIC_IRR, a->armed_vector));
+	a->armed = false;
+}
+
 /*
  * Before an entry: hand the best deliverable vector to the CPU as the
  * virtual interrupt, replacing a lower one still waiting there.  Returns
@@ -470,7 +491,15 @@ static void lapic_intercept_cr8(struct svmhv_vcpu *vcpu, bool on)
  * behind our back: while anything waits in IRR (armed, or held back by
  * TPR), MOV to CR8 is intercepted (cr.c) so that raising TPR disarms and
  * lowering it arms.  Linux never writes CR8 in 64-bit mode, so the
- * intercept costs nothing there; with IRR empty it is off.  (Leaving the
+ * intercept costs nothing there; with IRR empty it is off.
+ *
+ * The armed vector leaves IRR (it is kept in armed_vector, and the IRR
+ * the guest or userspace reads shows it), so that another instance of it
+ * accepted from now on -- an IPI or MSI while the guest runs its handler,
+ * before the exit that moves it to ISR -- sets IRR again and is delivered
+ * after the EOI, as a real APIC holds one instance in service and one
+ * pending (Intel SDM vol. 3, 11.8.4).  KVM moves a vector out of IRR when
+ * it injects it, for the same reason.  Taken back into IRR when disarmed.  (Leaving the
  * TPR comparison to V_TPR instead would also meet QEMU's emulated SVM,
  * which drops a pending V_IRQ when V_TPR masks it and then reports V_IRQ
  * clear, as if taken.)
@@ -481,18 +510,21 @@ bool svm_lapic_arm(struct svmhv_vcpu *vcpu)
 	struct vmcb_control *ctl = &vcpu->vmcb->control;
 	int v = svm_lapic_next_irq(vcpu);
 
-	lapic_intercept_cr8(vcpu, lapic_highest(a, APIC_IRR) >= 0);
+	lapic_intercept_cr8(vcpu, lapic_highest(a, APIC_IRR) >= 0 || a->armed);
 	if (v < 0) {
 		if (a->armed) {
 			ctl->int_ctl &= ~(SVM_V_IRQ | SVM_V_INTR_PRIO_MASK |
 					  SVM_V_IGN_TPR);
-			a->armed = false;
+			lapic_unarm(a);
 			vcpu->vmcb_dirty |= SVM_CLEAN_TPR;
 		}
 		return false;
 	}
 	if (a->armed && a->armed_vector == v)
 		return true;
+	if (a->armed)
+		lapic_unarm(a);		/* a higher vector goes first */
+	clear_bit(v & 31, lapic_bank(a, APIC_IRR, v));
 	ctl->int_vector = v;
 	ctl->int_ctl = (ctl->int_ctl & ~SVM_V_INTR_PRIO_MASK) | SVM_V_IRQ |
 		       SVM_V_IGN_TPR | ((v >> 4) << SVM_V_INTR_PRIO_SHIFT);
@@ -525,11 +557,12 @@ void svm_lapic_after_exit(struct svmhv_vcpu *vcpu)
 
 	if (!a->armed || (ctl->int_ctl & SVM_V_IRQ))
 		return;
-	a->armed = false;
 	if (svm_exitintinfo_is_irq(ctl->exit_int_info) &&
-	    (ctl->exit_int_info & SVM_EVT_VECTOR_MASK) == v)
-		return;			/* still in IRR: armed again */
-	clear_bit(v & 31, lapic_bank(a, APIC_IRR, v));
+	    (ctl->exit_int_info & SVM_EVT_VECTOR_MASK) == v) {
+		lapic_unarm(a);		/* delivery cut short: pending again */
+		return;
+	}
+	a->armed = false;
 	__set_bit(v & 31, lapic_bank(a, APIC_ISR, v));
 	vcpu->stat[SVMHV_STAT_INJECTED]++;
 }
@@ -761,9 +794,11 @@ static int lapic_read(struct svmhv_vcpu *vcpu, u32 off, u64 *val)
 	case APIC_LVR:
 	case APIC_SPIV:
 	case APIC_ESR:
+	case APIC_IRR ... APIC_IRR + 0x70:
+		*val = lapic_irr_word(a, off);
+		break;
 	case APIC_ISR ... APIC_ISR + 0x70:
 	case APIC_TMR ... APIC_TMR + 0x70:
-	case APIC_IRR ... APIC_IRR + 0x70:
 	case APIC_LVTT:
 	case APIC_LVTTHMR:
 	case APIC_LVTPC:
@@ -1016,6 +1051,8 @@ void svm_lapic_get_state(struct svmhv_vcpu *vcpu, struct svmhv_lapic_state *s)
 			r = lapic_timer_current(a);
 		else if (off == APIC_PROCPRI)
 			r = lapic_ppr(a);
+		else if (off >= APIC_IRR && off <= APIC_IRR + 0x70)
+			r = lapic_irr_word(a, off);
 		memcpy(&s->regs[off], &r, 4);
 	}
 	s->apic_base = a->base;
