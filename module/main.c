@@ -10,6 +10,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <asm/tsc.h>
 
 #include "svmhv_core.h"
@@ -55,6 +56,10 @@ static long svmhv_check_cap(unsigned long cap)
 		return 1;
 	case SVMHV_CAP_XSAVE:
 		return sizeof(struct svmhv_xsave);
+	case SVMHV_CAP_IOEVENTFD:
+		return 1000;		/* SVMHV_IOEVENTFD_MAX, ioeventfd.c */
+	case SVMHV_CAP_IRQFD:
+		return 1024;		/* SVMHV_IRQFD_MAX, irqfd.c */
 	default:
 		return 0;
 	}
@@ -124,6 +129,8 @@ err_hw:
 static void __exit svmhv_exit(void)
 {
 	misc_deregister(&svmhv_dev);
+	/* vCPUs and ioeventfds freed by RCU callbacks: let those finish. */
+	rcu_barrier();
 	svmhv_stats_exit();
 	svm_msrpm_iopm_exit();
 	svm_hw_exit();

@@ -20,6 +20,7 @@
 #include <linux/stddef.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
+#include <linux/eventfd.h>
 #include <asm/fpu/api.h>
 
 #include "uapi/svmhv.h"
@@ -109,6 +110,9 @@ struct svmhv_vm {
 	unsigned long pinned_pages;			/* lock */
 	/* In-kernel PM timer: port << 32 | counter offset, 0 off (pm_timer.c). */
 	u64 pm_timer;
+	/* ioeventfd.c: written under lock, read under RCU by exit handlers. */
+	struct list_head ioeventfds;
+	struct list_head irqfds;			/* lock; irqfd.c */
 	unsigned int id;
 	struct dentry *debugfs;
 	struct svmhv_stat_file stat_files[SVMHV_STAT_NR_FILES];
@@ -257,6 +261,33 @@ int svmhv_create_vcpu_fd(struct svmhv_vm *vm, struct file *vm_file,
 			 unsigned long id);
 
 /* stats.c */
+/* ioeventfd.c, irqfd.c */
+int svmhv_ioeventfd(struct svmhv_vm *vm, const struct svmhv_ioeventfd *u);
+bool svmhv_ioeventfd_write(struct svmhv_vm *vm, bool pio, u64 addr,
+			   u32 len, u64 val);
+void svmhv_ioeventfd_release(struct svmhv_vm *vm);
+int svmhv_irqfd(struct svmhv_vm *vm, const struct svmhv_irqfd *u);
+void svmhv_irqfd_release(struct svmhv_vm *vm);
+
+/* Has any ioeventfd been registered?  The exit paths' cheap test. */
+static inline bool svmhv_has_ioeventfds(struct svmhv_vm *vm)
+{
+	return !list_empty(&vm->ioeventfds);
+}
+
+/*
+ * eventfd_signal() lost its count argument in Linux 6.8 (Debian's 6.12
+ * has the new form): module/Kbuild tells which (SVMHV_EVENTFD_NO_COUNT).
+ */
+static inline void svmhv_eventfd_signal(struct eventfd_ctx *ctx)
+{
+#ifdef SVMHV_EVENTFD_NO_COUNT
+	eventfd_signal(ctx);
+#else
+	eventfd_signal(ctx, 1);
+#endif
+}
+
 /* pm_timer.c */
 int svmhv_pm_timer_set(struct svmhv_vm *vm, const struct svmhv_pm_timer *t);
 void svmhv_pm_timer_get(struct svmhv_vm *vm, struct svmhv_pm_timer *t);

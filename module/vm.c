@@ -175,6 +175,8 @@ static long svmhv_vm_ioctl(struct file *file, unsigned int cmd,
 	struct svmhv_vm *vm = file->private_data;
 	struct svmhv_memory_region region;
 	struct svmhv_pm_timer pm_timer;
+	struct svmhv_ioeventfd ioeventfd;
+	struct svmhv_irqfd irqfd;
 	struct svmhv_stats stats;
 
 	if (current->mm != vm->mm)
@@ -201,6 +203,15 @@ static long svmhv_vm_ioctl(struct file *file, unsigned int cmd,
 				 sizeof(pm_timer)))
 			return -EFAULT;
 		return 0;
+	case SVMHV_IOEVENTFD:
+		if (copy_from_user(&ioeventfd, (void __user *)arg,
+				   sizeof(ioeventfd)))
+			return -EFAULT;
+		return svmhv_ioeventfd(vm, &ioeventfd);
+	case SVMHV_IRQFD:
+		if (copy_from_user(&irqfd, (void __user *)arg, sizeof(irqfd)))
+			return -EFAULT;
+		return svmhv_irqfd(vm, &irqfd);
 	case SVMHV_GET_STATS:
 		svmhv_vm_stats(vm, &stats);
 		if (copy_to_user((void __user *)arg, &stats, sizeof(stats)))
@@ -218,6 +229,8 @@ static int svmhv_vm_release(struct inode *inode, struct file *file)
 
 	/* Every vCPU is gone: each held a reference on this file. */
 	svmhv_vm_debugfs_remove(vm);
+	svmhv_irqfd_release(vm);
+	svmhv_ioeventfd_release(vm);
 	mutex_lock(&vm->lock);
 	for (i = 0; i < SVMHV_MAX_MEM_SLOTS; i++) {
 		if (vm->slots[i].size) {
@@ -256,6 +269,8 @@ int svmhv_create_vm_fd(void)
 		return -ENOMEM;
 	}
 	mutex_init(&vm->lock);
+	INIT_LIST_HEAD(&vm->ioeventfds);
+	INIT_LIST_HEAD(&vm->irqfds);
 	for (i = 0; i < SVMHV_MAX_MEM_SLOTS; i++)
 		xa_init(&vm->slots[i].pages);
 	fd = npt_init(&vm->npt);

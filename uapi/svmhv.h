@@ -58,6 +58,8 @@
 #define SVMHV_CAP_DELIVERY_ERROR	14 /* 1: SVMHV_INTERNAL_DELIVERY */
 #define SVMHV_CAP_LAPIC			15 /* 1: in-kernel local APICs, below */
 #define SVMHV_CAP_PM_TIMER		16 /* 1: SVMHV_SET/GET_PM_TIMER */
+#define SVMHV_CAP_IOEVENTFD		22 /* max ioeventfds per VM */
+#define SVMHV_CAP_IRQFD			23 /* max irqfds per VM */
 #define SVMHV_CAP_CPUID			17 /* 1: CPUID tables, below */
 #define SVMHV_CAP_MSRS			18 /* 1: MSR list, GET/SET_MSRS */
 #define SVMHV_CAP_XSAVE			19 /* sizeof(svmhv_xsave): XSAVE, XCRS */
@@ -193,6 +195,60 @@ struct svmhv_pm_timer {
 
 #define SVMHV_SET_PM_TIMER	_IOW(SVMHVIO, 0x62, struct svmhv_pm_timer)
 #define SVMHV_GET_PM_TIMER	_IOR(SVMHVIO, 0x63, struct svmhv_pm_timer)
+
+/*
+ * Guest writes that signal an eventfd in the kernel (SVMHV_CAP_IOEVENTFD,
+ * as KVM's ioeventfd): a device model's doorbell, e.g. a virtqueue
+ * notify, then never stops the vCPU in userspace.  A write of exactly len
+ * bytes at addr -- an OUT to port addr with SVMHV_IOEVENTFD_PIO, else a
+ * store to guest-physical addr outside RAM -- whose value is datamatch
+ * (with SVMHV_IOEVENTFD_DATAMATCH; any value without) adds 1 to the
+ * eventfd and completes in the kernel; other accesses exit as before.
+ * len: 1, 2, 4 (and 8 for MMIO).  SVMHV_IOEVENTFD_DEASSIGN removes the
+ * registration with the same addr, len, flags, datamatch and fd.
+ * Errors: -EINVAL (len, flags, a PIO addr above 0xffff, reserved),
+ * -EBADF (fd is not an eventfd), -EEXIST (the same addr, len, space and
+ * datamatch -- or a wildcard -- is registered already), -ENOENT
+ * (deassigning what is not there), -ENOSPC (SVMHV_CAP_IOEVENTFD of them).
+ */
+struct svmhv_ioeventfd {
+	__u64 addr;
+	__u64 datamatch;
+	__u32 len;
+	__s32 fd;
+	__u32 flags;
+	__u32 pad;
+	__u64 reserved[2];
+};
+
+#define SVMHV_IOEVENTFD_PIO		0x1u
+#define SVMHV_IOEVENTFD_DATAMATCH	0x2u
+#define SVMHV_IOEVENTFD_DEASSIGN	0x4u
+
+#define SVMHV_IOEVENTFD		_IOW(SVMHVIO, 0x64, struct svmhv_ioeventfd)
+
+/*
+ * An eventfd that raises an MSI in the guest (SVMHV_CAP_IRQFD, as KVM's
+ * irqfd; needs SVMHV_ENABLE_LAPIC): each time the eventfd is written, the
+ * message (address/data as in SVMHV_SIGNAL_MSI) goes to the local APICs
+ * it addresses, from whichever thread wrote it, without a vCPU stopping.
+ * SVMHV_IRQFD_DEASSIGN removes the eventfd's registration.  Errors:
+ * -EINVAL (a message SVMHV_SIGNAL_MSI refuses, flags, reserved), -EBADF
+ * (not an eventfd), -EEXIST (that eventfd is registered already),
+ * -ENOENT, -ENOSPC (SVMHV_CAP_IRQFD of them), -ENXIO (no in-kernel APIC).
+ */
+struct svmhv_irqfd {
+	__s32 fd;
+	__u32 flags;
+	__u64 msi_address;
+	__u32 msi_data;
+	__u32 pad;
+	__u64 reserved[2];
+};
+
+#define SVMHV_IRQFD_DEASSIGN		0x1u
+
+#define SVMHV_IRQFD		_IOW(SVMHVIO, 0x65, struct svmhv_irqfd)
 
 /* ---- vCPU fd ----------------------------------------------------------- */
 

@@ -189,6 +189,16 @@ int svm_exit_ioio(struct svmhv_vcpu *vcpu)
 				      val, ctl->exit_info2);
 		return 1;
 	}
+	/* Doorbells: an OUT that only signals an eventfd (ioeventfd.c). */
+	if (!in && !(info & SVM_IOIO_STR) &&
+	    unlikely(svmhv_has_ioeventfds(vcpu->vm)) &&
+	    svmhv_ioeventfd_write(vcpu->vm, true, info >> SVM_IOIO_PORT_SHIFT,
+				  (info >> SVM_IOIO_SZ_SHIFT) & 7,
+				  (u32)vcpu->vmcb->save.rax &
+				  GENMASK(8 * ((info >> SVM_IOIO_SZ_SHIFT) & 7) - 1, 0))) {
+		svm_io_in_kernel_done(vcpu, false, 0, 0, ctl->exit_info2);
+		return 1;
+	}
 
 	run->exit_reason = SVMHV_EXIT_IO;
 	memset(&run->io, 0, offsetof(typeof(run->io), data));

@@ -283,6 +283,23 @@ static int lapic_deliver(struct svmhv_vm *vm, struct svmhv_vcpu *src,
 }
 
 /* SVMHV_SIGNAL_MSI: the MSI address/data format (16.5 and PCI MSI). */
+/* A message svm_lapic_signal_msi() accepts: 0, else -EINVAL. */
+int svm_lapic_msi_valid(const struct svmhv_msi *msi)
+{
+	u32 data = msi->data, mode = data & APIC_DM_FIXED_MASK;
+	u8 vector = data & APIC_VECTOR_MASK;
+
+	if (msi->pad || msi->reserved[0] || msi->reserved[1] ||
+	    (msi->address >> 20) != 0xfee || (data >> 16))
+		return -EINVAL;
+	if (mode != APIC_DM_FIXED && mode != APIC_DM_LOWEST &&
+	    mode != APIC_DM_NMI && mode != APIC_DM_INIT)
+		return -EINVAL;
+	if ((mode == APIC_DM_FIXED || mode == APIC_DM_LOWEST) && vector < 16)
+		return -EINVAL;
+	return 0;
+}
+
 int svm_lapic_signal_msi(struct svmhv_vm *vm, const struct svmhv_msi *msi)
 {
 	u32 data = msi->data, mode = data & APIC_DM_FIXED_MASK;

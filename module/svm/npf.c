@@ -131,6 +131,17 @@ static int svm_npf_mmio(struct svmhv_vcpu *vcpu, u64 gpa)
 
 	if (svm_npf_decode(vcpu, gpa, &insn, &next))
 		return 0;
+	/* Doorbells: a store that only signals an eventfd (ioeventfd.c). */
+	if (!insn.is_load && unlikely(svmhv_has_ioeventfds(vcpu->vm))) {
+		val = svm_npf_store_value(vcpu, &insn);
+		if (insn.opsize < 8)
+			val &= (1ULL << (insn.opsize * 8)) - 1;
+		if (svmhv_ioeventfd_write(vcpu->vm, false, gpa, insn.opsize,
+					  val)) {
+			svm_set_rip(vcpu, next);
+			return 1;
+		}
+	}
 	run->exit_reason = SVMHV_EXIT_MMIO;
 	memset(&run->mmio, 0, sizeof(run->mmio));
 	run->mmio.phys_addr = gpa;

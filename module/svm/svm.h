@@ -213,6 +213,7 @@ void svm_lapic_stop(struct svmhv_vcpu *vcpu);
 void svm_lapic_reset(struct svmhv_vcpu *vcpu, bool power_up);
 void svm_vcpu_kick(struct svmhv_vcpu *vcpu);
 int svm_lapic_signal_msi(struct svmhv_vm *vm, const struct svmhv_msi *msi);
+int svm_lapic_msi_valid(const struct svmhv_msi *msi);
 void svm_lapic_take_events(struct svmhv_vcpu *vcpu);
 bool svm_lapic_arm(struct svmhv_vcpu *vcpu);
 void svm_lapic_set_cr8(struct svmhv_vcpu *vcpu, u8 cr8);
