@@ -72,10 +72,19 @@ static void guest_vmmcall(void)
 	GUEST_ASSERT_EQ(rsi, 0x5000000000000005ULL);
 	GUEST_ASSERT_EQ(rdi, 0x6000000000000006ULL);
 
-	rax = 7;
+	rax = SVMHV_HC_VMM_BASE + 7;
 	asm volatile("vmmcall" : "+a"(rax) : "b"(0), "c"(0), "d"(0), "S"(0),
 		     "D"(0) : "memory");
 	GUEST_ASSERT_EQ(rax, 0);
+	/* The kernel's numbers never exit: the ABI version, and ENOSYS. */
+	rax = SVMHV_HC_ABI_VERSION;
+	rbx = 0x77;
+	asm volatile("vmmcall" : "+a"(rax), "+b"(rbx) : : "memory");
+	GUEST_ASSERT_EQ(rax, SVMHV_HC_ABI);
+	GUEST_ASSERT_EQ(rbx, 0);
+	rax = SVMHV_HC_VMM_BASE - 1;
+	asm volatile("vmmcall" : "+a"(rax) : : "memory");
+	GUEST_ASSERT_EQ(rax, SVMHV_HC_ENOSYS);
 	GUEST_DONE();
 }
 
@@ -97,7 +106,7 @@ TEST(vmmcall_exits_with_guest_registers_and_returns_ret_in_rax)
 
 	vcpu_run(vcpu);
 	TEST_ASSERT_EXIT_REASON(vcpu, SVMHV_EXIT_HYPERCALL);
-	EXPECT_EQ(7ULL, run->hypercall.rax);
+	EXPECT_EQ(SVMHV_HC_VMM_BASE + 7ULL, run->hypercall.rax);
 	EXPECT_EQ(0ULL, run->hypercall.rdi);
 	run->hypercall.ret = 0;
 	vcpu_run_expect_done(vcpu);

@@ -573,7 +573,25 @@ enum svmhv_exit_reason {
 	SVMHV_EXIT_IOAPIC_EOI	  = 11,
 };
 
+/*
+ * Hypercalls (docs/hypercalls.md): VMMCALL with the number in RAX and
+ * arguments in RBX, RCX, RDX, RSI; the result comes back in RAX, an error
+ * as a small negative number.  Numbers below SVMHV_HC_VMM_BASE are the
+ * kernel's and never exit; from SVMHV_HC_VMM_BASE up they are the VMM's:
+ * RUN returns SVMHV_EXIT_HYPERCALL and run->hypercall.ret becomes RAX.
+ * From CPL > 0 every hypercall fails with SVMHV_HC_EPERM, without an exit.
+ */
+#define SVMHV_HC_ABI_VERSION	0x0	/* RAX = SVMHV_HC_ABI, RBX = 0 */
+#define SVMHV_HC_VMM_BASE	0x8000
+#define SVMHV_HC_VMM_FEATURES	0x8000	/* RAX = bit n: VMM_BASE + n served */
+#define SVMHV_HC_CONSOLE_WRITE	0x8001	/* RBX = GPA, RCX = length <= 4096 */
+
+#define SVMHV_HC_ABI		1	/* the ABI version this header describes */
+
 #define SVMHV_HC_EPERM		((__u64)-1)	/* VMMCALL from CPL > 0 */
+#define SVMHV_HC_EFAULT		((__u64)-14)	/* memory outside guest RAM */
+#define SVMHV_HC_EINVAL		((__u64)-22)	/* a bad argument */
+#define SVMHV_HC_ENOSYS		((__u64)-1000)	/* no such hypercall */
 
 #define SVMHV_IO_IN		0
 #define SVMHV_IO_OUT		1

@@ -241,6 +241,16 @@ static int svm_exit_vmmcall(struct svmhv_vcpu *vcpu)
 		vcpu->vmcb->save.rax = (u64)SVMHV_HC_EPERM;
 		return svm_skip_insn(vcpu);
 	}
+	/* The kernel's numbers (docs/hypercalls.md): answered here. */
+	if (vcpu->vmcb->save.rax < SVMHV_HC_VMM_BASE) {
+		if (vcpu->vmcb->save.rax == SVMHV_HC_ABI_VERSION) {
+			vcpu->vmcb->save.rax = SVMHV_HC_ABI;
+			vcpu->gprs[GPR_RBX] = 0;	/* no kernel features yet */
+		} else {
+			vcpu->vmcb->save.rax = (u64)SVMHV_HC_ENOSYS;
+		}
+		return svm_skip_insn(vcpu);
+	}
 	ret = svm_next_rip(vcpu, &next);
 	if (ret == -EAGAIN)
 		return 0;

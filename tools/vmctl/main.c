@@ -367,9 +367,11 @@ static void com1_write(void *opaque, uint16_t offset, uint8_t val,
 }
 
 /* An image guest: COM1 and the exit port, one vCPU on this thread. */
-static int run_image(const struct config *cfg, struct vm *vm)
+static int run_image(const struct config *cfg, struct vm *vm,
+		     const struct guest_ram *ram)
 {
-	struct run_config rc = { .mem = cfg->mem, .verbose = cfg->verbose };
+	struct run_config rc = { .mem = cfg->mem, .ram = ram,
+				 .verbose = cfg->verbose };
 	struct uart8250 com1;
 	struct io_device dev;
 	struct io_bus bus;
@@ -508,7 +510,7 @@ static int cmd_start(const struct config *cfg)
 		msg("SVMHV_SET_REGS failed: %s", strerror(errno));
 		goto out_vm;
 	}
-	status = run_image(cfg, &vm);
+	status = run_image(cfg, &vm, &ram);
 
 out_vm:
 	signal_run = NULL;
@@ -616,6 +618,7 @@ static int cmd_start_linux(const struct config *cfg)
 	/* The loader sees the RAM below the PCI hole; the rest is mapped
 	 * at 4 GiB and only appears in the e820 map. */
 	ram = (struct guest_ram){ .mem = mem, .size = low, .limit = low };
+	rc.ram = &ram;
 	kernel = read_file("kernel", cfg->kernel, &klen, UINT64_MAX);
 	if (!kernel)
 		goto out;

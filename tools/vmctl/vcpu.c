@@ -13,6 +13,7 @@
 
 #include "console.h"
 #include "exit_status.h"
+#include "hypercall.h"
 #include "machine.h"
 #include "msg.h"
 #include "signals.h"
@@ -135,11 +136,12 @@ static void handle_exit(struct vcpu *v, struct vm_stop *stop)
 			  " (shutdown; rip 0x%" PRIx64 ")", run->rip);
 		break;
 	case SVMHV_EXIT_HYPERCALL:
+		run->hypercall.ret = hypercall_serve(run, v->cfg->ram,
+						     console_put, NULL);
 		if (v->cfg->verbose)
-			msg("exit: hypercall rax 0x%" PRIx64 " rip 0x%" PRIx64
-			    ": vmctl defines none, returning -1",
-			    run->hypercall.rax, run->rip);
-		run->hypercall.ret = UINT64_MAX;
+			msg("exit: hypercall 0x%" PRIx64 " rip 0x%" PRIx64
+			    ": returns 0x%" PRIx64, run->hypercall.rax,
+			    run->rip, (uint64_t)run->hypercall.ret);
 		break;
 	case SVMHV_EXIT_FAIL_ENTRY:
 		stop_with(stop, VMCTL_EXIT_FAIL_ENTRY, "VMRUN refused the guest"

@@ -19,8 +19,11 @@
 
 struct machine;
 
+struct guest_ram;
+
 struct run_config {
 	uint64_t mem;		/* guest RAM, for the outside-RAM message */
+	const struct guest_ram *ram;	/* below 4 GiB: for hypercalls */
 	bool verbose;
 };
 

@@ -43,5 +43,6 @@ void unit_linux(void);
 void unit_pc_board(void);
 void unit_ioapic(void);
 void unit_acpi(void);
+void unit_hypercall(void);
 
 #endif /* VMCTL_UNIT_H */

@@ -23,6 +23,7 @@ int main(void)
 	unit_pc_board();
 	unit_ioapic();
 	unit_acpi();
+	unit_hypercall();
 	printf("1..%u\n", unit_passed + unit_failed);
 	printf("%u passed, %u failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;

@@ -30,7 +30,7 @@
 #   strict_in.bin  --mode long --strict-io                    84  ""  (stderr names port 0x60)
 #   rep_outsb.bin  --mode long                                0   50 lines "0123...KLM\n"
 #   entry_at.bin   --mode long --load 0x200000 --entry 0x200010  0  "entry ok\n"
-#   hypercall.bin  --mode long                                0   "hypercall returned -1\n"
+#   hypercall.bin  --mode long                                0   "hello through a hypercall\n"
 #   loop.bin       --mode long, then a signal                 130/143/137  "looping\n"
 # The mode_* guests exit with a small nonzero number naming the first check
 # of the documented starting state that failed (see the .S file).
@@ -233,7 +233,7 @@ case_ strict_io_write_to_unknown_port_is_84 84 ""  "wrote 0x42 to unknown port 0
 case_ strict_io_read_of_unknown_port_is_84  84 ""  "read from unknown port 0x60"       start --mode long --strict-io "$G/strict_in.bin"
 case_ strict_in_guest_passes_without_strict 0  ""  EMPTY                               start --mode long "$G/strict_in.bin"
 case_ load_and_entry_options                0  'entry ok\n'           EMPTY             start --mode long --load 0x200000 --entry 0x200010 "$G/entry_at.bin"
-case_ hypercall_returns_minus_1             0  'hypercall returned -1\n' EMPTY          start --mode long "$G/hypercall.bin"
+case_ hypercalls_version_features_console  0  'hello through a hypercall\n' EMPTY     start --mode long "$G/hypercall.bin"
 # The guest's protection-key rights (PKRU) must never reach the host: with
 # them, vmctl could not touch its own memory.  Only CPUs with PKU have it.
 if grep -qw ospke /proc/cpuinfo; then
