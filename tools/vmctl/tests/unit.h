@@ -43,5 +43,7 @@ void unit_linux(void);
 void unit_pc_board(void);
 void unit_ioapic(void);
 void unit_acpi(void);
+void unit_cpu_features(void);
+void unit_cpu_topology(void);
 
 #endif /* VMCTL_UNIT_H */
