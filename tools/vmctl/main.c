@@ -28,6 +28,7 @@
 #include "acpi.h"
 #include "console.h"
 #include "console_in.h"
+#include "cpu_features.h"
 #include "cpu_mode.h"
 #include "dev_exit_port.h"
 #include "dev_uart8250.h"
@@ -42,6 +43,7 @@
 #include "signals.h"
 #include "stat.h"
 #include "vcpu.h"
+#include "vcpu_cpuid.h"
 #include "vm.h"
 
 #define VMCTL_VERSION	"1.0"
@@ -50,6 +52,8 @@
 #define LINUX_MEM_DEFAULT	(256ull << 20)
 /* RAM below the PCI hole; the rest of a larger --mem goes above 4 GiB. */
 #define LINUX_LOW_RAM_MAX	(3ull << 30)
+/* getopt_long value of the long options without a short form. */
+#define OPT_CPU_FEATURES	0x100
 
 struct config {
 	uint64_t mem;
@@ -63,6 +67,8 @@ struct config {
 	bool strict_io;
 	bool verbose;
 	unsigned int cpus;	/* --cpus: vCPUs of a Linux guest */
+	bool features_set;	/* --cpu-features given */
+	struct cpu_features_req features;
 	const char *device;
 	const char *image;
 	const char *kernel;	/* -k: boot Linux on a PC board */
@@ -75,6 +81,7 @@ static void help(void)
 	printf(
 "Usage: vmctl start [OPTIONS] IMAGE\n"
 "       vmctl start -k KERNEL [-i INITRD] [-p CMDLINE] [-m SIZE] [-c N]\n"
+"                   [--cpu-features LIST]\n"
 "       vmctl list\n"
 "       vmctl stat [--once] [--interval SECONDS]\n"
 "       vmctl --help | --version\n"
@@ -98,6 +105,22 @@ static void help(void)
 "                       -k, RAM beyond 3G then starts at 4G)\n"
 "  -c, --cpus N         vCPUs for -k, 1..64 (default 1); above 1 needs\n"
 "                       svmhv's in-kernel local APIC (SVMHV_CAP_LAPIC)\n"
+"      --cpu-features LIST\n"
+"                       hide CPU features from the guest: comma-separated\n"
+"                       -name items (+name: keep, checks that svmhv offers\n"
+"                       it), names as in /proc/cpuinfo (default: all that\n"
+"                       svmhv offers).  Hiding one hides what is built on\n"
+"                       it (-avx: avx2, fma, f16c, vaes, vpclmulqdq,\n"
+"                       avx512*; -xsave: avx..., pku).  Needs svmhv's\n"
+"                       CPUID tables (SVMHV_CAP_CPUID).  Names: sse3 (pni)\n"
+"                       pclmulqdq ssse3 fma cx16 sse4_1 sse4_2 x2apic movbe\n"
+"                       popcnt tsc_deadline_timer aes xsave avx f16c rdrand\n"
+"                       fsgsbase bmi1 avx2 smep bmi2 erms avx512f avx512dq\n"
+"                       rdseed adx smap avx512ifma clflushopt clwb avx512cd\n"
+"                       sha_ni avx512bw avx512vl avx512vbmi umip pku\n"
+"                       avx512_vbmi2 gfni vaes vpclmulqdq avx512_vnni\n"
+"                       avx512_bitalg avx512_vpopcntdq rdpid lahf_lm abm\n"
+"                       sse4a misalignsse 3dnowprefetch nx pdpe1gb rdtscp\n"
 "  -M, --mode MODE      real, protected or long (default long)\n"
 "  -l, --load ADDR      load address of a flat image, 0x-hex or decimal\n"
 "                       (default 0x1000; not allowed for ELF images)\n"
@@ -163,6 +186,7 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 		{ "cmdline",	required_argument, NULL, 'p' },
 		{ "mem",	required_argument, NULL, 'm' },
 		{ "cpus",	required_argument, NULL, 'c' },
+		{ "cpu-features", required_argument, NULL, OPT_CPU_FEATURES },
 		{ "mode",	required_argument, NULL, 'M' },
 		{ "load",	required_argument, NULL, 'l' },
 		{ "entry",	required_argument, NULL, 'e' },
@@ -174,6 +198,7 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *env = getenv("VMCTL_DEVICE");
+	char why[200];
 	enum opt_error e;
 	int c;
 
@@ -207,6 +232,13 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 			e = parse_cpus(optarg, &cfg->cpus);
 			if (e)
 				return bad_value("--cpus", optarg, e);
+			break;
+		case OPT_CPU_FEATURES:
+			if (cpu_features_parse(optarg, &cfg->features, why,
+					       sizeof(why)) < 0)
+				return usage_error("invalid --cpu-features"
+						   " '%s': %s", optarg, why);
+			cfg->features_set = true;
 			break;
 		case 'M':
 			if (parse_cpu_mode(optarg, &cfg->mode))
@@ -441,6 +473,22 @@ static void ram_error(uint64_t bytes)
 	    " locked-memory limit (ulimit -l, or LimitMEMLOCK= for a systemd"
 	    " service) above the guest's RAM, or give vmctl CAP_IPC_LOCK" : "");
 }
+/*
+ * The vCPUs' CPUID tables: --cpu-features, and with @topology (the SMP
+ * PC, whose MADT vmctl writes) the topology.  0 or the exit status.
+ */
+static int set_cpuid(const struct config *cfg, struct vm *vm, bool topology)
+{
+	struct cpuid_plan plan = {
+		.topology = topology,
+		.features_set = cfg->features_set,
+		.features = cfg->features,
+		.verbose = cfg->verbose,
+	};
+
+	return vcpu_cpuid_setup(vm, &plan);
+}
+
 static int cmd_start(const struct config *cfg)
 {
 	struct svmhv_sregs sregs, cur;
@@ -489,6 +537,10 @@ static int cmd_start(const struct config *cfg)
 		msg("%s", err);
 		goto out_vm;
 	}
+	status = set_cpuid(cfg, &vm, false);
+	if (status)
+		goto out_vm;
+	status = VMCTL_EXIT_HOST_ERROR;
 	signal_run = vm.cpu[0].run;
 	install_signal_handlers();
 	if (vm_set_ram(&vm, mem, cfg->mem) < 0) {
@@ -682,6 +734,10 @@ static int cmd_start_linux(const struct config *cfg)
 			goto out;
 		}
 	}
+	status = set_cpuid(cfg, &vm, lapic);
+	if (status)
+		goto out;
+	status = VMCTL_EXIT_HOST_ERROR;
 	signal_run = vm.cpu[0].run;
 	install_signal_handlers();
 	if (vm_set_slot(&vm, 0, 0, mem, low) < 0 ||

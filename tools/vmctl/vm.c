@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -182,6 +183,55 @@ int vm_set_sregs(struct vm_cpu *c, const struct svmhv_sregs *sregs)
 int vm_set_regs(struct vm_cpu *c, const struct svmhv_regs *regs)
 {
 	return ioctl(c->fd, SVMHV_SET_REGS, regs) < 0 ? -1 : 0;
+}
+
+/* struct svmhv_cpuid ends in a flexible array: sized on the heap. */
+static struct svmhv_cpuid *cpuid_alloc(unsigned int nent)
+{
+	struct svmhv_cpuid *t;
+
+	t = calloc(1, sizeof(*t) + nent * sizeof(t->entries[0]));
+	if (t)
+		t->nent = nent;
+	return t;
+}
+
+int vm_get_cpuid(struct vm_cpu *c, struct svmhv_cpuid_entry *e,
+		 unsigned int max)
+{
+	struct svmhv_cpuid *t = cpuid_alloc(max);
+	int n = -1, err;
+
+	if (!t) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if (ioctl(c->fd, SVMHV_GET_CPUID, t) == 0) {
+		n = (int)t->nent;
+		memcpy(e, t->entries, t->nent * sizeof(e[0]));
+	}
+	err = errno;
+	free(t);
+	errno = err;
+	return n;
+}
+
+int vm_set_cpuid(struct vm_cpu *c, const struct svmhv_cpuid_entry *e,
+		 unsigned int n)
+{
+	struct svmhv_cpuid *t = cpuid_alloc(n);
+	int ret, err;
+
+	if (!t) {
+		errno = ENOMEM;
+		return -1;
+	}
+	memcpy(t->entries, e, n * sizeof(e[0]));
+	ret = ioctl(c->fd, SVMHV_SET_CPUID, t) < 0 ? -1 : 0;
+	err = errno;
+	free(t);
+	errno = err;
+	return ret;
 }
 
 int vm_run(struct vm_cpu *c)

@@ -2,7 +2,8 @@
 /*
  * A thin wrapper over the svmhv ioctls (uapi/svmhv.h): one VM, its vCPUs
  * (each an fd and its mmap'd run structure), its RAM slots, and the
- * VM-wide in-kernel local APICs (SVMHV_ENABLE_LAPIC, SVMHV_SIGNAL_MSI).
+ * VM-wide in-kernel local APICs (SVMHV_ENABLE_LAPIC, SVMHV_SIGNAL_MSI),
+ * each vCPU's CPUID table (SVMHV_GET_CPUID, SVMHV_SET_CPUID).
  * Functions return 0 or -1 with errno set, like the ioctls they wrap;
  * vm_open() and vm_add_cpu() also leave a sentence for the user in @err.
  * The vCPU ioctls are called only by the thread that runs that vCPU
@@ -54,6 +55,13 @@ int vm_inject_irq(struct vm_cpu *c, uint8_t vector);
 int vm_get_sregs(struct vm_cpu *c, struct svmhv_sregs *sregs);
 int vm_set_sregs(struct vm_cpu *c, const struct svmhv_sregs *sregs);
 int vm_set_regs(struct vm_cpu *c, const struct svmhv_regs *regs);
+/* SVMHV_GET_CPUID: this vCPU's answers, at most @max entries into @e;
+ * the number of entries, or -1 (E2BIG: more than @max). */
+int vm_get_cpuid(struct vm_cpu *c, struct svmhv_cpuid_entry *e,
+		 unsigned int max);
+/* SVMHV_SET_CPUID: before the vCPU's first RUN. */
+int vm_set_cpuid(struct vm_cpu *c, const struct svmhv_cpuid_entry *e,
+		 unsigned int n);
 /* One SVMHV_RUN; -1 with errno EINTR when a signal or immediate_exit hit. */
 int vm_run(struct vm_cpu *c);
 /* Unmap and close everything; safe on a partly opened vm. */

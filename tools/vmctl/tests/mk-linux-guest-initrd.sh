@@ -97,6 +97,18 @@ if [ "$mode" = smp ]; then
 	}
 	n=$(grep -c '^processor' /proc/cpuinfo)
 	[ "$n" = "$want" ]; say CPUS $? "$n of $want"
+	# The topology CPUID shows (vmctl writes it to match the MADT): one
+	# package of $want cores, APIC ID = CPU number, also as CPUID's
+	# initial APIC ID.
+	topo=$(awk -v n="$want" -F': *' '
+		/^processor/ { p = $2 }
+		/^physical id/ { if ($2 != 0) bad = bad " cpu" p ":package=" $2 }
+		/^cpu cores/ { if ($2 != n) bad = bad " cpu" p ":cores=" $2 }
+		/^apicid/ { seen++; if ($2 != p) bad = bad " cpu" p ":apicid=" $2 }
+		/^initial apicid/ { if ($2 != p) bad = bad " cpu" p ":initial=" $2 }
+		END { if (seen != n) bad = bad " " seen "_apicids"; print bad }' \
+		/proc/cpuinfo)
+	[ -z "$topo" ]; say CPUINFO_TOPOLOGY $? "$topo"
 	# The TSC: "tsc", or "tsc-early" before the refined calibration has
 	# replaced it -- which never happens in the emulated test machine,
 	# where every read of the ACPI PM timer (an exit, even when svmhv

@@ -44,5 +44,7 @@ void unit_pc_board(void);
 void unit_ioapic(void);
 void unit_acpi(void);
 void unit_hypercall(void);
+void unit_cpu_features(void);
+void unit_cpu_topology(void);
 
 #endif /* VMCTL_UNIT_H */

@@ -24,6 +24,8 @@ int main(void)
 	unit_ioapic();
 	unit_acpi();
 	unit_hypercall();
+	unit_cpu_features();
+	unit_cpu_topology();
 	printf("1..%u\n", unit_passed + unit_failed);
 	printf("%u passed, %u failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;

@@ -32,6 +32,8 @@
 #   entry_at.bin   --mode long --load 0x200000 --entry 0x200010  0  "entry ok\n"
 #   hypercall.bin  --mode long                                0   "hello through a hypercall\n"
 #   loop.bin       --mode long, then a signal                 130/143/137  "looping\n"
+#   cpuid_avx2.bin --mode long                                10  "avx2 shown\n" (host with avx2)
+#   cpuid_avx2.bin --mode long --cpu-features=-avx2           11  "avx2 hidden\n"
 # The mode_* guests exit with a small nonzero number naming the first check
 # of the documented starting state that failed (see the .S file).
 
@@ -109,7 +111,7 @@ case_() {
 run "$VMCTL" --help
 if [ "$st" = 0 ] && [ ! -s "$T/err" ]; then
 	missing=""
-	for word in --mem --cpus --mode --load --entry --device --strict-io --verbose \
+	for word in --mem --cpus --cpu-features --mode --load --entry --device --strict-io --verbose \
 		    --help --version "default 64M" "default long" "default 0x1000" \
 		    " 1 " " 2 " " 80 " " 81 " " 82 " " 83 " " 84 " " 85 " " 86 " \
 		    " 87 " " 88 " "128+N"; do
@@ -149,6 +151,12 @@ case_ usage_cpus_zero                     2 "" "invalid --cpus '0'"             
 case_ usage_cpus_too_many                 2 "" "at most 64 vCPUs"                start -k /nonexistent/bzImage -c 65
 case_ usage_cpus_garbage                  2 "" "invalid --cpus 'four'"           start -k /nonexistent/bzImage --cpus=four
 case_ usage_cpus_without_kernel           2 "" "--cpus needs --kernel"           start --cpus 2 "$G/hello.bin"
+case_ usage_cpu_features_unknown_name     2 "" "unknown CPU feature 'avx3'"      start --cpu-features=-avx2,-avx3 "$G/hello.bin"
+case_ usage_cpu_features_empty_item       2 "" "empty item"                      start --cpu-features=-avx2,,-fma "$G/hello.bin"
+case_ usage_cpu_features_empty_list       2 "" "empty list"                      start --cpu-features= "$G/hello.bin"
+case_ usage_cpu_features_without_sign     2 "" "'avx2' needs a sign"             start --cpu-features avx2 "$G/hello.bin"
+case_ usage_cpu_features_keep_a_dependent 2 "" "'+avx2' contradicts '-avx'"      start --cpu-features=-avx,+avx2 "$G/hello.bin"
+case_ usage_cpu_features_without_value    2 "" "needs a value"                   start "$G/hello.bin" --cpu-features
 
 case_ image_missing                       1 "" "image '$T/nope.bin' does not exist" start "$T/nope.bin"
 dd if=/dev/zero of="$T/big.bin" bs=1024 count=1025 2>/dev/null
@@ -172,6 +180,8 @@ case_ options_long_equals_and_short_forms 1 "" "does not exist" \
       start --mem=16M -M protected --load=0x2000 -e 0x2000 -s -v -d /nonexistent/svmhv "$G/hello.bin"
 case_ options_after_image_accepted        1 "" "does not exist" \
       start "$G/hello.bin" --mem 16M --device /nonexistent/svmhv
+case_ options_cpu_features_accepted       1 "" "does not exist" \
+      start --cpu-features=-avx512f,-pni,+sse4_2 -d /nonexistent/svmhv -k /nonexistent/bzImage -c 2
 
 # vmctl list / stat read svmhv's debugfs counters: a fake tree pins the
 # format, the summing over VMs and the rate.
@@ -240,6 +250,27 @@ if grep -qw ospke /proc/cpuinfo; then
 	case_ guest_pkru_never_reaches_host     0  'pkru set\n'           EMPTY             start --mode long "$G/pkru.bin"
 else
 	skipped guest_pkru_never_reaches_host "host CPU has no PKU (ospke)"
+fi
+
+# --cpu-features: what CPUID shows the guest, and what the module takes.
+# The table svmhv accepts hides XSAVE, and with it AVX, PKU and the
+# XSAVE states beyond SSE.
+case_ cpu_features_hiding_xsave_accepted    0  "$HELLO"               ANY               start --cpu-features=-xsave "$G/hello.bin"
+if grep -qw avx2 /proc/cpuinfo; then
+	case_ cpuid_avx2_shown_by_default           10 'avx2 shown\n'        EMPTY             start "$G/cpuid_avx2.bin"
+	case_ cpu_features_minus_avx2_hides_it      11 'avx2 hidden\n'       ANY               start --cpu-features=-avx2 "$G/cpuid_avx2.bin"
+	case_ cpu_features_minus_avx_hides_avx2_too 11 'avx2 hidden\n'       "also hiding"     start --cpu-features=-avx "$G/cpuid_avx2.bin"
+	case_ cpu_features_plus_offered_is_no_op    10 'avx2 shown\n'        EMPTY             start --cpu-features=+avx2 "$G/cpuid_avx2.bin"
+else
+	for t in cpuid_avx2_shown_by_default cpu_features_minus_avx2_hides_it \
+		 cpu_features_minus_avx_hides_avx2_too cpu_features_plus_offered_is_no_op; do
+		skipped "$t" "host CPU has no avx2"
+	done
+fi
+if grep -qw avx512f /proc/cpuinfo; then
+	skipped cpu_features_plus_not_offered_is_error "host CPU has avx512f"
+else
+	case_ cpu_features_plus_not_offered_is_error 1 ""                    "does not offer avx512f" start --cpu-features=+avx512f "$G/hello.bin"
 fi
 
 i=0
