@@ -21,7 +21,10 @@
 # on a shared two-core machine moved single ratios by 3x between rounds.
 # Environment: BENCH_CLOCK (icount, wall), ROUNDS (default 3 with icount,
 # 5 with wall), THP=1 (add first touch with the host's transparent huge
-# pages), KVER, VM_TIMEOUT, and the rest of scripts/run-vm.sh's variables.
+# pages), BENCH_ONLY (the workload groups to run, of svmbench's --only:
+# cpuid out hlt touch lifecycle; default all; e.g. BENCH_ONLY="cpuid out
+# hlt" ROUNDS=1 takes a fraction of the time while working on the exit
+# path), KVER, VM_TIMEOUT, and the rest of scripts/run-vm.sh's variables.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,6 +36,13 @@ icount) rounds=${ROUNDS:-3}; qemu_clock="-icount shift=0"; report_flag=--icount;
 wall)   rounds=${ROUNDS:-5}; qemu_clock=""; report_flag=; icount=0 ;;
 *) echo "bench: BENCH_CLOCK=$clock: icount or wall" >&2; exit 2 ;;
 esac
+only=
+for w in ${BENCH_ONLY:-}; do
+	case $w in
+	cpuid|out|hlt|touch|lifecycle) only=${only:+$only,}$w ;;
+	*) echo "bench: BENCH_ONLY: $w: one of cpuid out hlt touch lifecycle" >&2; exit 2 ;;
+	esac
+done
 
 # gnuplot draws the chart; only the bench needs it, not `make check`.
 "$repo/scripts/install-deps.sh" gnuplot-nox
@@ -44,7 +54,7 @@ mkdir -p "$build"
 : >"$log"
 started=$SECONDS
 vm_rc=0
-VM_SMP=1 VM_APPEND="svmhv.rounds=$rounds svmhv.thp=${THP:-0} svmhv.icount=$icount ${VM_APPEND:-}" \
+VM_SMP=1 VM_APPEND="svmhv.rounds=$rounds svmhv.thp=${THP:-0} svmhv.icount=$icount ${only:+svmhv.bench_only=$only} ${VM_APPEND:-}" \
 	QEMU_EXTRA="$qemu_clock ${QEMU_EXTRA:-}" \
 	"$repo/scripts/run-vm.sh" bench "$log" &
 vm=$!

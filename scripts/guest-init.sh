@@ -19,7 +19,8 @@
 #   bench  bench/svmbench under svmhv and Debian's kvm_amd, interleaved
 #          round by round (svmhv.rounds=, default 5; svmhv.thp=1 adds the
 #          first-touch run with transparent huge pages; svmhv.icount=1
-#          says QEMU counts instructions), then the table and
+#          says QEMU counts instructions; svmhv.bench_only=cpuid,out,...
+#          runs only those workload groups), then the table and
 #          bench/results.json between SVMHV-BENCH-JSON-BEGIN/END; read off
 #          the console by bench/run-emulated.sh (`make bench`)
 #   smp    Linux guests with 1, 2, 4 and 8 vCPUs on the multi-core PC
@@ -246,6 +247,8 @@ do_bench() {
 	rounds=$(cmdline_arg svmhv.rounds || echo 5)
 	extra=
 	[ "$(cmdline_arg svmhv.thp || echo 0)" = 1 ] && extra=--thp
+	workloads=$(cmdline_arg svmhv.bench_only | tr , ' ')
+	[ -n "$workloads" ] || workloads="cpuid out hlt touch lifecycle"
 	raw=/tmp/bench.raw
 	: >"$raw"
 	while read -r ko; do
@@ -254,7 +257,7 @@ do_bench() {
 	echo "SVMHV-BENCH thp=$(cat /sys/kernel/mm/transparent_hugepage/enabled)"
 	r=1
 	while [ "$r" -le "$rounds" ]; do
-		for w in cpuid out hlt touch lifecycle; do
+		for w in $workloads; do
 			if insmod /svmhv/svmhv.ko; then
 				bench_one svmhv "$r" "$w"
 				rmmod svmhv || echo "SVMHV-BENCH-FAIL rmmod svmhv"
