@@ -18,19 +18,6 @@
 
 #include "svm.h"
 
-/* Operand/address size in bytes for the guest's current code segment. */
-unsigned int svm_decode_mode(struct svmhv_vcpu *vcpu)
-{
-	struct vmcb_save *save = &vcpu->vmcb->save;
-
-	if ((save->efer & EFER_LMA) && (save->cs.attrib & VMCB_ATTR_L))
-		return 8;
-	if ((save->cr0 & X86_CR0_PE) && !(save->rflags & X86_EFLAGS_VM) &&
-	    (save->cs.attrib & VMCB_ATTR_DB))
-		return 4;
-	return 2;
-}
-
 /*
  * Up to 15 bytes at CS:RIP; fewer if the next page is not mapped.
  *

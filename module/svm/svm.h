@@ -10,6 +10,8 @@
 #define SVMHV_SVM_H
 
 #include <asm/asm.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
 #include <asm/traps.h>
 
 #include "../svmhv_core.h"
@@ -167,7 +169,22 @@ struct svm_insn {
 #define SVMHV_EXTEND_ZERO	0
 #define SVMHV_EXTEND_SIGN	1
 
-unsigned int svm_decode_mode(struct svmhv_vcpu *vcpu);	/* 2, 4 or 8 */
+/*
+ * Operand/address size in bytes (2, 4 or 8) for the guest's current code
+ * segment.  Inline: every exit that decodes asks for it several times.
+ */
+static inline unsigned int svm_decode_mode(struct svmhv_vcpu *vcpu)
+{
+	struct vmcb_save *save = &vcpu->vmcb->save;
+
+	if ((save->efer & EFER_LMA) && (save->cs.attrib & VMCB_ATTR_L))
+		return 8;
+	if ((save->cr0 & X86_CR0_PE) && !(save->rflags & X86_EFLAGS_VM) &&
+	    (save->cs.attrib & VMCB_ATTR_DB))
+		return 4;
+	return 2;
+}
+
 int svm_decode_fetch(struct svmhv_vcpu *vcpu, struct svm_insn *insn);
 int svm_decode_prefixes(struct svmhv_vcpu *vcpu, struct svm_insn *insn);
 int svm_decode_len(struct svmhv_vcpu *vcpu, struct svm_insn *insn);
