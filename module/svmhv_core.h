@@ -272,6 +272,7 @@ void svmhv_vcpu_stats(const struct svmhv_vcpu *vcpu, struct svmhv_stats *out);
 
 /* guest_mem.c: guest physical memory as the host sees it. */
 int svmhv_read_gpa(struct svmhv_vm *vm, u64 gpa, void *buf, size_t len);
+int svmhv_read_gpa_u64(struct svmhv_vm *vm, u64 gpa, u64 *val);
 int svmhv_write_gpa(struct svmhv_vm *vm, u64 gpa, const void *buf, size_t len);
 int svmhv_slot_pin_page(struct svmhv_vm *vm, struct svmhv_slot *slot,
 			u64 gpa, struct page **page);

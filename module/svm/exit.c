@@ -50,6 +50,9 @@ int svm_next_rip(struct svmhv_vcpu *vcpu, u64 *next)
 		*next = vcpu->vmcb->control.next_rip;
 		return 0;
 	}
+	if (!svm_decode_fetch_short(vcpu, &insn) &&
+	    !svm_decode_len(vcpu, &insn))
+		goto decoded;
 	if (svm_decode_fetch(vcpu, &insn)) {
 		svm_exit_internal(vcpu, SVMHV_INTERNAL_FETCH, NULL, 0);
 		return -EAGAIN;
@@ -58,6 +61,7 @@ int svm_next_rip(struct svmhv_vcpu *vcpu, u64 *next)
 		svm_exit_internal(vcpu, SVMHV_INTERNAL_EMULATION, &insn, 0);
 		return -EAGAIN;
 	}
+decoded:
 	*next = vcpu->vmcb->save.rip + insn.len;
 	if (svm_decode_mode(vcpu) != 8)
 		*next &= 0xffffffff;

@@ -186,6 +186,7 @@ static inline unsigned int svm_decode_mode(struct svmhv_vcpu *vcpu)
 }
 
 int svm_decode_fetch(struct svmhv_vcpu *vcpu, struct svm_insn *insn);
+int svm_decode_fetch_short(struct svmhv_vcpu *vcpu, struct svm_insn *insn);
 int svm_decode_prefixes(struct svmhv_vcpu *vcpu, struct svm_insn *insn);
 int svm_decode_len(struct svmhv_vcpu *vcpu, struct svm_insn *insn);
 int svm_decode_mov(struct svmhv_vcpu *vcpu, struct svm_insn *insn);
