@@ -9,6 +9,7 @@
 #ifndef SVMHV_SVM_H
 #define SVMHV_SVM_H
 
+#include <linux/percpu.h>
 #include <asm/asm.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
@@ -28,11 +29,44 @@ struct svm_features {
 extern struct svm_features svm_features;
 
 /* svm/cpu.c */
+struct svm_cpu {
+	struct page *hsave;		/* VM_HSAVE_PA: VMRUN's host area */
+	struct page *host_vmsave;	/* VMSAVE/VMLOAD area for host state */
+	u64 host_vmsave_pa;		/* its address for VMSAVE/VMLOAD */
+	bool enabled;
+	bool enabled_at_suspend;	/* boot CPU: to re-enable on resume */
+	/*
+	 * The VMCB this CPU last entered, for the branch-predictor barrier
+	 * in svm_hw_switch_vcpu(); cleared when that VMCB is freed, so that a
+	 * new vCPU whose VMCB reuses the page is not taken for the old one.
+	 */
+	struct vmcb *last_vmcb;
+};
+
+DECLARE_PER_CPU(struct svm_cpu, svm_hw_cpu);
+
 int svm_hw_init(void);
 void svm_hw_exit(void);
-u64 svm_hw_host_save_pa(void);	/* this CPU's VMSAVE area for host state */
-void svm_hw_switch_vcpu(struct vmcb *vmcb);	/* before VMRUN: IBPB */
+void svm_hw_switch_vcpu_slow(struct vmcb *vmcb);
 void svm_hw_forget_vmcb(struct vmcb *vmcb);	/* before freeing a VMCB */
+
+/*
+ * The two per-CPU facts every entry needs, inline: the calls cost more
+ * than the lookups.
+ */
+
+/* This CPU's VMSAVE area for host state. */
+static __always_inline u64 svm_hw_host_save_pa(void)
+{
+	return this_cpu_read(svm_hw_cpu.host_vmsave_pa);
+}
+
+/* Before VMRUN, interrupts off: IBPB if another vCPU ran here (cpu.c). */
+static __always_inline void svm_hw_switch_vcpu(struct vmcb *vmcb)
+{
+	if (unlikely(this_cpu_read(svm_hw_cpu.last_vmcb) != vmcb))
+		svm_hw_switch_vcpu_slow(vmcb);
+}
 void svm_hw_spurious_fault(void);
 extern bool svm_hw_rebooting;	/* SVM is being turned off for reboot */
 
