@@ -10,6 +10,7 @@
 #define SVMHV_SVM_H
 
 #include <linux/percpu.h>
+#include <linux/user-return-notifier.h>
 #include <asm/asm.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
@@ -316,11 +317,29 @@ bool svm_xcr0_valid(struct svmhv_vcpu *vcpu, u64 xcr0);
 int svm_exit_xsetbv(struct svmhv_vcpu *vcpu);
 
 /* svm/tsc_aux.c */
+struct svm_tsc_aux_cpu {
+	struct user_return_notifier urn;
+	u32 host;		/* Linux's value for this CPU */
+	u32 loaded;		/* what the MSR holds now */
+	bool registered;	/* urn is on this CPU's list */
+};
+
+DECLARE_PER_CPU(struct svm_tsc_aux_cpu, svm_tsc_aux_cpu);
 extern bool svm_tsc_aux_enabled;
 void svm_tsc_aux_init(void);
 void svm_tsc_aux_cpu_up(void);
 void svm_tsc_aux_cpu_down(void);
-void svm_tsc_aux_load(u32 val);
+void svm_tsc_aux_load_slow(u32 val);
+
+/*
+ * Before VMRUN, interrupts off: the guest's value, if the MSR holds
+ * another.  Inline, because on most entries it already does.
+ */
+static __always_inline void svm_tsc_aux_load(u32 val)
+{
+	if (unlikely(this_cpu_read(svm_tsc_aux_cpu.loaded) != val))
+		svm_tsc_aux_load_slow(val);
+}
 void svm_inkernel_cpuid(struct svmhv_vcpu *vcpu, u32 leaf, u32 subleaf,
 			u32 out[4]);
 int svm_inkernel_rdmsr(struct svmhv_vcpu *vcpu, u32 msr, u64 *val);
