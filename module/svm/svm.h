@@ -401,9 +401,56 @@ int svm_write_gva(struct svmhv_vcpu *vcpu, u64 gva, const void *buf,
 		  size_t len, unsigned int access, struct svm_fault *fault);
 void svm_inject_fault(struct svmhv_vcpu *vcpu, const struct svm_fault *fault);
 
-/* npt/asid.c: pick the ASID and TLB control for the next VMRUN. */
-void svm_asid_prepare(struct svmhv_vcpu *vcpu, bool moved);
-void svm_asid_commit(struct svmhv_vcpu *vcpu);
+/*
+ * npt/asid.c: pick the ASID and TLB control for the next VMRUN.  The
+ * rules are explained there; the per-entry cases that change nothing are
+ * inline here.
+ */
+struct svm_asid_cpu {
+	u64 generation;
+	u32 next;
+	/* A new generation began; no VMRUN has flushed all ASIDs yet. */
+	bool flush_all;
+};
+
+DECLARE_PER_CPU(struct svm_asid_cpu, svm_asid_cpu);
+void svm_asid_prepare_full(struct svmhv_vcpu *vcpu, bool moved);
 void svm_asid_init(void);
+
+/*
+ * Right before VMRUN, interrupts off.  On the same CPU, with an ASID of
+ * this CPU's generation, no flush owed to the vCPU (tlb_gen, a paging
+ * change) nor to the CPU (flush_all): keep the ASID, flush nothing.
+ * Anything else is svm_asid_prepare_full()'s.
+ */
+static __always_inline void svm_asid_prepare(struct svmhv_vcpu *vcpu,
+					     bool moved)
+{
+	unsigned long tlb_gen = READ_ONCE(vcpu->vm->tlb_gen);
+
+	if (unlikely(moved || tlb_gen != vcpu->tlb_gen ||
+		     vcpu->tlb_flush_pending ||
+		     vcpu->asid_generation !=
+		     this_cpu_read(svm_asid_cpu.generation) ||
+		     this_cpu_read(svm_asid_cpu.flush_all))) {
+		svm_asid_prepare_full(vcpu, moved);
+		return;
+	}
+	vcpu->vmcb->control.tlb_control = SVM_TLB_FLUSH_NOTHING;
+	vcpu->tlb_gen_entering = tlb_gen;
+}
+
+/*
+ * After a VMRUN that reached the guest (exit code other than
+ * VMEXIT_INVALID), on the same CPU, interrupts still disabled: the
+ * flushes asked for are done.
+ */
+static __always_inline void svm_asid_commit(struct svmhv_vcpu *vcpu)
+{
+	if (unlikely(vcpu->vmcb->control.tlb_control == SVM_TLB_FLUSH_ALL))
+		this_cpu_write(svm_asid_cpu.flush_all, false);
+	vcpu->tlb_gen = vcpu->tlb_gen_entering;
+	vcpu->tlb_flush_pending = false;
+}
 
 #endif /* SVMHV_SVM_H */
