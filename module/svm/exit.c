@@ -474,6 +474,41 @@ static enum svmhv_stat svm_exit_stat(u64 code)
 	}
 }
 
+/*
+ * Count the exit and call its handler.  The exits a guest makes most
+ * often are tested for first and called directly, as KVM's
+ * svm_invoke_exit_handler() does: on a kernel with retpolines an indirect
+ * call costs a thunk, and the counter is found in the same test.
+ */
+static int svm_exit_handle(struct svmhv_vcpu *vcpu, u64 code)
+{
+	switch (code) {
+	case SVM_EXIT_IOIO:
+		vcpu->stat[SVMHV_STAT_IO]++;
+		return svm_exit_ioio(vcpu);
+	case SVM_EXIT_MSR:
+		vcpu->stat[SVMHV_STAT_MSR]++;
+		return svm_exit_msr(vcpu);
+	case SVM_EXIT_HLT:
+		vcpu->stat[SVMHV_STAT_HLT]++;
+		return svm_exit_hlt(vcpu);
+	case SVM_EXIT_CPUID:
+		vcpu->stat[SVMHV_STAT_CPUID]++;
+		return svm_exit_cpuid(vcpu);
+	case SVM_EXIT_NPF:
+		vcpu->stat[SVMHV_STAT_NPF]++;
+		return svm_exit_npf(vcpu);
+	case SVM_EXIT_INTR:
+		vcpu->stat[SVMHV_STAT_HOST_EVENT]++;
+		return svm_exit_host_event(vcpu);
+	}
+	vcpu->stat[svm_exit_stat(code)]++;
+	if (likely(code < ARRAY_SIZE(svm_exit_handlers) &&
+		   svm_exit_handlers[code]))
+		return svm_exit_handlers[code](vcpu);
+	return svm_exit_unhandled(vcpu);
+}
+
 int svm_exit_dispatch(struct svmhv_vcpu *vcpu)
 {
 	struct vmcb_control *ctl = &vcpu->vmcb->control;
@@ -481,34 +516,30 @@ int svm_exit_dispatch(struct svmhv_vcpu *vcpu)
 	int ret;
 
 	vcpu->stat[SVMHV_STAT_EXITS]++;
-	vcpu->stat[svm_exit_stat(code)]++;
 	/*
 	 * A VMRUN that failed its checks delivered nothing: EVENTINJ, V_IRQ
 	 * and the NMI bookkeeping stay exactly as they were, so the event is
 	 * delivered by the next VMRUN that succeeds.  Some implementations
 	 * (QEMU's) write only the low half of -1.
 	 */
-	if (unlikely(svm_exit_code_is_invalid(code)))
+	if (unlikely(svm_exit_code_is_invalid(code))) {
+		vcpu->stat[SVMHV_STAT_OTHER]++;
 		return svm_exit_invalid(vcpu);
+	}
 	vcpu->save_unverified = false;
 	/*
 	 * An exit in the middle of delivering an event (e.g. a nested page
 	 * fault on the guest's IDT or stack) must not lose it.
 	 */
 	ctl->event_inj = 0;
-	svm_irq_after_exit(vcpu);
+	if (vcpu->events.irq_armed)
+		svm_irq_after_exit(vcpu);
 	if (vcpu->lapic)
 		svm_lapic_after_exit(vcpu);
 	if (ctl->exit_int_info & SVM_EVT_VALID)
 		svm_requeue_interrupted_event(vcpu);
 
-	if (likely(code < ARRAY_SIZE(svm_exit_handlers) &&
-		   svm_exit_handlers[code]))
-		ret = svm_exit_handlers[code](vcpu);
-	else if (code == SVM_EXIT_NPF)
-		ret = svm_exit_npf(vcpu);
-	else
-		return svm_exit_unhandled(vcpu);
+	ret = svm_exit_handle(vcpu, code);
 	/* The guest EOIed a level-triggered vector: userspace's I/O APIC. */
 	if (unlikely(vcpu->lapic) && ret == 1 && svm_lapic_eoi_exit(vcpu))
 		return 0;

@@ -138,11 +138,12 @@ static void svm_irq_arm(struct svmhv_vcpu *vcpu)
 }
 
 /*
- * After every exit: has the CPU taken the armed interrupt?  It clears
- * V_IRQ when it does (15.21.4).  An exit during the delivery itself (a
- * nested page fault on the guest's IDT or stack) reports the interrupt in
- * EXITINTINFO (15.7.2): it stays queued and is armed again, so it is
- * delivered exactly once.
+ * After every exit while an interrupt is armed (svm_exit_dispatch() tests
+ * irq_armed itself, to save the call otherwise): has the CPU taken it?
+ * It clears V_IRQ when it does (15.21.4).  An exit during the delivery
+ * itself (a nested page fault on the guest's IDT or stack) reports the
+ * interrupt in EXITINTINFO (15.7.2): it stays queued and is armed again,
+ * so it is delivered exactly once.
  */
 void svm_irq_after_exit(struct svmhv_vcpu *vcpu)
 {
