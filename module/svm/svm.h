@@ -73,36 +73,30 @@ extern bool svm_hw_rebooting;	/* SVM is being turned off for reboot */
 
 /*
  * CLGI and STGI (APM vol. 2, 15.17) raise #UD once a reboot cleared
- * EFER.SVME under a vCPU thread (15.4); the exception table then skips the
- * instruction and svm_hw_spurious_fault() checks that a reboot is the
- * reason, as KVM's svm_asm() and kvm_spurious_fault() do.
+ * EFER.SVME under a vCPU thread (15.4); the exception table then sends
+ * the fault to a label past the instruction, where svm_hw_spurious_fault()
+ * checks that a reboot is the reason, as KVM's svm_asm() and
+ * kvm_spurious_fault() do.  With asm goto the fault path costs nothing
+ * when there is no fault: no flag to set, clear and test on every entry.
  */
 static __always_inline void svm_clgi(void)
 {
-	bool faulted = false;
-
-	asm volatile("1: clgi\n\t"
-		     "jmp 3f\n\t"
-		     "2: movb $1, %[faulted]\n\t"
-		     "3:\n\t"
-		     _ASM_EXTABLE(1b, 2b)
-		     : [faulted] "+qm" (faulted) : : "memory");
-	if (unlikely(faulted))
-		svm_hw_spurious_fault();
+	asm goto("1: clgi\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : : "memory" : fault);
+	return;
+fault:
+	svm_hw_spurious_fault();
 }
 
 static __always_inline void svm_stgi(void)
 {
-	bool faulted = false;
-
-	asm volatile("1: stgi\n\t"
-		     "jmp 3f\n\t"
-		     "2: movb $1, %[faulted]\n\t"
-		     "3:\n\t"
-		     _ASM_EXTABLE(1b, 2b)
-		     : [faulted] "+qm" (faulted) : : "memory");
-	if (unlikely(faulted))
-		svm_hw_spurious_fault();
+	asm goto("1: stgi\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : : "memory" : fault);
+	return;
+fault:
+	svm_hw_spurious_fault();
 }
 
 /* svm/mce.c: a machine check intercepted in guest mode. */
