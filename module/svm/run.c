@@ -28,7 +28,7 @@
 #include "svm.h"
 #include "../svmhv_trace.h"
 
-int svm_complete_pending(struct svmhv_vcpu *vcpu)
+static int svm_complete_pending(struct svmhv_vcpu *vcpu)
 {
 	enum svmhv_pending kind = vcpu->pending.kind;
 
@@ -230,9 +230,12 @@ static int svm_vcpu_run_loop(struct svmhv_vcpu *vcpu)
 		run->exit_reason = SVMHV_EXIT_SHUTDOWN;
 		return 0;
 	}
-	ret = svm_complete_pending(vcpu);
-	if (ret <= 0)
-		return ret;
+	/* Most RUNs follow an exit that left nothing to finish (OUT, HLT). */
+	if (vcpu->pending.kind != SVMHV_PENDING_NONE) {
+		ret = svm_complete_pending(vcpu);
+		if (ret <= 0)
+			return ret;
+	}
 
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
 	for (;;) {

@@ -240,7 +240,6 @@ int svm_exit_ioio(struct svmhv_vcpu *vcpu);
 int svm_exit_npf(struct svmhv_vcpu *vcpu);
 int svm_complete_io(struct svmhv_vcpu *vcpu, bool string);
 int svm_complete_mmio(struct svmhv_vcpu *vcpu);
-int svm_complete_pending(struct svmhv_vcpu *vcpu);
 
 /* svm/lapic.c: the in-kernel local APIC (lapic.h says who may call what). */
 int svm_lapic_create(struct svmhv_vcpu *vcpu);
