@@ -93,15 +93,6 @@ int svm_vcpu_queue_event(struct svmhv_vcpu *vcpu, const struct svmhv_event *ev)
 	}
 }
 
-bool svm_vcpu_interruptible(struct svmhv_vcpu *vcpu)
-{
-	struct vmcb *vmcb = vcpu->vmcb;
-
-	return (vmcb->save.rflags & X86_EFLAGS_IF) &&
-	       !(vmcb->control.int_state & 1) &&
-	       !(vmcb->control.event_inj & SVM_EVT_VALID);
-}
-
 /* Only while no interrupt is queued: the two share V_IRQ. */
 static void svm_irq_window(struct svmhv_vcpu *vcpu, bool open)
 {
@@ -320,15 +311,4 @@ int svm_exit_iret(struct svmhv_vcpu *vcpu)
 	q->awaiting_iret = true;
 	q->iret_rip = vcpu->vmcb->save.rip;
 	return 1;
-}
-
-void svm_report_irq_state(struct svmhv_vcpu *vcpu)
-{
-	struct svmhv_run *run = vcpu->run;
-
-	run->irq_queued = vcpu->events.irq;
-	run->ready_for_interrupt = !vcpu->events.irq &&
-				   svm_vcpu_interruptible(vcpu) &&
-				   (!vcpu->lapic ||
-				    svm_lapic_accepts_extint(vcpu));
 }

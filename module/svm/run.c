@@ -275,6 +275,22 @@ static int svm_vcpu_run_loop(struct svmhv_vcpu *vcpu)
 	return ret;
 }
 
+/*
+ * On every return, early ones included: userspace irqchips rely on these
+ * to decide between injecting and asking for a window.
+ */
+static void svm_report_irq_state(struct svmhv_vcpu *vcpu)
+{
+	struct svmhv_run *run = vcpu->run;
+
+	run->irq_queued = vcpu->events.irq;
+	run->ready_for_interrupt = !vcpu->events.irq &&
+				   svm_vcpu_interruptible(vcpu) &&
+				   (!vcpu->lapic ||
+				    svm_lapic_accepts_extint(vcpu));
+	run->if_flag = !!(vcpu->vmcb->save.rflags & X86_EFLAGS_IF);
+}
+
 int svm_vcpu_run(struct svmhv_vcpu *vcpu)
 {
 	struct svmhv_run *run = vcpu->run;
@@ -284,12 +300,7 @@ int svm_vcpu_run(struct svmhv_vcpu *vcpu)
 	vcpu->ran = true;	/* its CPUID is fixed from now on */
 	ret = svm_vcpu_run_loop(vcpu);
 
-	/*
-	 * On every return, early ones included: userspace irqchips rely on
-	 * these to decide between injecting and asking for a window.
-	 */
 	svm_report_irq_state(vcpu);
-	run->if_flag = !!(vcpu->vmcb->save.rflags & X86_EFLAGS_IF);
 	vcpu->stat[SVMHV_STAT_USERSPACE_EXITS]++;
 	vcpu->stat[SVMHV_STAT_RUN_CYCLES] += rdtsc() - t0;
 	trace_svmhv_userspace_exit(vcpu->id, run->exit_reason, run->rip, ret);

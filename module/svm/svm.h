@@ -131,7 +131,16 @@ void svm_vcpu_inject_gp(struct svmhv_vcpu *vcpu);
 
 /* svm/inject.c */
 int svm_vcpu_queue_event(struct svmhv_vcpu *vcpu, const struct svmhv_event *ev);
-bool svm_vcpu_interruptible(struct svmhv_vcpu *vcpu);
+
+/* Could the guest take an external interrupt at its next instruction? */
+static inline bool svm_vcpu_interruptible(struct svmhv_vcpu *vcpu)
+{
+	struct vmcb *vmcb = vcpu->vmcb;
+
+	return (vmcb->save.rflags & X86_EFLAGS_IF) &&
+	       !(vmcb->control.int_state & 1) &&
+	       !(vmcb->control.event_inj & SVM_EVT_VALID);
+}
 int svm_inject_prepare(struct svmhv_vcpu *vcpu);
 /*
  * Does EXITINTINFO name an external interrupt whose delivery the exit cut
@@ -166,7 +175,6 @@ void svm_irq_after_exit(struct svmhv_vcpu *vcpu);
 bool svm_nmi_step_done(struct svmhv_vcpu *vcpu);
 int svm_exit_vintr(struct svmhv_vcpu *vcpu);
 int svm_exit_iret(struct svmhv_vcpu *vcpu);
-void svm_report_irq_state(struct svmhv_vcpu *vcpu);
 
 /* svm/run.c: returns 0 with run->exit_reason set, or -errno. */
 int svm_vcpu_run(struct svmhv_vcpu *vcpu);
