@@ -94,7 +94,8 @@ int svm_vcpu_queue_event(struct svmhv_vcpu *vcpu, const struct svmhv_event *ev)
 }
 
 /* Only while no interrupt is queued: the two share V_IRQ. */
-static void svm_irq_window(struct svmhv_vcpu *vcpu, bool open)
+static __always_inline void svm_irq_window(struct svmhv_vcpu *vcpu,
+					   bool open)
 {
 	struct vmcb_control *ctl = &vcpu->vmcb->control;
 	bool is_open = ctl->intercept_misc1 & SVM_INTERCEPT_VINTR;
