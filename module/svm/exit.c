@@ -69,23 +69,20 @@ decoded:
 }
 
 /*
- * RIP past an instruction svmhv completed for the guest.  Completing an
- * instruction ends an STI / MOV SS shadow, and with RFLAGS.TF set the CPU
- * would now raise a single-step #DB trap (APM vol. 2, 13.1.4 and 8.2.2:
- * DR6.BS set, the saved RIP is the next instruction's); an instruction
- * the CPU never executed must do the same.  An event already waiting for
- * delivery goes first; the trap is then lost, as it would be behind a
- * higher-priority event on hardware.
+ * The single-step half of svm_set_rip() (svm.h), for a guest with
+ * RFLAGS.TF set.  Completing an instruction ends an STI / MOV SS shadow,
+ * and with RFLAGS.TF set the CPU would now raise a single-step #DB trap
+ * (APM vol. 2, 13.1.4 and 8.2.2: DR6.BS set, the saved RIP is the next
+ * instruction's); an instruction the CPU never executed must do the same.
+ * An event already waiting for delivery goes first; the trap is then
+ * lost, as it would be behind a higher-priority event on hardware.
  */
-void svm_set_rip(struct svmhv_vcpu *vcpu, u64 rip)
+void svm_set_rip_single_step(struct svmhv_vcpu *vcpu)
 {
 	struct vmcb *vmcb = vcpu->vmcb;
 
-	vmcb->save.rip = rip;
-	vmcb->control.int_state &= ~1u;
 	/* svmhv's own step for an NMI window is over, too (inject.c). */
-	if (unlikely(vmcb->save.rflags & X86_EFLAGS_TF) &&
-	    !svm_nmi_step_done(vcpu) &&
+	if (!svm_nmi_step_done(vcpu) &&
 	    !(vmcb->control.event_inj & SVM_EVT_VALID)) {
 		vmcb->save.dr6 |= SVM_DR6_BS;
 		vcpu->vmcb_dirty |= SVM_CLEAN_DRX;
@@ -93,8 +90,12 @@ void svm_set_rip(struct svmhv_vcpu *vcpu, u64 rip)
 	}
 }
 
-/* 1 on success; 0 with an INTERNAL_ERROR exit if it cannot be decoded. */
-int svm_skip_insn(struct svmhv_vcpu *vcpu)
+/*
+ * 1 on success; 0 with an INTERNAL_ERROR exit if it cannot be decoded.
+ * Always inlined into this file's handlers (CPUID, HLT, MSR: the frequent
+ * ones), called through svm_skip_insn() from elsewhere.
+ */
+static __always_inline int __svm_skip_insn(struct svmhv_vcpu *vcpu)
 {
 	u64 next;
 	int ret = svm_next_rip(vcpu, &next);
@@ -103,6 +104,11 @@ int svm_skip_insn(struct svmhv_vcpu *vcpu)
 		return 0;
 	svm_set_rip(vcpu, next);
 	return 1;
+}
+
+int svm_skip_insn(struct svmhv_vcpu *vcpu)
+{
+	return __svm_skip_insn(vcpu);
 }
 
 static int svm_exit_host_event(struct svmhv_vcpu *vcpu)
@@ -152,7 +158,7 @@ static int svm_exit_cpuid(struct svmhv_vcpu *vcpu)
 	vcpu->gprs[GPR_RBX] = out[1];
 	vcpu->gprs[GPR_RCX] = out[2];
 	vcpu->gprs[GPR_RDX] = out[3];
-	return svm_skip_insn(vcpu);
+	return __svm_skip_insn(vcpu);
 }
 
 static int svm_exit_msr(struct svmhv_vcpu *vcpu)
@@ -171,7 +177,7 @@ static int svm_exit_msr(struct svmhv_vcpu *vcpu)
 		save->rax = (u32)val;
 		vcpu->gprs[GPR_RDX] = val >> 32;
 	}
-	return svm_skip_insn(vcpu);
+	return __svm_skip_insn(vcpu);
 }
 
 static int svm_exit_hlt(struct svmhv_vcpu *vcpu)
@@ -186,7 +192,7 @@ static int svm_exit_hlt(struct svmhv_vcpu *vcpu)
 	int ret;
 
 	if ((q->irq && if_set) || (q->nmi && !q->nmi_blocked))
-		return svm_skip_insn(vcpu);
+		return __svm_skip_insn(vcpu);
 	/*
 	 * With an in-kernel APIC the vCPU sleeps in the kernel until an
 	 * interrupt (IF=1), or an NMI or INIT from another vCPU (IF=0, more
@@ -195,17 +201,17 @@ static int svm_exit_hlt(struct svmhv_vcpu *vcpu)
 	 */
 	if (vcpu->lapic) {
 		if (if_set && svm_lapic_has_irq(vcpu))
-			return svm_skip_insn(vcpu);
+			return __svm_skip_insn(vcpu);
 		if (!svm_lapic_accepts_extint(vcpu) &&
 		    (if_set || READ_ONCE(vcpu->vm->nr_vcpus) > 1)) {
-			ret = svm_skip_insn(vcpu);
+			ret = __svm_skip_insn(vcpu);
 			if (ret == 1)
 				vcpu->mp_state = SVMHV_MP_STATE_HALTED;
 			return ret;
 		}
 	}
 	vcpu->run->exit_reason = SVMHV_EXIT_HLT;
-	svm_skip_insn(vcpu);
+	__svm_skip_insn(vcpu);
 	return 0;
 }
 
@@ -243,7 +249,7 @@ static int svm_exit_vmmcall(struct svmhv_vcpu *vcpu)
 
 	if (vcpu->vmcb->save.cpl) {
 		vcpu->vmcb->save.rax = (u64)SVMHV_HC_EPERM;
-		return svm_skip_insn(vcpu);
+		return __svm_skip_insn(vcpu);
 	}
 	ret = svm_next_rip(vcpu, &next);
 	if (ret == -EAGAIN)
@@ -328,7 +334,7 @@ static int svm_exit_dr(struct svmhv_vcpu *vcpu)
 			val &= 0xffffffff;
 		svm_vcpu_write_gpr(vcpu, gpr, val);
 	}
-	return svm_skip_insn(vcpu);
+	return __svm_skip_insn(vcpu);
 }
 
 /*

@@ -237,7 +237,23 @@ int svm_decode_mov_dr(struct svmhv_vcpu *vcpu, struct svm_insn *insn,
 int svm_exit_dispatch(struct svmhv_vcpu *vcpu);
 int svm_next_rip(struct svmhv_vcpu *vcpu, u64 *next);
 int svm_skip_insn(struct svmhv_vcpu *vcpu);
-void svm_set_rip(struct svmhv_vcpu *vcpu, u64 rip);
+void svm_set_rip_single_step(struct svmhv_vcpu *vcpu);
+
+/*
+ * RIP past an instruction svmhv completed for the guest: that ends an
+ * interrupt shadow, and under RFLAGS.TF raises the single-step trap the
+ * CPU would have (svm_set_rip_single_step()).  Inline: most exits that
+ * stay in the kernel end here.
+ */
+static inline void svm_set_rip(struct svmhv_vcpu *vcpu, u64 rip)
+{
+	struct vmcb *vmcb = vcpu->vmcb;
+
+	vmcb->save.rip = rip;
+	vmcb->control.int_state &= ~1u;
+	if (unlikely(vmcb->save.rflags & X86_EFLAGS_TF))
+		svm_set_rip_single_step(vcpu);
+}
 int svm_exit_internal(struct svmhv_vcpu *vcpu, u32 suberror,
 		      const struct svm_insn *insn, u64 gpa);
 
