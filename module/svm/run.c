@@ -14,6 +14,7 @@
  * control, CLGI, the world switch, STGI, interrupts on -- any host
  * interrupt that forced the #VMEXIT is taken right there.
  */
+#include <linux/jump_label.h>
 #include <linux/moduleparam.h>
 #include <linux/preempt.h>
 #include <linux/rcuwait.h>
@@ -56,13 +57,38 @@ static int svm_complete_pending(struct svmhv_vcpu *vcpu)
  * selftests can show that a failed entry loses no event and no flush.
  */
 static unsigned int fail_vmrun;
-module_param(fail_vmrun, uint, 0600);
+
+/*
+ * Entries look at the counter only once the hook has been used: the
+ * static branch is enabled by the first write of a nonzero N (at insmod
+ * or through sysfs) and stays so.
+ */
+static DEFINE_STATIC_KEY_FALSE(svm_fail_vmrun_used);
+
+static int svm_fail_vmrun_set(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_uint(val, kp);
+
+	if (!ret && READ_ONCE(fail_vmrun))
+		static_branch_enable(&svm_fail_vmrun_used);
+	return ret;
+}
+
+static const struct kernel_param_ops svm_fail_vmrun_ops = {
+	.set = svm_fail_vmrun_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(fail_vmrun, &svm_fail_vmrun_ops, &fail_vmrun, 0600);
 MODULE_PARM_DESC(fail_vmrun, "Test hook: make the next N VMRUNs fail (VMEXIT_INVALID) as with ASID 0");
 
 static bool svm_vmrun_should_fail(struct svmhv_vcpu *vcpu)
 {
-	unsigned int n = READ_ONCE(fail_vmrun);
+	unsigned int n;
 
+	if (!static_branch_unlikely(&svm_fail_vmrun_used))
+		return false;
+	n = READ_ONCE(fail_vmrun);
 	if (likely(!n) || cmpxchg(&fail_vmrun, n, n - 1) != n)
 		return false;
 	vcpu->save_unverified = true;	/* keep a snapshot, see exit.c */
