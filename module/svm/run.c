@@ -154,8 +154,13 @@ static bool svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 		vmcb->control.asid = 0;
 	}
 
-	trace_svmhv_entry(vcpu->id, vmcb->save.rip, vmcb->save.rflags,
-			  vmcb->control.event_inj);
+	/*
+	 * The tracepoints' arguments are read only when they are enabled:
+	 * left to the compiler, the loads come before the patched branch.
+	 */
+	if (trace_svmhv_entry_enabled())
+		trace_svmhv_entry(vcpu->id, vmcb->save.rip, vmcb->save.rflags,
+				  vmcb->control.event_inj);
 	svm_clgi();
 	/*
 	 * PKRU is user state that neither VMRUN nor #VMEXIT switches, and a
@@ -290,9 +295,11 @@ static int svm_vcpu_run_loop(struct svmhv_vcpu *vcpu)
 			break;
 		}
 		run->rip = vcpu->vmcb->save.rip;
-		trace_svmhv_exit(vcpu->id, vcpu->vmcb->control.exit_code,
-				 vcpu->vmcb->control.exit_info1,
-				 vcpu->vmcb->control.exit_info2, run->rip);
+		if (trace_svmhv_exit_enabled())
+			trace_svmhv_exit(vcpu->id, vcpu->vmcb->control.exit_code,
+					 vcpu->vmcb->control.exit_info1,
+					 vcpu->vmcb->control.exit_info2,
+					 run->rip);
 		ret = svm_exit_dispatch(vcpu);
 		if (ret <= 0)
 			break;
