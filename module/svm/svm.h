@@ -68,21 +68,28 @@ static __always_inline void svm_hw_switch_vcpu(struct vmcb *vmcb)
 	if (unlikely(this_cpu_read(svm_hw_cpu.last_vmcb) != vmcb))
 		svm_hw_switch_vcpu_slow(vmcb);
 }
+
 void svm_hw_spurious_fault(void);
 extern bool svm_hw_rebooting;	/* SVM is being turned off for reboot */
 
 /*
  * CLGI and STGI (APM vol. 2, 15.17) raise #UD once a reboot cleared
  * EFER.SVME under a vCPU thread (15.4); the exception table then sends
- * the fault to a label past the instruction, where svm_hw_spurious_fault()
- * checks that a reboot is the reason, as KVM's svm_asm() and
- * kvm_spurious_fault() do.  With asm goto the fault path costs nothing
- * when there is no fault: no flag to set, clear and test on every entry.
+ * the fault on to a label past the instruction, where
+ * svm_hw_spurious_fault() checks that a reboot is the reason, as KVM's
+ * svm_asm() and kvm_spurious_fault() do.  With asm goto the fault path
+ * costs nothing when there is no fault: no flag to set, clear and test on
+ * every entry.  (The table names a one-jump stub out of line rather than
+ * the C label itself, as KVM's does, only because checkpatch takes the
+ * label operand for a misplaced '%' operator.)
  */
 static __always_inline void svm_clgi(void)
 {
 	asm goto("1: clgi\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
+		 ".pushsection .text.unlikely\n"
+		 "2: jmp %l[fault]\n\t"
+		 ".popsection\n\t"
+		 _ASM_EXTABLE(1b, 2b)
 		 : : : "memory" : fault);
 	return;
 fault:
@@ -92,7 +99,10 @@ fault:
 static __always_inline void svm_stgi(void)
 {
 	asm goto("1: stgi\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
+		 ".pushsection .text.unlikely\n"
+		 "2: jmp %l[fault]\n\t"
+		 ".popsection\n\t"
+		 _ASM_EXTABLE(1b, 2b)
 		 : : : "memory" : fault);
 	return;
 fault:
@@ -141,6 +151,7 @@ static inline bool svm_vcpu_interruptible(struct svmhv_vcpu *vcpu)
 	       !(vmcb->control.int_state & 1) &&
 	       !(vmcb->control.event_inj & SVM_EVT_VALID);
 }
+
 int svm_inject_prepare(struct svmhv_vcpu *vcpu);
 /*
  * Does EXITINTINFO name an external interrupt whose delivery the exit cut
@@ -254,6 +265,7 @@ static inline void svm_set_rip(struct svmhv_vcpu *vcpu, u64 rip)
 	if (unlikely(vmcb->save.rflags & X86_EFLAGS_TF))
 		svm_set_rip_single_step(vcpu);
 }
+
 int svm_exit_internal(struct svmhv_vcpu *vcpu, u32 suberror,
 		      const struct svm_insn *insn, u64 gpa);
 
@@ -357,6 +369,7 @@ static __always_inline void svm_tsc_aux_load(u32 val)
 	if (unlikely(this_cpu_read(svm_tsc_aux_cpu.loaded) != val))
 		svm_tsc_aux_load_slow(val);
 }
+
 void svm_inkernel_cpuid(struct svmhv_vcpu *vcpu, u32 leaf, u32 subleaf,
 			u32 out[4]);
 int svm_inkernel_rdmsr(struct svmhv_vcpu *vcpu, u32 msr, u64 *val);
