@@ -35,6 +35,8 @@ icount) rounds=${ROUNDS:-3}; qemu_clock="-icount shift=0"; report_flag=--icount;
 wall)   rounds=${ROUNDS:-5}; qemu_clock=""; report_flag=; icount=0 ;;
 *) echo "bench: BENCH_CLOCK=$clock: icount or wall" >&2; exit 2 ;;
 esac
+# BENCH_ONLY="cpuid out hlt" is another spelling of WORKLOADS=cpuid,out,hlt.
+WORKLOADS=${WORKLOADS:-$(echo "${BENCH_ONLY:-}" | tr -s ' ' ,)}
 
 # gnuplot draws the chart; only the bench needs it, not `make check`.
 "$repo/scripts/install-deps.sh" gnuplot-nox

@@ -117,6 +117,31 @@ int svmhv_read_gpa(struct svmhv_vm *vm, u64 gpa, void *buf, size_t len)
 	return svmhv_access_gpa(vm, gpa, buf, len, false);
 }
 
+/*
+ * Eight bytes at gpa, which must not cross a page (slots are whole pages,
+ * so they are in one slot), with one get_user() instead of a copy: the
+ * instruction fetch of an exit without NRIP save reads this way, and a
+ * copy_from_user() of a run-time length pays for the hardened-usercopy
+ * checks of its destination several times over what the read costs.
+ */
+int svmhv_read_gpa_u64(struct svmhv_vm *vm, u64 gpa, u64 *val)
+{
+	struct svmhv_slot *slot;
+	int ret = -ENOENT;
+
+	if (WARN_ON_ONCE((gpa & ~PAGE_MASK) > PAGE_SIZE - sizeof(*val)))
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	slot = svmhv_find_slot(vm, gpa);
+	if (slot) {
+		u64 __user *p = u64_to_user_ptr(slot->uaddr + (gpa - slot->gpa));
+
+		ret = get_user(*val, p);
+	}
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+
 int svmhv_write_gpa(struct svmhv_vm *vm, u64 gpa, const void *buf, size_t len)
 {
 	return svmhv_access_gpa(vm, gpa, (void *)buf, len, true);

@@ -24,7 +24,6 @@
 #include "svmhv_core.h"
 
 #define PM_TIMER_HZ	3579545u
-#define PM_TIMER_LEN	4u		/* the port spans 4 bytes */
 
 /* The counter a zero offset gives at CLOCK_MONOTONIC time ns. */
 static u32 pm_timer_raw(u64 ns)
@@ -41,7 +40,7 @@ int svmhv_pm_timer_set(struct svmhv_vm *vm, const struct svmhv_pm_timer *t)
 {
 	if (t->pad || t->reserved[0] || t->reserved[1])
 		return -EINVAL;
-	if (t->port > 0x10000 - PM_TIMER_LEN)
+	if (t->port > 0x10000 - SVMHV_PM_TIMER_LEN)
 		return -EINVAL;
 	WRITE_ONCE(vm->pm_timer,
 		   t->port ? pm_timer_pack(t->port,
@@ -61,21 +60,12 @@ void svmhv_pm_timer_get(struct svmhv_vm *vm, struct svmhv_pm_timer *t)
 }
 
 /*
- * An access of size bytes to port: true when it falls inside the timer,
- * with *val the bytes a read returns (writes to the read-only counter are
- * ignored, ACPI 4.8.3.3).  An access that only straddles the timer's edge
- * is left to the VMM, which has the neighbouring registers.
+ * What a read of port, inside the timer configured as cfg, returns now
+ * (svmhv_pm_timer_access() in svmhv_core.h checks the port).
  */
-bool svmhv_pm_timer_access(struct svmhv_vm *vm, u16 port, unsigned int size,
-			   u32 *val)
+u32 svmhv_pm_timer_read(u64 cfg, u16 port)
 {
-	u64 cfg = READ_ONCE(vm->pm_timer);
-	u16 base = cfg >> 32;
-	u32 count;
+	u32 count = pm_timer_raw(ktime_get_ns()) + (u32)cfg;
 
-	if (!base || port < base || port + size > base + PM_TIMER_LEN)
-		return false;
-	count = pm_timer_raw(ktime_get_ns()) + (u32)cfg;
-	*val = count >> (8 * (port - base));
-	return true;
+	return count >> (8 * (port - (u16)(cfg >> 32)));
 }

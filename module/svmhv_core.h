@@ -291,8 +291,28 @@ static inline void svmhv_eventfd_signal(struct eventfd_ctx *ctx)
 /* pm_timer.c */
 int svmhv_pm_timer_set(struct svmhv_vm *vm, const struct svmhv_pm_timer *t);
 void svmhv_pm_timer_get(struct svmhv_vm *vm, struct svmhv_pm_timer *t);
-bool svmhv_pm_timer_access(struct svmhv_vm *vm, u16 port, unsigned int size,
-			   u32 *val);
+u32 svmhv_pm_timer_read(u64 cfg, u16 port);
+
+#define SVMHV_PM_TIMER_LEN	4u	/* the port spans 4 bytes */
+
+/*
+ * An access of size bytes to port: true when it falls inside the timer,
+ * with *val the bytes a read returns (writes to the read-only counter are
+ * ignored, ACPI 4.8.3.3).  An access that only straddles the timer's edge
+ * is left to the VMM, which has the neighbouring registers.  Inline, since
+ * every port I/O exit asks and most are for other ports.
+ */
+static inline bool svmhv_pm_timer_access(struct svmhv_vm *vm, u16 port,
+					 unsigned int size, u32 *val)
+{
+	u64 cfg = READ_ONCE(vm->pm_timer);
+	u16 base = cfg >> 32;
+
+	if (!base || port < base || port + size > base + SVMHV_PM_TIMER_LEN)
+		return false;
+	*val = svmhv_pm_timer_read(cfg, port);
+	return true;
+}
 
 void svmhv_stats_init(void);
 void svmhv_stats_exit(void);
@@ -303,6 +323,7 @@ void svmhv_vcpu_stats(const struct svmhv_vcpu *vcpu, struct svmhv_stats *out);
 
 /* guest_mem.c: guest physical memory as the host sees it. */
 int svmhv_read_gpa(struct svmhv_vm *vm, u64 gpa, void *buf, size_t len);
+int svmhv_read_gpa_u64(struct svmhv_vm *vm, u64 gpa, u64 *val);
 int svmhv_write_gpa(struct svmhv_vm *vm, u64 gpa, const void *buf, size_t len);
 int svmhv_slot_pin_page(struct svmhv_vm *vm, struct svmhv_slot *slot,
 			u64 gpa, struct page **page);

@@ -161,15 +161,70 @@ static long svmhv_vcpu_state_ioctl(struct svmhv_vcpu *vcpu, unsigned int cmd,
 	return ret;
 }
 
+/*
+ * The state ioctls' arguments live in the frames of these helpers, not in
+ * svmhv_vcpu_ioctl()'s: the kernel zeroes every stack variable when its
+ * function is entered (CONFIG_INIT_STACK_ALL_ZERO, which Debian's kernels
+ * set), and SVMHV_RUN, the ioctl that is called per exit to userspace,
+ * should not clear some 800 bytes of register structures it never uses.
+ * Called with vcpu->mutex held.
+ */
+static noinline_for_stack long svmhv_vcpu_regs_ioctl(struct svmhv_vcpu *vcpu,
+						     unsigned int cmd,
+						     void __user *uarg)
+{
+	struct svmhv_regs regs;
+
+	if (cmd == SVMHV_GET_REGS) {
+		svm_vcpu_get_regs(vcpu, &regs);
+		return copy_to_user(uarg, &regs, sizeof(regs)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&regs, uarg, sizeof(regs)))
+		return -EFAULT;
+	if (!svmhv_regs_reserved_clear(&regs))
+		return -EINVAL;
+	return svm_vcpu_set_regs(vcpu, &regs);
+}
+
+static noinline_for_stack long svmhv_vcpu_sregs_ioctl(struct svmhv_vcpu *vcpu,
+						      unsigned int cmd,
+						      void __user *uarg)
+{
+	struct svmhv_sregs sregs;
+
+	if (cmd == SVMHV_GET_SREGS) {
+		svm_vcpu_get_sregs(vcpu, &sregs);
+		return copy_to_user(uarg, &sregs, sizeof(sregs)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&sregs, uarg, sizeof(sregs)))
+		return -EFAULT;
+	return svm_vcpu_set_sregs(vcpu, &sregs);
+}
+
+static noinline_for_stack long svmhv_vcpu_stats_ioctl(struct svmhv_vcpu *vcpu,
+						      void __user *uarg)
+{
+	struct svmhv_stats stats;
+
+	svmhv_vcpu_stats(vcpu, &stats);
+	return copy_to_user(uarg, &stats, sizeof(stats)) ? -EFAULT : 0;
+}
+
+static noinline_for_stack long svmhv_vcpu_event_ioctl(struct svmhv_vcpu *vcpu,
+						      void __user *uarg)
+{
+	struct svmhv_event event;
+
+	if (copy_from_user(&event, uarg, sizeof(event)))
+		return -EFAULT;
+	return svm_vcpu_queue_event(vcpu, &event);
+}
+
 static long svmhv_vcpu_ioctl(struct file *file, unsigned int cmd,
 			     unsigned long arg)
 {
 	struct svmhv_vcpu *vcpu = file->private_data;
 	void __user *uarg = (void __user *)arg;
-	struct svmhv_sregs sregs;
-	struct svmhv_regs regs;
-	struct svmhv_event event;
-	struct svmhv_stats stats;
 	long ret = 0;
 
 	if (current->mm != vcpu->vm->mm)
@@ -185,39 +240,18 @@ static long svmhv_vcpu_ioctl(struct file *file, unsigned int cmd,
 		ret = arg ? -EINVAL : svm_vcpu_run(vcpu);
 		break;
 	case SVMHV_GET_REGS:
-		svm_vcpu_get_regs(vcpu, &regs);
-		if (copy_to_user(uarg, &regs, sizeof(regs)))
-			ret = -EFAULT;
-		break;
 	case SVMHV_SET_REGS:
-		if (copy_from_user(&regs, uarg, sizeof(regs)))
-			ret = -EFAULT;
-		else if (!svmhv_regs_reserved_clear(&regs))
-			ret = -EINVAL;
-		else
-			ret = svm_vcpu_set_regs(vcpu, &regs);
+		ret = svmhv_vcpu_regs_ioctl(vcpu, cmd, uarg);
 		break;
 	case SVMHV_GET_SREGS:
-		svm_vcpu_get_sregs(vcpu, &sregs);
-		if (copy_to_user(uarg, &sregs, sizeof(sregs)))
-			ret = -EFAULT;
+	case SVMHV_SET_SREGS:
+		ret = svmhv_vcpu_sregs_ioctl(vcpu, cmd, uarg);
 		break;
 	case SVMHV_GET_STATS:
-		svmhv_vcpu_stats(vcpu, &stats);
-		if (copy_to_user(uarg, &stats, sizeof(stats)))
-			ret = -EFAULT;
+		ret = svmhv_vcpu_stats_ioctl(vcpu, uarg);
 		break;
 	case SVMHV_INJECT_EVENT:
-		if (copy_from_user(&event, uarg, sizeof(event)))
-			ret = -EFAULT;
-		else
-			ret = svm_vcpu_queue_event(vcpu, &event);
-		break;
-	case SVMHV_SET_SREGS:
-		if (copy_from_user(&sregs, uarg, sizeof(sregs)))
-			ret = -EFAULT;
-		else
-			ret = svm_vcpu_set_sregs(vcpu, &sregs);
+		ret = svmhv_vcpu_event_ioctl(vcpu, uarg);
 		break;
 	case SVMHV_GET_MP_STATE:
 	case SVMHV_SET_MP_STATE:

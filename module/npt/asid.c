@@ -47,21 +47,14 @@
 
 #include "../svm/svm.h"
 
-struct asid_cpu {
-	u64 generation;
-	u32 next;
-	/* A new generation began; no VMRUN has flushed all ASIDs yet. */
-	bool flush_all;
-};
-
-static DEFINE_PER_CPU(struct asid_cpu, asid_cpu);
+DEFINE_PER_CPU(struct svm_asid_cpu, svm_asid_cpu);
 
 void svm_asid_init(void)
 {
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
-		struct asid_cpu *ac = per_cpu_ptr(&asid_cpu, cpu);
+		struct svm_asid_cpu *ac = per_cpu_ptr(&svm_asid_cpu, cpu);
 
 		ac->generation = 1;
 		ac->next = svm_features.nr_asids;	/* exhausted */
@@ -72,12 +65,14 @@ void svm_asid_init(void)
 /*
  * Called with interrupts disabled, right before VMRUN; moved: the vCPU
  * last ran on another CPU (or never ran).  Nothing here counts as done
- * until svm_asid_commit().
+ * until svm_asid_commit().  svm_asid_prepare() (svm.h) handles the common
+ * case inline -- same CPU, same generation, nothing to flush -- and
+ * calls this for every other.
  */
-void svm_asid_prepare(struct svmhv_vcpu *vcpu, bool moved)
+void svm_asid_prepare_full(struct svmhv_vcpu *vcpu, bool moved)
 {
 	struct vmcb_control *ctl = &vcpu->vmcb->control;
-	struct asid_cpu *ac = this_cpu_ptr(&asid_cpu);
+	struct svm_asid_cpu *ac = this_cpu_ptr(&svm_asid_cpu);
 	unsigned long tlb_gen = READ_ONCE(vcpu->vm->tlb_gen);
 	bool stale = tlb_gen != vcpu->tlb_gen || vcpu->tlb_flush_pending;
 
@@ -98,17 +93,4 @@ void svm_asid_prepare(struct svmhv_vcpu *vcpu, bool moved)
 	if (ac->flush_all)
 		ctl->tlb_control = SVM_TLB_FLUSH_ALL;
 	vcpu->tlb_gen_entering = tlb_gen;
-}
-
-/*
- * After a VMRUN that reached the guest (exit code other than
- * VMEXIT_INVALID), on the same CPU, interrupts still disabled: the
- * flushes asked for are done.
- */
-void svm_asid_commit(struct svmhv_vcpu *vcpu)
-{
-	if (vcpu->vmcb->control.tlb_control == SVM_TLB_FLUSH_ALL)
-		this_cpu_write(asid_cpu.flush_all, false);
-	vcpu->tlb_gen = vcpu->tlb_gen_entering;
-	vcpu->tlb_flush_pending = false;
 }

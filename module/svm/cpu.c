@@ -52,21 +52,7 @@
 
 struct svm_features svm_features;
 
-struct svm_cpu {
-	struct page *hsave;		/* VM_HSAVE_PA: VMRUN's host area */
-	struct page *host_vmsave;	/* VMSAVE/VMLOAD area for host state */
-	u64 host_vmsave_pa;		/* its address for VMSAVE/VMLOAD */
-	bool enabled;
-	bool enabled_at_suspend;	/* boot CPU: to re-enable on resume */
-	/*
-	 * The VMCB this CPU last entered, for the branch-predictor barrier
-	 * in svm_hw_switch_vcpu(); cleared when that VMCB is freed, so that a
-	 * new vCPU whose VMCB reuses the page is not taken for the old one.
-	 */
-	struct vmcb *last_vmcb;
-};
-
-static DEFINE_PER_CPU(struct svm_cpu, svm_cpu);
+DEFINE_PER_CPU(struct svm_cpu, svm_hw_cpu);
 static enum cpuhp_state svm_cpuhp_state;
 
 /*
@@ -75,11 +61,6 @@ static enum cpuhp_state svm_cpuhp_state;
  * and by the run loop, which then stops (svm/run.c).
  */
 bool svm_hw_rebooting;
-
-u64 svm_hw_host_save_pa(void)
-{
-	return this_cpu_read(svm_cpu.host_vmsave_pa);
-}
 
 /*
  * CLGI or STGI faulted: with EFER.SVME clear they raise #UD (APM vol. 2,
@@ -96,20 +77,17 @@ void svm_hw_spurious_fault(void)
 }
 
 /*
- * Called before each VMRUN, interrupts off.  Each vCPU gets its own
+ * Called before a VMRUN, interrupts off, when this CPU last entered
+ * another VMCB (svm_hw_switch_vcpu() in svm.h).  Each vCPU gets its own
  * branch-prediction domain, as KVM gives each VMCB on vCPU load: when this
  * CPU enters a different vCPU than last time, an IBPB keeps the previous
  * guest's indirect-branch training from steering the next one.  Not needed
  * when the kernel already issues IBPB on every #VMEXIT (srso=ibpb-vmexit,
  * retbleed=ibpb: X86_FEATURE_IBPB_ON_VMEXIT, see vmenter.S).
  */
-void svm_hw_switch_vcpu(struct vmcb *vmcb)
+void svm_hw_switch_vcpu_slow(struct vmcb *vmcb)
 {
-	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
-
-	if (likely(sc->last_vmcb == vmcb))
-		return;
-	sc->last_vmcb = vmcb;
+	this_cpu_write(svm_hw_cpu.last_vmcb, vmcb);
 	if (!cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
 		indirect_branch_prediction_barrier();
 }
@@ -120,7 +98,7 @@ void svm_hw_forget_vmcb(struct vmcb *vmcb)
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		cmpxchg(&per_cpu_ptr(&svm_cpu, cpu)->last_vmcb, vmcb, NULL);
+		cmpxchg(&per_cpu_ptr(&svm_hw_cpu, cpu)->last_vmcb, vmcb, NULL);
 }
 
 /*
@@ -172,7 +150,7 @@ static struct page *svm_hw_alloc_page(unsigned int cpu)
  */
 static int svm_hw_cpu_online(unsigned int cpu)
 {
-	struct svm_cpu *sc = per_cpu_ptr(&svm_cpu, cpu);
+	struct svm_cpu *sc = per_cpu_ptr(&svm_hw_cpu, cpu);
 
 	if (!sc->hsave)
 		sc->hsave = svm_hw_alloc_page(cpu);
@@ -190,7 +168,7 @@ static int svm_hw_cpu_online(unsigned int cpu)
 
 static int svm_hw_cpu_offline(unsigned int cpu)
 {
-	struct svm_cpu *sc = per_cpu_ptr(&svm_cpu, cpu);
+	struct svm_cpu *sc = per_cpu_ptr(&svm_hw_cpu, cpu);
 
 	if (sc->enabled) {
 		svm_hw_disable_this_cpu();
@@ -202,7 +180,7 @@ static int svm_hw_cpu_offline(unsigned int cpu)
 
 static void svm_hw_emergency_disable(void)
 {
-	if (this_cpu_read(svm_cpu.enabled))
+	if (this_cpu_read(svm_hw_cpu.enabled))
 		svm_hw_disable_this_cpu();
 }
 
@@ -241,7 +219,7 @@ static struct notifier_block svm_hw_reboot_nb = {
  */
 static int svm_hw_suspend(void)
 {
-	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
+	struct svm_cpu *sc = this_cpu_ptr(&svm_hw_cpu);
 
 	sc->enabled_at_suspend = sc->enabled;
 	svm_tsc_aux_cpu_down();
@@ -254,7 +232,7 @@ static int svm_hw_suspend(void)
 
 static void svm_hw_resume(void)
 {
-	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
+	struct svm_cpu *sc = this_cpu_ptr(&svm_hw_cpu);
 
 	svm_tsc_aux_cpu_up();	/* what the MSR holds after resume */
 	if (sc->enabled_at_suspend && svm_hw_enable_this_cpu(sc))
@@ -362,7 +340,7 @@ static void svm_hw_free_pages(void)
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
-		struct svm_cpu *sc = per_cpu_ptr(&svm_cpu, cpu);
+		struct svm_cpu *sc = per_cpu_ptr(&svm_hw_cpu, cpu);
 
 		if (sc->hsave)
 			__free_page(sc->hsave);

@@ -50,6 +50,9 @@ int svm_next_rip(struct svmhv_vcpu *vcpu, u64 *next)
 		*next = vcpu->vmcb->control.next_rip;
 		return 0;
 	}
+	if (!svm_decode_fetch_short(vcpu, &insn) &&
+	    !svm_decode_len(vcpu, &insn))
+		goto decoded;
 	if (svm_decode_fetch(vcpu, &insn)) {
 		svm_exit_internal(vcpu, SVMHV_INTERNAL_FETCH, NULL, 0);
 		return -EAGAIN;
@@ -58,6 +61,7 @@ int svm_next_rip(struct svmhv_vcpu *vcpu, u64 *next)
 		svm_exit_internal(vcpu, SVMHV_INTERNAL_EMULATION, &insn, 0);
 		return -EAGAIN;
 	}
+decoded:
 	*next = vcpu->vmcb->save.rip + insn.len;
 	if (svm_decode_mode(vcpu) != 8)
 		*next &= 0xffffffff;
@@ -65,23 +69,20 @@ int svm_next_rip(struct svmhv_vcpu *vcpu, u64 *next)
 }
 
 /*
- * RIP past an instruction svmhv completed for the guest.  Completing an
- * instruction ends an STI / MOV SS shadow, and with RFLAGS.TF set the CPU
- * would now raise a single-step #DB trap (APM vol. 2, 13.1.4 and 8.2.2:
- * DR6.BS set, the saved RIP is the next instruction's); an instruction
- * the CPU never executed must do the same.  An event already waiting for
- * delivery goes first; the trap is then lost, as it would be behind a
- * higher-priority event on hardware.
+ * The single-step half of svm_set_rip() (svm.h), for a guest with
+ * RFLAGS.TF set.  Completing an instruction ends an STI / MOV SS shadow,
+ * and with RFLAGS.TF set the CPU would now raise a single-step #DB trap
+ * (APM vol. 2, 13.1.4 and 8.2.2: DR6.BS set, the saved RIP is the next
+ * instruction's); an instruction the CPU never executed must do the same.
+ * An event already waiting for delivery goes first; the trap is then
+ * lost, as it would be behind a higher-priority event on hardware.
  */
-void svm_set_rip(struct svmhv_vcpu *vcpu, u64 rip)
+void svm_set_rip_single_step(struct svmhv_vcpu *vcpu)
 {
 	struct vmcb *vmcb = vcpu->vmcb;
 
-	vmcb->save.rip = rip;
-	vmcb->control.int_state &= ~1u;
 	/* svmhv's own step for an NMI window is over, too (inject.c). */
-	if (unlikely(vmcb->save.rflags & X86_EFLAGS_TF) &&
-	    !svm_nmi_step_done(vcpu) &&
+	if (!svm_nmi_step_done(vcpu) &&
 	    !(vmcb->control.event_inj & SVM_EVT_VALID)) {
 		vmcb->save.dr6 |= SVM_DR6_BS;
 		vcpu->vmcb_dirty |= SVM_CLEAN_DRX;
@@ -89,8 +90,12 @@ void svm_set_rip(struct svmhv_vcpu *vcpu, u64 rip)
 	}
 }
 
-/* 1 on success; 0 with an INTERNAL_ERROR exit if it cannot be decoded. */
-int svm_skip_insn(struct svmhv_vcpu *vcpu)
+/*
+ * 1 on success; 0 with an INTERNAL_ERROR exit if it cannot be decoded.
+ * Always inlined into this file's handlers (CPUID, HLT, MSR: the frequent
+ * ones), called through svm_skip_insn() from elsewhere.
+ */
+static __always_inline int __svm_skip_insn(struct svmhv_vcpu *vcpu)
 {
 	u64 next;
 	int ret = svm_next_rip(vcpu, &next);
@@ -99,6 +104,11 @@ int svm_skip_insn(struct svmhv_vcpu *vcpu)
 		return 0;
 	svm_set_rip(vcpu, next);
 	return 1;
+}
+
+int svm_skip_insn(struct svmhv_vcpu *vcpu)
+{
+	return __svm_skip_insn(vcpu);
 }
 
 static int svm_exit_host_event(struct svmhv_vcpu *vcpu)
@@ -148,7 +158,7 @@ static int svm_exit_cpuid(struct svmhv_vcpu *vcpu)
 	vcpu->gprs[GPR_RBX] = out[1];
 	vcpu->gprs[GPR_RCX] = out[2];
 	vcpu->gprs[GPR_RDX] = out[3];
-	return svm_skip_insn(vcpu);
+	return __svm_skip_insn(vcpu);
 }
 
 static int svm_exit_msr(struct svmhv_vcpu *vcpu)
@@ -167,7 +177,7 @@ static int svm_exit_msr(struct svmhv_vcpu *vcpu)
 		save->rax = (u32)val;
 		vcpu->gprs[GPR_RDX] = val >> 32;
 	}
-	return svm_skip_insn(vcpu);
+	return __svm_skip_insn(vcpu);
 }
 
 static int svm_exit_hlt(struct svmhv_vcpu *vcpu)
@@ -182,7 +192,7 @@ static int svm_exit_hlt(struct svmhv_vcpu *vcpu)
 	int ret;
 
 	if ((q->irq && if_set) || (q->nmi && !q->nmi_blocked))
-		return svm_skip_insn(vcpu);
+		return __svm_skip_insn(vcpu);
 	/*
 	 * With an in-kernel APIC the vCPU sleeps in the kernel until an
 	 * interrupt (IF=1), or an NMI or INIT from another vCPU (IF=0, more
@@ -191,17 +201,17 @@ static int svm_exit_hlt(struct svmhv_vcpu *vcpu)
 	 */
 	if (vcpu->lapic) {
 		if (if_set && svm_lapic_has_irq(vcpu))
-			return svm_skip_insn(vcpu);
+			return __svm_skip_insn(vcpu);
 		if (!svm_lapic_accepts_extint(vcpu) &&
 		    (if_set || READ_ONCE(vcpu->vm->nr_vcpus) > 1)) {
-			ret = svm_skip_insn(vcpu);
+			ret = __svm_skip_insn(vcpu);
 			if (ret == 1)
 				vcpu->mp_state = SVMHV_MP_STATE_HALTED;
 			return ret;
 		}
 	}
 	vcpu->run->exit_reason = SVMHV_EXIT_HLT;
-	svm_skip_insn(vcpu);
+	__svm_skip_insn(vcpu);
 	return 0;
 }
 
@@ -239,7 +249,7 @@ static int svm_exit_vmmcall(struct svmhv_vcpu *vcpu)
 
 	if (vcpu->vmcb->save.cpl) {
 		vcpu->vmcb->save.rax = (u64)SVMHV_HC_EPERM;
-		return svm_skip_insn(vcpu);
+		return __svm_skip_insn(vcpu);
 	}
 	/* The kernel's numbers (docs/hypercalls.md): answered here. */
 	if (vcpu->vmcb->save.rax < SVMHV_HC_VMM_BASE) {
@@ -334,7 +344,7 @@ static int svm_exit_dr(struct svmhv_vcpu *vcpu)
 			val &= 0xffffffff;
 		svm_vcpu_write_gpr(vcpu, gpr, val);
 	}
-	return svm_skip_insn(vcpu);
+	return __svm_skip_insn(vcpu);
 }
 
 /*
@@ -480,6 +490,41 @@ static enum svmhv_stat svm_exit_stat(u64 code)
 	}
 }
 
+/*
+ * Count the exit and call its handler.  The exits a guest makes most
+ * often are tested for first and called directly, as KVM's
+ * svm_invoke_exit_handler() does: on a kernel with retpolines an indirect
+ * call costs a thunk, and the counter is found in the same test.
+ */
+static int svm_exit_handle(struct svmhv_vcpu *vcpu, u64 code)
+{
+	switch (code) {
+	case SVM_EXIT_IOIO:
+		vcpu->stat[SVMHV_STAT_IO]++;
+		return svm_exit_ioio(vcpu);
+	case SVM_EXIT_MSR:
+		vcpu->stat[SVMHV_STAT_MSR]++;
+		return svm_exit_msr(vcpu);
+	case SVM_EXIT_HLT:
+		vcpu->stat[SVMHV_STAT_HLT]++;
+		return svm_exit_hlt(vcpu);
+	case SVM_EXIT_CPUID:
+		vcpu->stat[SVMHV_STAT_CPUID]++;
+		return svm_exit_cpuid(vcpu);
+	case SVM_EXIT_NPF:
+		vcpu->stat[SVMHV_STAT_NPF]++;
+		return svm_exit_npf(vcpu);
+	case SVM_EXIT_INTR:
+		vcpu->stat[SVMHV_STAT_HOST_EVENT]++;
+		return svm_exit_host_event(vcpu);
+	}
+	vcpu->stat[svm_exit_stat(code)]++;
+	if (likely(code < ARRAY_SIZE(svm_exit_handlers) &&
+		   svm_exit_handlers[code]))
+		return svm_exit_handlers[code](vcpu);
+	return svm_exit_unhandled(vcpu);
+}
+
 int svm_exit_dispatch(struct svmhv_vcpu *vcpu)
 {
 	struct vmcb_control *ctl = &vcpu->vmcb->control;
@@ -487,34 +532,30 @@ int svm_exit_dispatch(struct svmhv_vcpu *vcpu)
 	int ret;
 
 	vcpu->stat[SVMHV_STAT_EXITS]++;
-	vcpu->stat[svm_exit_stat(code)]++;
 	/*
 	 * A VMRUN that failed its checks delivered nothing: EVENTINJ, V_IRQ
 	 * and the NMI bookkeeping stay exactly as they were, so the event is
 	 * delivered by the next VMRUN that succeeds.  Some implementations
 	 * (QEMU's) write only the low half of -1.
 	 */
-	if (unlikely(svm_exit_code_is_invalid(code)))
+	if (unlikely(svm_exit_code_is_invalid(code))) {
+		vcpu->stat[SVMHV_STAT_OTHER]++;
 		return svm_exit_invalid(vcpu);
+	}
 	vcpu->save_unverified = false;
 	/*
 	 * An exit in the middle of delivering an event (e.g. a nested page
 	 * fault on the guest's IDT or stack) must not lose it.
 	 */
 	ctl->event_inj = 0;
-	svm_irq_after_exit(vcpu);
+	if (vcpu->events.irq_armed)
+		svm_irq_after_exit(vcpu);
 	if (vcpu->lapic)
 		svm_lapic_after_exit(vcpu);
 	if (ctl->exit_int_info & SVM_EVT_VALID)
 		svm_requeue_interrupted_event(vcpu);
 
-	if (likely(code < ARRAY_SIZE(svm_exit_handlers) &&
-		   svm_exit_handlers[code]))
-		ret = svm_exit_handlers[code](vcpu);
-	else if (code == SVM_EXIT_NPF)
-		ret = svm_exit_npf(vcpu);
-	else
-		return svm_exit_unhandled(vcpu);
+	ret = svm_exit_handle(vcpu, code);
 	/* The guest EOIed a level-triggered vector: userspace's I/O APIC. */
 	if (unlikely(vcpu->lapic) && ret == 1 && svm_lapic_eoi_exit(vcpu))
 		return 0;

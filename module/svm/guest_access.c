@@ -335,10 +335,21 @@ static int svm_walk_set_ad(struct svmhv_vcpu *vcpu, const struct svm_walk *w,
 int svm_gva_to_gpa(struct svmhv_vcpu *vcpu, u64 gva, unsigned int access,
 		   u64 *gpa, struct svm_fault *fault)
 {
-	struct svm_walk w;
 	int tries, ret;
 
+	/*
+	 * Paging off: the linear address is the physical one, and there is
+	 * nothing to check or mark (5.1).  Said here as well as in
+	 * svm_walk(), so that an exit from such a guest does not pay for
+	 * setting up a walk.
+	 */
+	if (!(vcpu->vmcb->save.cr0 & X86_CR0_PG)) {
+		*gpa = gva & 0xffffffff;
+		return 0;
+	}
 	for (tries = 0; tries < SVM_WALK_RETRIES; tries++) {
+		struct svm_walk w;
+
 		ret = svm_walk(vcpu, gva, access, &w, gpa, fault);
 		if (ret || (access & SVM_ACC_NO_AD))
 			return ret;

@@ -93,17 +93,9 @@ int svm_vcpu_queue_event(struct svmhv_vcpu *vcpu, const struct svmhv_event *ev)
 	}
 }
 
-bool svm_vcpu_interruptible(struct svmhv_vcpu *vcpu)
-{
-	struct vmcb *vmcb = vcpu->vmcb;
-
-	return (vmcb->save.rflags & X86_EFLAGS_IF) &&
-	       !(vmcb->control.int_state & 1) &&
-	       !(vmcb->control.event_inj & SVM_EVT_VALID);
-}
-
 /* Only while no interrupt is queued: the two share V_IRQ. */
-static void svm_irq_window(struct svmhv_vcpu *vcpu, bool open)
+static __always_inline void svm_irq_window(struct svmhv_vcpu *vcpu,
+					   bool open)
 {
 	struct vmcb_control *ctl = &vcpu->vmcb->control;
 	bool is_open = ctl->intercept_misc1 & SVM_INTERCEPT_VINTR;
@@ -138,11 +130,12 @@ static void svm_irq_arm(struct svmhv_vcpu *vcpu)
 }
 
 /*
- * After every exit: has the CPU taken the armed interrupt?  It clears
- * V_IRQ when it does (15.21.4).  An exit during the delivery itself (a
- * nested page fault on the guest's IDT or stack) reports the interrupt in
- * EXITINTINFO (15.7.2): it stays queued and is armed again, so it is
- * delivered exactly once.
+ * After every exit while an interrupt is armed (svm_exit_dispatch() tests
+ * irq_armed itself, to save the call otherwise): has the CPU taken it?
+ * It clears V_IRQ when it does (15.21.4).  An exit during the delivery
+ * itself (a nested page fault on the guest's IDT or stack) reports the
+ * interrupt in EXITINTINFO (15.7.2): it stays queued and is armed again,
+ * so it is delivered exactly once.
  */
 void svm_irq_after_exit(struct svmhv_vcpu *vcpu)
 {
@@ -319,17 +312,6 @@ int svm_exit_iret(struct svmhv_vcpu *vcpu)
 	q->awaiting_iret = true;
 	q->iret_rip = vcpu->vmcb->save.rip;
 	return 1;
-}
-
-void svm_report_irq_state(struct svmhv_vcpu *vcpu)
-{
-	struct svmhv_run *run = vcpu->run;
-
-	run->irq_queued = vcpu->events.irq;
-	run->ready_for_interrupt = !vcpu->events.irq &&
-				   svm_vcpu_interruptible(vcpu) &&
-				   (!vcpu->lapic ||
-				    svm_lapic_accepts_extint(vcpu));
 }
 
 /* ---- save and restore (SVMHV_GET/SET_VCPU_EVENTS) ---------------------- */

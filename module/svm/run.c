@@ -14,6 +14,7 @@
  * control, CLGI, the world switch, STGI, interrupts on -- any host
  * interrupt that forced the #VMEXIT is taken right there.
  */
+#include <linux/jump_label.h>
 #include <linux/moduleparam.h>
 #include <linux/preempt.h>
 #include <linux/rcuwait.h>
@@ -28,7 +29,7 @@
 #include "svm.h"
 #include "../svmhv_trace.h"
 
-int svm_complete_pending(struct svmhv_vcpu *vcpu)
+static int svm_complete_pending(struct svmhv_vcpu *vcpu)
 {
 	enum svmhv_pending kind = vcpu->pending.kind;
 
@@ -56,13 +57,38 @@ int svm_complete_pending(struct svmhv_vcpu *vcpu)
  * selftests can show that a failed entry loses no event and no flush.
  */
 static unsigned int fail_vmrun;
-module_param(fail_vmrun, uint, 0600);
+
+/*
+ * Entries look at the counter only once the hook has been used: the
+ * static branch is enabled by the first write of a nonzero N (at insmod
+ * or through sysfs) and stays so.
+ */
+static DEFINE_STATIC_KEY_FALSE(svm_fail_vmrun_used);
+
+static int svm_fail_vmrun_set(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_uint(val, kp);
+
+	if (!ret && READ_ONCE(fail_vmrun))
+		static_branch_enable(&svm_fail_vmrun_used);
+	return ret;
+}
+
+static const struct kernel_param_ops svm_fail_vmrun_ops = {
+	.set = svm_fail_vmrun_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(fail_vmrun, &svm_fail_vmrun_ops, &fail_vmrun, 0600);
 MODULE_PARM_DESC(fail_vmrun, "Test hook: make the next N VMRUNs fail (VMEXIT_INVALID) as with ASID 0");
 
 static bool svm_vmrun_should_fail(struct svmhv_vcpu *vcpu)
 {
-	unsigned int n = READ_ONCE(fail_vmrun);
+	unsigned int n;
 
+	if (!static_branch_unlikely(&svm_fail_vmrun_used))
+		return false;
+	n = READ_ONCE(fail_vmrun);
 	if (likely(!n) || cmpxchg(&fail_vmrun, n, n - 1) != n)
 		return false;
 	vcpu->save_unverified = true;	/* keep a snapshot, see exit.c */
@@ -128,8 +154,13 @@ static bool svm_vcpu_enter_exit(struct svmhv_vcpu *vcpu)
 		vmcb->control.asid = 0;
 	}
 
-	trace_svmhv_entry(vcpu->id, vmcb->save.rip, vmcb->save.rflags,
-			  vmcb->control.event_inj);
+	/*
+	 * The tracepoints' arguments are read only when they are enabled:
+	 * left to the compiler, the loads come before the patched branch.
+	 */
+	if (trace_svmhv_entry_enabled())
+		trace_svmhv_entry(vcpu->id, vmcb->save.rip, vmcb->save.rflags,
+				  vmcb->control.event_inj);
 	svm_clgi();
 	/*
 	 * PKRU is user state that neither VMRUN nor #VMEXIT switches, and a
@@ -230,9 +261,12 @@ static int svm_vcpu_run_loop(struct svmhv_vcpu *vcpu)
 		run->exit_reason = SVMHV_EXIT_SHUTDOWN;
 		return 0;
 	}
-	ret = svm_complete_pending(vcpu);
-	if (ret <= 0)
-		return ret;
+	/* Most RUNs follow an exit that left nothing to finish (OUT, HLT). */
+	if (vcpu->pending.kind != SVMHV_PENDING_NONE) {
+		ret = svm_complete_pending(vcpu);
+		if (ret <= 0)
+			return ret;
+	}
 
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
 	for (;;) {
@@ -261,15 +295,33 @@ static int svm_vcpu_run_loop(struct svmhv_vcpu *vcpu)
 			break;
 		}
 		run->rip = vcpu->vmcb->save.rip;
-		trace_svmhv_exit(vcpu->id, vcpu->vmcb->control.exit_code,
-				 vcpu->vmcb->control.exit_info1,
-				 vcpu->vmcb->control.exit_info2, run->rip);
+		if (trace_svmhv_exit_enabled())
+			trace_svmhv_exit(vcpu->id, vcpu->vmcb->control.exit_code,
+					 vcpu->vmcb->control.exit_info1,
+					 vcpu->vmcb->control.exit_info2,
+					 run->rip);
 		ret = svm_exit_dispatch(vcpu);
 		if (ret <= 0)
 			break;
 	}
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
 	return ret;
+}
+
+/*
+ * On every return, early ones included: userspace irqchips rely on these
+ * to decide between injecting and asking for a window.
+ */
+static void svm_report_irq_state(struct svmhv_vcpu *vcpu)
+{
+	struct svmhv_run *run = vcpu->run;
+
+	run->irq_queued = vcpu->events.irq;
+	run->ready_for_interrupt = !vcpu->events.irq &&
+				   svm_vcpu_interruptible(vcpu) &&
+				   (!vcpu->lapic ||
+				    svm_lapic_accepts_extint(vcpu));
+	run->if_flag = !!(vcpu->vmcb->save.rflags & X86_EFLAGS_IF);
 }
 
 int svm_vcpu_run(struct svmhv_vcpu *vcpu)
@@ -281,12 +333,7 @@ int svm_vcpu_run(struct svmhv_vcpu *vcpu)
 	vcpu->ran = true;	/* its CPUID is fixed from now on */
 	ret = svm_vcpu_run_loop(vcpu);
 
-	/*
-	 * On every return, early ones included: userspace irqchips rely on
-	 * these to decide between injecting and asking for a window.
-	 */
 	svm_report_irq_state(vcpu);
-	run->if_flag = !!(vcpu->vmcb->save.rflags & X86_EFLAGS_IF);
 	vcpu->stat[SVMHV_STAT_USERSPACE_EXITS]++;
 	vcpu->stat[SVMHV_STAT_RUN_CYCLES] += rdtsc() - t0;
 	trace_svmhv_userspace_exit(vcpu->id, run->exit_reason, run->rip, ret);

@@ -9,7 +9,11 @@
 #ifndef SVMHV_SVM_H
 #define SVMHV_SVM_H
 
+#include <linux/percpu.h>
+#include <linux/user-return-notifier.h>
 #include <asm/asm.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
 #include <asm/traps.h>
 
 #include "../svmhv_core.h"
@@ -26,46 +30,83 @@ struct svm_features {
 extern struct svm_features svm_features;
 
 /* svm/cpu.c */
+struct svm_cpu {
+	struct page *hsave;		/* VM_HSAVE_PA: VMRUN's host area */
+	struct page *host_vmsave;	/* VMSAVE/VMLOAD area for host state */
+	u64 host_vmsave_pa;		/* its address for VMSAVE/VMLOAD */
+	bool enabled;
+	bool enabled_at_suspend;	/* boot CPU: to re-enable on resume */
+	/*
+	 * The VMCB this CPU last entered, for the branch-predictor barrier
+	 * in svm_hw_switch_vcpu(); cleared when that VMCB is freed, so that a
+	 * new vCPU whose VMCB reuses the page is not taken for the old one.
+	 */
+	struct vmcb *last_vmcb;
+};
+
+DECLARE_PER_CPU(struct svm_cpu, svm_hw_cpu);
+
 int svm_hw_init(void);
 void svm_hw_exit(void);
-u64 svm_hw_host_save_pa(void);	/* this CPU's VMSAVE area for host state */
-void svm_hw_switch_vcpu(struct vmcb *vmcb);	/* before VMRUN: IBPB */
+void svm_hw_switch_vcpu_slow(struct vmcb *vmcb);
 void svm_hw_forget_vmcb(struct vmcb *vmcb);	/* before freeing a VMCB */
+
+/*
+ * The two per-CPU facts every entry needs, inline: the calls cost more
+ * than the lookups.
+ */
+
+/* This CPU's VMSAVE area for host state. */
+static __always_inline u64 svm_hw_host_save_pa(void)
+{
+	return this_cpu_read(svm_hw_cpu.host_vmsave_pa);
+}
+
+/* Before VMRUN, interrupts off: IBPB if another vCPU ran here (cpu.c). */
+static __always_inline void svm_hw_switch_vcpu(struct vmcb *vmcb)
+{
+	if (unlikely(this_cpu_read(svm_hw_cpu.last_vmcb) != vmcb))
+		svm_hw_switch_vcpu_slow(vmcb);
+}
+
 void svm_hw_spurious_fault(void);
 extern bool svm_hw_rebooting;	/* SVM is being turned off for reboot */
 
 /*
  * CLGI and STGI (APM vol. 2, 15.17) raise #UD once a reboot cleared
- * EFER.SVME under a vCPU thread (15.4); the exception table then skips the
- * instruction and svm_hw_spurious_fault() checks that a reboot is the
- * reason, as KVM's svm_asm() and kvm_spurious_fault() do.
+ * EFER.SVME under a vCPU thread (15.4); the exception table then sends
+ * the fault on to a label past the instruction, where
+ * svm_hw_spurious_fault() checks that a reboot is the reason, as KVM's
+ * svm_asm() and kvm_spurious_fault() do.  With asm goto the fault path
+ * costs nothing when there is no fault: no flag to set, clear and test on
+ * every entry.  (The table names a one-jump stub out of line rather than
+ * the C label itself, as KVM's does, only because checkpatch takes the
+ * label operand for a misplaced '%' operator.)
  */
 static __always_inline void svm_clgi(void)
 {
-	bool faulted = false;
-
-	asm volatile("1: clgi\n\t"
-		     "jmp 3f\n\t"
-		     "2: movb $1, %[faulted]\n\t"
-		     "3:\n\t"
-		     _ASM_EXTABLE(1b, 2b)
-		     : [faulted] "+qm" (faulted) : : "memory");
-	if (unlikely(faulted))
-		svm_hw_spurious_fault();
+	asm goto("1: clgi\n\t"
+		 ".pushsection .text.unlikely\n"
+		 "2: jmp %l[fault]\n\t"
+		 ".popsection\n\t"
+		 _ASM_EXTABLE(1b, 2b)
+		 : : : "memory" : fault);
+	return;
+fault:
+	svm_hw_spurious_fault();
 }
 
 static __always_inline void svm_stgi(void)
 {
-	bool faulted = false;
-
-	asm volatile("1: stgi\n\t"
-		     "jmp 3f\n\t"
-		     "2: movb $1, %[faulted]\n\t"
-		     "3:\n\t"
-		     _ASM_EXTABLE(1b, 2b)
-		     : [faulted] "+qm" (faulted) : : "memory");
-	if (unlikely(faulted))
-		svm_hw_spurious_fault();
+	asm goto("1: stgi\n\t"
+		 ".pushsection .text.unlikely\n"
+		 "2: jmp %l[fault]\n\t"
+		 ".popsection\n\t"
+		 _ASM_EXTABLE(1b, 2b)
+		 : : : "memory" : fault);
+	return;
+fault:
+	svm_hw_spurious_fault();
 }
 
 /* svm/mce.c: a machine check intercepted in guest mode. */
@@ -112,7 +153,17 @@ void svm_vcpu_inject_gp(struct svmhv_vcpu *vcpu);
 
 /* svm/inject.c */
 int svm_vcpu_queue_event(struct svmhv_vcpu *vcpu, const struct svmhv_event *ev);
-bool svm_vcpu_interruptible(struct svmhv_vcpu *vcpu);
+
+/* Could the guest take an external interrupt at its next instruction? */
+static inline bool svm_vcpu_interruptible(struct svmhv_vcpu *vcpu)
+{
+	struct vmcb *vmcb = vcpu->vmcb;
+
+	return (vmcb->save.rflags & X86_EFLAGS_IF) &&
+	       !(vmcb->control.int_state & 1) &&
+	       !(vmcb->control.event_inj & SVM_EVT_VALID);
+}
+
 int svm_inject_prepare(struct svmhv_vcpu *vcpu);
 /*
  * Does EXITINTINFO name an external interrupt whose delivery the exit cut
@@ -147,7 +198,6 @@ void svm_irq_after_exit(struct svmhv_vcpu *vcpu);
 bool svm_nmi_step_done(struct svmhv_vcpu *vcpu);
 int svm_exit_vintr(struct svmhv_vcpu *vcpu);
 int svm_exit_iret(struct svmhv_vcpu *vcpu);
-void svm_report_irq_state(struct svmhv_vcpu *vcpu);
 
 /* svm/run.c: returns 0 with run->exit_reason set, or -errno. */
 int svm_vcpu_run(struct svmhv_vcpu *vcpu);
@@ -179,8 +229,24 @@ struct svm_insn {
 #define SVMHV_EXTEND_ZERO	0
 #define SVMHV_EXTEND_SIGN	1
 
-unsigned int svm_decode_mode(struct svmhv_vcpu *vcpu);	/* 2, 4 or 8 */
+/*
+ * Operand/address size in bytes (2, 4 or 8) for the guest's current code
+ * segment.  Inline: every exit that decodes asks for it several times.
+ */
+static inline unsigned int svm_decode_mode(struct svmhv_vcpu *vcpu)
+{
+	struct vmcb_save *save = &vcpu->vmcb->save;
+
+	if ((save->efer & EFER_LMA) && (save->cs.attrib & VMCB_ATTR_L))
+		return 8;
+	if ((save->cr0 & X86_CR0_PE) && !(save->rflags & X86_EFLAGS_VM) &&
+	    (save->cs.attrib & VMCB_ATTR_DB))
+		return 4;
+	return 2;
+}
+
 int svm_decode_fetch(struct svmhv_vcpu *vcpu, struct svm_insn *insn);
+int svm_decode_fetch_short(struct svmhv_vcpu *vcpu, struct svm_insn *insn);
 int svm_decode_prefixes(struct svmhv_vcpu *vcpu, struct svm_insn *insn);
 int svm_decode_len(struct svmhv_vcpu *vcpu, struct svm_insn *insn);
 int svm_decode_mov(struct svmhv_vcpu *vcpu, struct svm_insn *insn);
@@ -194,7 +260,24 @@ int svm_decode_mov_dr(struct svmhv_vcpu *vcpu, struct svm_insn *insn,
 int svm_exit_dispatch(struct svmhv_vcpu *vcpu);
 int svm_next_rip(struct svmhv_vcpu *vcpu, u64 *next);
 int svm_skip_insn(struct svmhv_vcpu *vcpu);
-void svm_set_rip(struct svmhv_vcpu *vcpu, u64 rip);
+void svm_set_rip_single_step(struct svmhv_vcpu *vcpu);
+
+/*
+ * RIP past an instruction svmhv completed for the guest: that ends an
+ * interrupt shadow, and under RFLAGS.TF raises the single-step trap the
+ * CPU would have (svm_set_rip_single_step()).  Inline: most exits that
+ * stay in the kernel end here.
+ */
+static inline void svm_set_rip(struct svmhv_vcpu *vcpu, u64 rip)
+{
+	struct vmcb *vmcb = vcpu->vmcb;
+
+	vmcb->save.rip = rip;
+	vmcb->control.int_state &= ~1u;
+	if (unlikely(vmcb->save.rflags & X86_EFLAGS_TF))
+		svm_set_rip_single_step(vcpu);
+}
+
 int svm_exit_internal(struct svmhv_vcpu *vcpu, u32 suberror,
 		      const struct svm_insn *insn, u64 gpa);
 
@@ -205,7 +288,6 @@ int svm_exit_ioio(struct svmhv_vcpu *vcpu);
 int svm_exit_npf(struct svmhv_vcpu *vcpu);
 int svm_complete_io(struct svmhv_vcpu *vcpu, bool string);
 int svm_complete_mmio(struct svmhv_vcpu *vcpu);
-int svm_complete_pending(struct svmhv_vcpu *vcpu);
 
 /* svm/lapic.c: the in-kernel local APIC (lapic.h says who may call what). */
 int svm_lapic_create(struct svmhv_vcpu *vcpu);
@@ -277,11 +359,30 @@ bool svm_xcr0_valid(struct svmhv_vcpu *vcpu, u64 xcr0);
 int svm_exit_xsetbv(struct svmhv_vcpu *vcpu);
 
 /* svm/tsc_aux.c */
+struct svm_tsc_aux_cpu {
+	struct user_return_notifier urn;
+	u32 host;		/* Linux's value for this CPU */
+	u32 loaded;		/* what the MSR holds now */
+	bool registered;	/* urn is on this CPU's list */
+};
+
+DECLARE_PER_CPU(struct svm_tsc_aux_cpu, svm_tsc_aux_cpu);
 extern bool svm_tsc_aux_enabled;
 void svm_tsc_aux_init(void);
 void svm_tsc_aux_cpu_up(void);
 void svm_tsc_aux_cpu_down(void);
-void svm_tsc_aux_load(u32 val);
+void svm_tsc_aux_load_slow(u32 val);
+
+/*
+ * Before VMRUN, interrupts off: the guest's value, if the MSR holds
+ * another.  Inline, because on most entries it already does.
+ */
+static __always_inline void svm_tsc_aux_load(u32 val)
+{
+	if (unlikely(this_cpu_read(svm_tsc_aux_cpu.loaded) != val))
+		svm_tsc_aux_load_slow(val);
+}
+
 void svm_inkernel_cpuid(struct svmhv_vcpu *vcpu, u32 leaf, u32 subleaf,
 			u32 out[4]);
 int svm_inkernel_rdmsr(struct svmhv_vcpu *vcpu, u32 msr, u64 *val);
@@ -343,9 +444,56 @@ int svm_write_gva(struct svmhv_vcpu *vcpu, u64 gva, const void *buf,
 		  size_t len, unsigned int access, struct svm_fault *fault);
 void svm_inject_fault(struct svmhv_vcpu *vcpu, const struct svm_fault *fault);
 
-/* npt/asid.c: pick the ASID and TLB control for the next VMRUN. */
-void svm_asid_prepare(struct svmhv_vcpu *vcpu, bool moved);
-void svm_asid_commit(struct svmhv_vcpu *vcpu);
+/*
+ * npt/asid.c: pick the ASID and TLB control for the next VMRUN.  The
+ * rules are explained there; the per-entry cases that change nothing are
+ * inline here.
+ */
+struct svm_asid_cpu {
+	u64 generation;
+	u32 next;
+	/* A new generation began; no VMRUN has flushed all ASIDs yet. */
+	bool flush_all;
+};
+
+DECLARE_PER_CPU(struct svm_asid_cpu, svm_asid_cpu);
+void svm_asid_prepare_full(struct svmhv_vcpu *vcpu, bool moved);
 void svm_asid_init(void);
+
+/*
+ * Right before VMRUN, interrupts off.  On the same CPU, with an ASID of
+ * this CPU's generation, no flush owed to the vCPU (tlb_gen, a paging
+ * change) nor to the CPU (flush_all): keep the ASID, flush nothing.
+ * Anything else is svm_asid_prepare_full()'s.
+ */
+static __always_inline void svm_asid_prepare(struct svmhv_vcpu *vcpu,
+					     bool moved)
+{
+	unsigned long tlb_gen = READ_ONCE(vcpu->vm->tlb_gen);
+
+	if (unlikely(moved || tlb_gen != vcpu->tlb_gen ||
+		     vcpu->tlb_flush_pending ||
+		     vcpu->asid_generation !=
+		     this_cpu_read(svm_asid_cpu.generation) ||
+		     this_cpu_read(svm_asid_cpu.flush_all))) {
+		svm_asid_prepare_full(vcpu, moved);
+		return;
+	}
+	vcpu->vmcb->control.tlb_control = SVM_TLB_FLUSH_NOTHING;
+	vcpu->tlb_gen_entering = tlb_gen;
+}
+
+/*
+ * After a VMRUN that reached the guest (exit code other than
+ * VMEXIT_INVALID), on the same CPU, interrupts still disabled: the
+ * flushes asked for are done.
+ */
+static __always_inline void svm_asid_commit(struct svmhv_vcpu *vcpu)
+{
+	if (unlikely(vcpu->vmcb->control.tlb_control == SVM_TLB_FLUSH_ALL))
+		this_cpu_write(svm_asid_cpu.flush_all, false);
+	vcpu->tlb_gen = vcpu->tlb_gen_entering;
+	vcpu->tlb_flush_pending = false;
+}
 
 #endif /* SVMHV_SVM_H */

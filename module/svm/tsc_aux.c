@@ -13,19 +13,11 @@
  * to another CPU finds its value there the same way.
  */
 #include <linux/percpu.h>
-#include <linux/user-return-notifier.h>
 #include <asm/msr.h>
 
 #include "svm.h"
 
-struct svm_tsc_aux_cpu {
-	struct user_return_notifier urn;
-	u32 host;		/* Linux's value for this CPU */
-	u32 loaded;		/* what the MSR holds now */
-	bool registered;	/* urn is on this CPU's list */
-};
-
-static DEFINE_PER_CPU(struct svm_tsc_aux_cpu, svm_tsc_aux_cpu);
+DEFINE_PER_CPU(struct svm_tsc_aux_cpu, svm_tsc_aux_cpu);
 bool svm_tsc_aux_enabled;	/* RDTSCP/RDPID offered to guests */
 
 /* Put the host's value back; interrupts off, on the CPU itself. */
@@ -85,13 +77,11 @@ void svm_tsc_aux_cpu_down(void)
 	local_irq_restore(flags);
 }
 
-/* Before VMRUN, interrupts off. */
-void svm_tsc_aux_load(u32 val)
+/* Before VMRUN, interrupts off, when the MSR holds another value. */
+void svm_tsc_aux_load_slow(u32 val)
 {
 	struct svm_tsc_aux_cpu *c = this_cpu_ptr(&svm_tsc_aux_cpu);
 
-	if (likely(c->loaded == val))
-		return;
 	wrmsrl(MSR_TSC_AUX, val);
 	c->loaded = val;
 	if (!c->registered) {
