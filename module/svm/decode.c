@@ -14,7 +14,6 @@
  * as an internal error with the bytes, never guessed.
  */
 #include <linux/kernel.h>
-#include <asm/unaligned.h>
 
 #include "svm.h"
 
@@ -78,7 +77,8 @@ int svm_decode_fetch_short(struct svmhv_vcpu *vcpu, struct svm_insn *insn)
 	    svmhv_read_gpa_u64(vcpu->vm, gpa, &val))
 		return -EAGAIN;
 	memset(insn, 0, sizeof(*insn));
-	put_unaligned_le64(val, insn->bytes);
+	/* x86 is little-endian: the bytes in memory order. */
+	memcpy(insn->bytes, &val, sizeof(val));
 	insn->avail = sizeof(val);
 	return 0;
 }
