@@ -82,6 +82,10 @@ boot_and_judge() {
 	vm_rc=0
 	wait "$vm" || vm_rc=$?
 	echo "== guest ran $((SECONDS - started)) s, run-vm.sh status $vm_rc, log $log"
+	if [ "$vm_rc" = 124 ] && [ -s "$log.hang" ]; then
+		grep -a 'SVMHV-ADDR' "$log" | sed 's/^/# /' || true
+		sed 's/^/# hang: /' "$log.hang"
+	fi
 
 	summary=$(awk -v kver="$kver" -f "$repo/scripts/check-summary.awk" "$log")
 	grep -v '^SVMHV-SUMMARY ' <<<"$summary" || true

@@ -117,6 +117,13 @@ run_prog() {
 	echo "SVMHV-PROG-END $name rc=$rc"
 }
 
+# print_load_addresses: where the kernel and svmhv's code sit (KASLR), so
+# that the RIPs scripts/run-vm.sh dumps from a hung machine can be named.
+print_load_addresses() {
+	echo "SVMHV-ADDR _text=$(awk '$3 == "_text" { print $1 }' /proc/kallsyms)" \
+		"svmhv.text=$(cat /sys/module/svmhv/sections/.text 2>/dev/null)"
+}
+
 # kmemleak_report WHEN: on kernels with kmemleak (make check-debug), scan
 # (twice: objects younger than 5 s are not reported yet) and print the
 # objects nothing points to any more between SVMHV-KMEMLEAK-BEGIN/END,
@@ -165,6 +172,7 @@ do_check() {
 
 	insmod /svmhv/svmhv.ko
 	echo "SVMHV-INSMOD rc=$?"
+	print_load_addresses
 
 	if [ -r /selftests/tests.list ]; then
 		while read -r prog; do
@@ -199,6 +207,7 @@ do_check() {
 do_smp() {
 	insmod /svmhv/svmhv.ko
 	echo "SVMHV-INSMOD rc=$?"
+	print_load_addresses
 	limit=800
 	run_prog linux_smp_test.sh /tests/vmctl \
 		env LINUX_BOOT_TIMEOUT=240 /tests/vmctl/linux_smp_test.sh

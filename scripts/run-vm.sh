@@ -19,6 +19,8 @@
 #   720 for check, 300 for run, 180 for hostlife, 900 for smp, none for
 #   shell), VM_APPEND (more kernel arguments),
 #   VM_MEM (2G), VM_SMP (2), VM_KERNEL=bzimage (skip vmlinux), QEMU_EXTRA.
+# With LOG, a timeout first writes every CPU's registers, code and stack to
+#   LOG.hang (QEMU's monitor), and QEMU notes resets in LOG.qemu.
 # Exit status: 0 the guest finished and powered off through the exit port;
 #   124 wall-clock timeout; 3 the guest reset or powered off otherwise
 #   (kernel panic, init died); anything else is QEMU's own failure.
@@ -92,27 +94,65 @@ append="console=ttyS0 panic=-1 printk.time=1 svmhv.mode=$mode"
 append="$append ${VM_APPEND:-}"
 
 boot() {	# boot KERNEL: run QEMU once, return its (mapped) status
-	local -a qemu cmd
+	local -a qemu
+	local pid rc=0 waited=0
 	# shellcheck disable=SC2206 # QEMU_EXTRA is split into words on purpose
 	qemu=(qemu-system-x86_64 -accel "tcg,thread=single" -cpu "EPYC,+pku"
 	      -m "${VM_MEM:-2G}" -smp "${VM_SMP:-2}" -no-reboot
 	      -nographic -vga none -nic none -kernel "$1" -initrd "$initrd" -append "$append"
 	      -device "isa-debug-exit,iobase=0xf4,iosize=0x04" ${QEMU_EXTRA:-})
-	if [ -n "$log" ]; then
-		qemu+=(-monitor none -serial "file:$log")
+	if [ -z "$log" ]; then
+		# Interactive: the terminal is the console and the monitor.
+		if [ "$timeout_s" != 0 ]; then
+			timeout -k 10 --foreground "$timeout_s" "${qemu[@]}" \
+				2> >(grep -v "$tcg_noise" >&2) || return $?
+		else
+			"${qemu[@]}" 2> >(grep -v "$tcg_noise" >&2) || return $?
+		fi
+		return 0
 	fi
-	cmd=()
-	if [ "$timeout_s" != 0 ]; then
-		cmd=(timeout -k 10)
-		[ -t 0 ] && cmd+=(--foreground)
-		cmd+=("$timeout_s")
-	fi
-	# QEMU warns once per EPYC feature TCG cannot emulate: drop those.
-	if [ -n "$log" ]; then
-		"${cmd[@]}" "${qemu[@]}" </dev/null 2> >(grep -v "$tcg_noise" >&2)
-	else
-		"${cmd[@]}" "${qemu[@]}" 2> >(grep -v "$tcg_noise" >&2)
-	fi
+	# With a log, the monitor listens on two FIFOs (LOG.mon.in/.out) so
+	# that a hung machine can be asked where its CPUs are before it is
+	# killed, and QEMU writes each CPU's state at a reset (a triple fault)
+	# to LOG.qemu.
+	rm -f "$log.mon.in" "$log.mon.out" "$log.qemu"
+	mkfifo "$log.mon.in" "$log.mon.out"
+	qemu+=(-monitor "pipe:$log.mon" -serial "file:$log" -d cpu_reset -D "$log.qemu")
+	"${qemu[@]}" </dev/null 2> >(grep -v "$tcg_noise" >&2) &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ "$timeout_s" != 0 ] && [ "$waited" -ge "$timeout_s" ]; then
+			dump_hung_machine >"$log.hang" 2>&1 || true
+			echo "run-vm.sh: the machine's state at the timeout is in $log.hang" >&2
+			kill "$pid" 2>/dev/null || true
+			sleep 5
+			kill -9 "$pid" 2>/dev/null || true
+			wait "$pid" || true
+			rm -f "$log.mon.in" "$log.mon.out"
+			return 124
+		fi
+		sleep 1
+		waited=$((waited + 1))
+	done
+	wait "$pid" || rc=$?
+	rm -f "$log.mon.in" "$log.mon.out"
+	return "$rc"
+}
+
+# dump_hung_machine: every CPU's registers, the code at its RIP and the top
+# of its stack, from the QEMU monitor (to find where a hang sits: the
+# console's SVMHV-ADDR line gives the kernel's and svmhv's load addresses).
+dump_hung_machine() {
+	local cpu cmds="info registers -a"$'\n'
+	for cpu in $(seq 0 $((${VM_SMP:-2} - 1))); do
+		cmds+="cpu $cpu"$'\n'"x/12i \$pc"$'\n'"x/32gx \$rsp"$'\n'
+	done
+	# QEMU holds both FIFOs open read-write: cat never sees an end, and is
+	# stopped once the answers have had time to arrive.
+	# The monitor echoes each command with line-editing escapes: dropped.
+	timeout 10 cat "$log.mon.out" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -av '^(qemu)' &
+	printf '%s' "$cmds" >"$log.mon.in"
+	wait $! || true
 }
 tcg_noise="warning: TCG doesn't support requested feature"
 
@@ -127,7 +167,11 @@ fi
 
 case $rc in
 33)  exit 0 ;;			# guest wrote 0x10 to the exit port
-0)   echo "run-vm.sh: guest reset or powered off without finishing" >&2; exit 3 ;;
+0)   echo "run-vm.sh: guest reset or powered off without finishing" >&2
+     if [ -n "$log" ] && grep -q "Triple fault" "$log.qemu" 2>/dev/null; then
+	     echo "run-vm.sh: QEMU saw a triple fault (log: $log.qemu)" >&2
+     fi
+     exit 3 ;;
 124|137) echo "run-vm.sh: timed out after ${timeout_s}s" >&2; exit 124 ;;
 *)   echo "run-vm.sh: QEMU exited with status $rc" >&2; exit "$rc" ;;
 esac
