@@ -16,9 +16,12 @@
 #                           (LINUX_GUEST_BZIMAGE=file: another one)
 #   /tests/vmctl/vmctl_test.sh, linux_boot_test.sh
 #   /selftests/*, tests.list   from `make -C selftests install DESTDIR=`
-#   /usr/bin/svmbench       bench mode only: bench/svmbench
+#   /usr/bin/svmbench, /usr/bin/vmmboot   bench mode only: bench/svmbench,
+#                           bench/vmmboot and, for the boot benchmark,
+#                           vmctl, /linux/* and Debian's QEMU (below)
 # Modes: check (everything), run (module, vmctl, guests), shell (everything),
-# bench (module, kvm modules, svmbench), hostlife (module, vmctl, guests).
+# bench (module, kvm modules, svmbench, vmmboot, vmctl, the Linux guest,
+# QEMU), hostlife (module, vmctl, guests).
 # Files are taken as built: run `make all` first (scripts/check.sh does).
 #
 # Usage: scripts/mkinitramfs.sh MODE   (KVER picks the kernel, as kver.sh;
@@ -131,12 +134,64 @@ copy_kvm_modules() {
 	done
 }
 
-# The benchmark needs neither vmctl nor the tests (`make bench`).
+# copy_host_file FILE: FILE (symlinks followed) at the same path in the
+# initramfs.
+copy_host_file() {
+	install -D -m "$([ -x "$1" ] && echo 0755 || echo 0644)" "$1" "$stage$1"
+}
+
+# Debian's qemu-system-x86_64 for the boot benchmark (`make bench`, QEMU
+# on kvm_amd against vmctl on svmhv): the binary, every shared library
+# ldd names and the dynamic loader, all at their paths on this machine,
+# and the firmware an `-M pc -kernel` boot reads (SeaBIOS, the linuxboot
+# option ROM, kvmvapic).  Copied rather than shared from this machine's
+# root over 9p or virtiofs: no file system driver or PCI device in the
+# emulated host that the other benchmarks do not have, nothing that
+# depends on what else is installed here, and QEMU starts from RAM like
+# the static vmctl, so neither VMM pays for file I/O through the emulator.
+# About 50 MB unpacked.
+copy_qemu() {
+	local qemu lib fw dir found
+	qemu=$(command -v qemu-system-x86_64) || die "qemu-system-x86_64 missing (package qemu-system-x86)"
+	copy_host_file "$qemu"
+	# "libX.so => /path (addr)" and the loader's own "/path (addr)".
+	for lib in $(ldd "$qemu" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }
+					 $1 ~ /^\// { print $1 }'); do
+		copy_host_file "$lib"
+	done
+	# QEMU's firmware search path on Debian (qemu-system-x86's
+	# --firmwarepath).
+	for fw in bios-256k.bin linuxboot_dma.bin kvmvapic.bin; do
+		found=
+		for dir in /usr/share/qemu /usr/share/seabios /usr/lib/ipxe/qemu; do
+			if [ -e "$dir/$fw" ]; then
+				copy_host_file "$dir/$fw"
+				found=1
+				break
+			fi
+		done
+		[ -n "$found" ] || die "QEMU firmware $fw missing (packages qemu-system-data, seabios)"
+	done
+}
+
+# The benchmark needs none of the tests (`make bench`); vmctl, the Linux
+# guest and QEMU only for the boot and idle measurements.
 if [ "$mode" = bench ]; then
 	copy_kvm_modules
-	need "$repo/bench/svmbench" "make -C bench"
-	check_static "$repo/bench/svmbench" "make -C bench clean; make -C bench"
-	install -m 0755 "$repo/bench/svmbench" "$stage/usr/bin/svmbench"
+	for prog in svmbench vmmboot; do
+		need "$repo/bench/$prog" "make -C bench"
+		check_static "$repo/bench/$prog" "make -C bench clean; make -C bench"
+		install -m 0755 "$repo/bench/$prog" "$stage/usr/bin/$prog"
+	done
+	need "$repo/tools/vmctl/vmctl" "make vmctl"
+	check_static "$repo/tools/vmctl/vmctl" "make -C tools/vmctl clean; make vmctl"
+	install -m 0755 "$repo/tools/vmctl/vmctl" "$stage/usr/bin/vmctl"
+	mkdir -p "$stage/linux"
+	need "$kroot/boot/vmlinuz-$KVER" "scripts/install-deps.sh (linux-image-$KVER)"
+	cp "$kroot/boot/vmlinuz-$KVER" "$stage/linux/bzImage"
+	need "$build/linux-guest-initrd.cpio.gz" "make helpers"
+	cp "$build/linux-guest-initrd.cpio.gz" "$stage/linux/guest-initrd.cpio.gz"
+	copy_qemu
 else
 	need "$repo/tools/vmctl/vmctl" "make vmctl"
 	check_static "$repo/tools/vmctl/vmctl" "make -C tools/vmctl clean; make vmctl"

@@ -16,6 +16,12 @@
 #       and jiffies-driven sleep), each check printing a LINUX-GUEST-*
 #       line with ok/FAIL, then LINUX-GUEST-DONE and power off.
 #   shell  an interactive shell on the console; power off when it exits.
+#   smp    the multi-core PC checks of linux_smp_test.sh (below).
+#   boot   (make bench) power off right after the LINUX-GUEST-INIT line:
+#          the benchmark times VMMs from their start to that line.
+#   idle   (make bench) 5 s after LINUX-GUEST-INIT, a LINUX-GUEST-IDLE line
+#          (clocksource, TSC calibration), then nothing but an idle sleep
+#          until the VMM is stopped: the benchmark counts exits.
 set -eu
 
 out=${1:?usage: mk-linux-guest-initrd.sh OUTPUT.cpio.gz [BUSYBOX]}
@@ -52,6 +58,21 @@ for word in $(cat /proc/cmdline); do
 done
 
 echo "LINUX-GUEST-INIT $(uname -r)"
+case $mode in
+boot)
+	poweroff -f
+	sleep 10 ;;
+idle)
+	# Past the boot's deferred work (Linux refines its TSC calibration
+	# a second after boot, and again every second while the ACPI PM
+	# timer samples it takes are disturbed), say which clock it runs
+	# on; then only this shell, asleep: what exits remain are the
+	# guest kernel's own (timer ticks, periodic work).
+	sleep 5
+	echo "LINUX-GUEST-IDLE clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)" \
+		"$(dmesg | grep -E 'tsc: Refined|tsc: Marking|clocksource: Switched' | tr '\n' '|')"
+	while :; do sleep 3600; done ;;
+esac
 if [ "$mode" = shell ]; then
 	setsid cttyhack sh
 	poweroff -f
