@@ -2,15 +2,22 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make bench`: svmhv against Debian's own kvm_amd in one boot of QEMU's
-# emulated EPYC (one vCPU).  Builds svmhv.ko and bench/svmbench, packs the
-# bench initramfs (scripts/mkinitramfs.sh bench), boots it
-# (scripts/run-vm.sh bench, with VM_SMP=1), and from the serial log takes:
-#   bench/results.json   the numbers (between SVMHV-BENCH-JSON-BEGIN/END)
-#   bench/results.png    bar chart of the svmhv/kvm_amd ratios (gnuplot)
+# emulated EPYC (one vCPU).  Builds svmhv.ko, vmctl, bench/svmbench and
+# bench/vmmboot, packs the bench initramfs (scripts/mkinitramfs.sh bench,
+# Debian's QEMU included), boots it (scripts/run-vm.sh bench, with
+# VM_SMP=1), and from the serial log takes:
+#   bench/results.json   svmbench's exit-path numbers (between
+#                        SVMHV-BENCH-JSON-BEGIN/END)
+#   bench/results.png    bar chart of their svmhv/kvm_amd ratios (gnuplot)
+#   bench/results-vmm.json  whole VMMs (bench/vmm-report.awk): Linux booted
+#                        to its /init with 1 and 2 vCPUs by vmctl on svmhv
+#                        and by QEMU on kvm_amd (boot1, boot2), and the
+#                        exits of an idle 2-vCPU guest under vmctl (idle)
 #   build/bench.log      the whole console, raw BENCH lines included
-# and prints the table.  The figures are emulated-CPU figures: they
-# compare how many host instructions each exit path executes under TCG,
-# not hardware latency (docs/performance.md).
+# and prints the tables.  The figures are emulated-CPU figures: they
+# compare how many host instructions each path executes under TCG, not
+# hardware latency (docs/performance.md).  Each results file is written
+# only when its workloads ran.
 #
 # By default QEMU runs with -icount shift=0: the emulated clock then
 # advances one nanosecond per instruction the emulated CPU executes, so
@@ -20,10 +27,11 @@
 # EPYC's exit paths cost in host time, world switches included), which
 # on a shared two-core machine moved single ratios by 3x between rounds.
 # Environment: BENCH_CLOCK (icount, wall), ROUNDS (default 3 with icount,
-# 5 with wall), THP=1 (add first touch with the host's transparent huge
-# pages), WORKLOADS (a comma-separated subset of svmbench's --only groups,
-# e.g. WORKLOADS=ipi,timer while working on one), KVER, VM_TIMEOUT, and
-# the rest of scripts/run-vm.sh's variables.
+# 5 with wall; the boots are timed as many rounds), THP=1 (add first touch
+# with the host's transparent huge pages), WORKLOADS (a comma-separated
+# subset of svmbench's --only groups and of boot and idle, e.g.
+# WORKLOADS=ipi,timer or WORKLOADS=boot,idle while working on one; default
+# all), KVER, VM_TIMEOUT, and the rest of scripts/run-vm.sh's variables.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,25 +45,32 @@ wall)   rounds=${ROUNDS:-5}; qemu_clock=""; report_flag=; icount=0 ;;
 esac
 # BENCH_ONLY="cpuid out hlt" is another spelling of WORKLOADS=cpuid,out,hlt.
 WORKLOADS=${WORKLOADS:-$(echo "${BENCH_ONLY:-}" | tr -s ' ' ,)}
+all_workloads=cpuid,out,hlt,ipi,timer,hltwake,touch,lifecycle,boot,idle
+WORKLOADS=${WORKLOADS:-$all_workloads}
+# svmbench's own (the exit paths) and the whole-VMM ones.
+micro=$(echo ",$WORKLOADS," | tr , '\n' | grep -v -x -e '' -e boot -e idle | paste -sd, || true)
+case ,$WORKLOADS, in *,boot,*|*,idle,*) vmm=1 ;; *) vmm=0 ;; esac
 
 # gnuplot draws the chart; only the bench needs it, not `make check`.
-"$repo/scripts/install-deps.sh" gnuplot-nox
+# QEMU, with its firmware, also runs inside (the boot benchmark).
+"$repo/scripts/install-deps.sh" gnuplot-nox qemu-system-x86 qemu-system-data seabios
 make -C "$repo" --no-print-directory module
-make -C "$repo/bench" --no-print-directory svmbench
+make -C "$repo" --no-print-directory vmctl "$build/linux-guest-initrd.cpio.gz"
+make -C "$repo/bench" --no-print-directory svmbench vmmboot
 "$repo/scripts/mkinitramfs.sh" bench
 
 mkdir -p "$build"
 : >"$log"
 started=$SECONDS
 vm_rc=0
-workloads=${WORKLOADS:+svmhv.workloads=$WORKLOADS}
-VM_SMP=1 VM_APPEND="svmhv.rounds=$rounds svmhv.thp=${THP:-0} svmhv.icount=$icount $workloads ${VM_APPEND:-}" \
+VM_SMP=1 VM_APPEND="svmhv.rounds=$rounds svmhv.thp=${THP:-0} svmhv.icount=$icount svmhv.workloads=$WORKLOADS ${VM_APPEND:-}" \
 	QEMU_EXTRA="$qemu_clock ${QEMU_EXTRA:-}" \
 	"$repo/scripts/run-vm.sh" bench "$log" &
 vm=$!
 tail -F -n +1 --pid="$vm" "$log" 2>/dev/null |
 	grep -a --line-buffered -o -e 'SVMHV-BOOT .*' -e 'SVMHV-BENCH-ROUND .*' \
-		-e 'SVMHV-BENCH-FAIL .*' -e 'SVMHV-BENCH-DONE' |
+		-e 'SVMHV-BENCH-BOOT-ROUND .*' -e 'SVMHV-BENCH-BOOT-STALL .*' \
+		-e 'SVMHV-BENCH-IDLE .*' -e 'SVMHV-BENCH-FAIL .*' -e 'SVMHV-BENCH-DONE' |
 	sed -u 's/\r//; s/^/  VM  /' || true
 wait "$vm" || vm_rc=$?
 echo "== guest ran $((SECONDS - started)) s, run-vm.sh status $vm_rc, log $log"
@@ -76,41 +91,65 @@ if sed -n '/SVMHV-DMESG-BEGIN/,/SVMHV-DMESG-END/p' "$log" |
 	fail "the guest kernel logged a problem (see $log)"
 fi
 
-json=$repo/bench/results.json
-sed -n '/SVMHV-BENCH-JSON-BEGIN/,/SVMHV-BENCH-JSON-END/p' "$log" |
-	sed '1d;$d' >"$json.tmp"
-[ -s "$json.tmp" ] || fail "no JSON between the markers in $log"
-mv "$json.tmp" "$json"
+# svmbench's exit paths: results.json, its table, the chart.
+micro_report() {
+	json=$repo/bench/results.json
+	sed -n '/SVMHV-BENCH-JSON-BEGIN/,/SVMHV-BENCH-JSON-END/p' "$log" |
+		sed '1d;$d' >"$json.tmp"
+	[ -s "$json.tmp" ] || fail "no JSON between the markers in $log"
+	mv "$json.tmp" "$json"
 
-# The table again, computed here from the same BENCH lines.
-grep -a -o 'BENCH backend=.*' "$log" >"$build/bench.raw"
-"$repo/bench/svmbench" report $report_flag "$build/bench.raw"
+	# The table again, computed here from the same BENCH lines (svmbench's
+	# own workloads: the boot lines are vmm-report.awk's).
+	grep -a -o 'BENCH backend=.*' "$log" | grep -v ' workload=boot' >"$build/bench.raw" || true
+	"$repo/bench/svmbench" report $report_flag "$build/bench.raw"
 
-# Chart: one bar per workload, median ratio, min-max as error bars.
-tsv=$build/bench-ratios.tsv
-awk '
-	/"name":/ { match($0, /"description": "[^"]*"/)
-		    name = substr($0, RSTART + 16, RLENGTH - 17) }
-	/"ratio": \{/ { s = $0; sub(/.*"ratio": \{/, "", s)
-		    split(s, f, /[,:]/)
-		    printf "\"%s\"\t%s\t%s\t%s\n", name, f[4], f[2], f[6] }
-' "$json" >"$tsv"
-[ -s "$tsv" ] || fail "no ratios in $json"
-gnuplot <<EOF
-set terminal pngcairo size 1000,560 font ",10" noenhanced
-set output "$repo/bench/results.png"
-set title "svmhv / kvm_amd (median of $rounds rounds, bars min-max, clock: $clock) -- EMULATED CPU (QEMU TCG EPYC), not hardware latency"
-set ylabel "ratio of rates, log scale (higher: svmhv faster)"
-set style fill solid 0.6 border -1
-set boxwidth 0.6
-# Log scale: lifecycle ratios are tens, the others near one.
-set logscale y
-set yrange [0.25:*]
-set grid ytics
-set xtics rotate by -20
-set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb "black"
-plot "$tsv" using 0:2:xtic(1) with boxes lc rgb "#4a7ebb" notitle, \
-     "" using 0:2:3:4 with yerrorbars lc rgb "black" pt 0 notitle, \
-     "" using 0:2:(sprintf("%.2f", \$2)) with labels offset 0,1 notitle
+	# Chart: one bar per workload, median ratio, min-max as error bars.
+	tsv=$build/bench-ratios.tsv
+	awk '
+		/"name":/ { match($0, /"description": "[^"]*"/)
+			    name = substr($0, RSTART + 16, RLENGTH - 17) }
+		/"ratio": \{/ { s = $0; sub(/.*"ratio": \{/, "", s)
+			    split(s, f, /[,:]/)
+			    printf "\"%s\"\t%s\t%s\t%s\n", name, f[4], f[2], f[6] }
+	' "$json" >"$tsv"
+	[ -s "$tsv" ] || fail "no ratios in $json"
+	gnuplot <<EOF
+	set terminal pngcairo size 1000,560 font ",10" noenhanced
+	set output "$repo/bench/results.png"
+	set title "svmhv / kvm_amd (median of $rounds rounds, bars min-max, clock: $clock) -- EMULATED CPU (QEMU TCG EPYC), not hardware latency"
+	set ylabel "ratio of rates, log scale (higher: svmhv faster)"
+	set style fill solid 0.6 border -1
+	set boxwidth 0.6
+	# Log scale: lifecycle ratios are tens, the others near one.
+	set logscale y
+	set yrange [0.25:*]
+	set grid ytics
+	set xtics rotate by -20
+	set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb "black"
+	plot "$tsv" using 0:2:xtic(1) with boxes lc rgb "#4a7ebb" notitle, \
+	     "" using 0:2:3:4 with yerrorbars lc rgb "black" pt 0 notitle, \
+	     "" using 0:2:(sprintf("%.2f", \$2)) with labels offset 0,1 notitle
 EOF
-echo "== bench/results.json, bench/results.png (emulated-CPU figures)"
+	echo "== bench/results.json, bench/results.png (emulated-CPU figures)"
+}
+
+[ -z "$micro" ] || micro_report
+
+# The whole-VMM part: Linux boot times (boot1, boot2) and the idle guest's
+# exits, a table and bench/results-vmm.json by bench/vmm-report.awk.
+if [ "$vmm" = 1 ]; then
+	vmm_raw=$build/bench-vmm.raw
+	grep -a -o -e 'BENCH backend=[a-z]* round=[0-9]* workload=boot.*' \
+		-e 'SVMHV-BENCH-BOOT-STALL.*' -e 'SVMHV-BENCH-BOOT-GAVEUP.*' \
+		-e 'SVMHV-BENCH-IDLE.*' "$log" >"$vmm_raw" || true
+	[ -s "$vmm_raw" ] || fail "no boot or idle figures in $log"
+	awk -v out=table -v icount="$icount" -f "$repo/bench/vmm-report.awk" "$vmm_raw"
+	awk -v out=json -v clock="$clock" -v rounds="$rounds" \
+		-f "$repo/bench/vmm-report.awk" "$vmm_raw" >"$build/results-vmm.json"
+	mv "$build/results-vmm.json" "$repo/bench/results-vmm.json"
+	if grep -a 'SVMHV-BENCH-BOOT-GAVEUP' "$log"; then
+		echo "bench: warning: a boot stalled three times; its round has no figure" >&2
+	fi
+	echo "== bench/results-vmm.json (emulated-CPU figures)"
+fi

@@ -19,10 +19,15 @@
 #   bench  bench/svmbench under svmhv and Debian's kvm_amd, interleaved
 #          round by round (svmhv.rounds=, default 5; svmhv.thp=1 adds the
 #          first-touch run with transparent huge pages; svmhv.icount=1
-#          says QEMU counts instructions; svmhv.workloads=a,b runs only
-#          those of svmbench's --only groups), then the table and
-#          bench/results.json between SVMHV-BENCH-JSON-BEGIN/END; read off
-#          the console by bench/run-emulated.sh (`make bench`)
+#          says QEMU counts instructions), then the table and
+#          bench/results.json between SVMHV-BENCH-JSON-BEGIN/END; then
+#          Linux booted to its /init with 1 and 2 vCPUs by vmctl on svmhv
+#          and by Debian's QEMU on kvm_amd, timed by bench/vmmboot (BENCH
+#          lines, workload boot1/boot2, as many rounds: "boot"), and the
+#          exits of an idle 2-vCPU guest under vmctl (SVMHV-BENCH-IDLE
+#          lines: "idle"); svmhv.workloads=a,b runs only those of
+#          svmbench's --only groups and of boot and idle; read off the
+#          console by bench/run-emulated.sh (`make bench`)
 #   smp    Linux guests with 1, 2, 4 and 8 vCPUs on the multi-core PC
 #          (tools/vmctl/tests/linux_smp_test.sh), in a one-CPU host
 #   hostlife the host's own life with svmhv loaded (scripts/hostlife.sh):
@@ -258,21 +263,224 @@ bench_one() {	# bench_one BACKEND ROUND WORKLOAD
 		echo "SVMHV-BENCH-FAIL $1 round $2 $3"
 }
 
+# The boot benchmark: the emulated host's own kernel and the Linux test
+# guest's initramfs (guest.mode=boot: power off right after /init's
+# LINUX-GUEST-INIT line), 512 MiB and CPUS vCPUs, under each VMM.  The same
+# command line for both: the console on COM1, and `quiet`, so that the
+# console (one exit per byte on both) does not dominate the time; vmctl
+# adds tsc_early_khz= itself (QEMU's guest reads the TSC rate from
+# kvmclock instead).  QEMU gets its default PC (-M pc: i440FX, PIIX3,
+# SeaBIOS, in-kernel PIC/I/O APIC/PIT, kvmclock) minus the default
+# devices (-nodefaults: no VGA, NIC, disks, monitor) plus COM1 on stdout,
+# and the host CPU model (-cpu host) as vmctl gives the host's CPUID --
+# without KVM's paravirtual spinlocks (kvm-pv-unhalt=off): with them most
+# 2-vCPU boots here never end (one vCPU spins in the PV qspinlock slow
+# path or in stop_machine(), the other stays halted in KVM, never woken:
+# 9 of 15 such boots stalled when this was written).  Without them such
+# stalls are rarer but still happen (2 of 5 attempts in one run, 0 of 3
+# in others), hence the retries below.  vmctl offers no PV spinlocks
+# either.
+boot_args="console=ttyS0 quiet panic=-1"
+vmm() {	# vmm BACKEND CPUS MODE [CMD...]: run the VMM (under CMD...)
+	vmm_be=$1 vmm_cpus=$2 vmm_mode=$3
+	shift 3
+	case $vmm_be in
+	svmhv)
+		"$@" vmctl start -k /linux/bzImage \
+			-i /linux/guest-initrd.cpio.gz -m 512M -c "$vmm_cpus" \
+			-p "$boot_args guest.mode=$vmm_mode" ;;
+	kvm)
+		"$@" qemu-system-x86_64 -accel kvm -cpu host,kvm-pv-unhalt=off \
+			-M pc -m 512M \
+			-smp "$vmm_cpus" -nodefaults -no-user-config -no-reboot \
+			-display none -serial stdio -kernel /linux/bzImage \
+			-initrd /linux/guest-initrd.cpio.gz \
+			-append "$boot_args guest.mode=$vmm_mode" ;;
+	esac
+}
+
+# A boot that has not reached /init after svmhv.boot_timeout= seconds of
+# the host's clock (default 30; a boot takes about 7) or svmhv.boot_wall=
+# seconds of the build machine's (default 120, while a 2-vCPU boot costs
+# 35-50 s of it: a stalled guest spinning on PAUSE nearly stops the
+# icount clock, 4 s in 250 s) is killed and tried again, up
+# to three times, each on a SVMHV-BENCH-BOOT-STALL line; after three,
+# SVMHV-BENCH-BOOT-GAVEUP and the round has no figure for that VMM.  A
+# safety net for stalls like the PV spinlock one above, the same for both
+# VMMs.
+bench_boot() {	# bench_boot BACKEND ROUND CPUS
+	for attempt in 1 2 3; do
+		# vmmboot's clock starts before it creates the VMM's process
+		# and stops when LINUX-GUEST-INIT comes through its stdout.
+		res=$(vmm "$1" "$3" boot vmmboot -o /tmp/boot.out \
+			-t "$boot_timeout" -w "$boot_wall" LINUX-GUEST-INIT \
+			</dev/null 2>/tmp/boot.err)
+		echo "SVMHV-BENCH-BOOT backend=$1 round=$2 cpus=$3 attempt=$attempt $res"
+		case $res in
+		*" status=0 "*)
+			ns=${res#marker_ns=}
+			echo "BENCH backend=$1 round=$2 workload=boot$3 ops=1 ns=${ns%% *} tsc=0" >>"$raw"
+			return
+			;;
+		"marker_ns=-1 "*" status=137 killed="[tw]*)
+			echo "SVMHV-BENCH-BOOT-STALL backend=$1 round=$2 workload=boot$3 attempt=$attempt ${res#* status=137 }"
+			;;
+		*)
+			echo "SVMHV-BENCH-FAIL $1 round $2 boot$3: $res"
+			tail -n 30 /tmp/boot.out /tmp/boot.err
+			return
+			;;
+		esac
+	done
+	echo "SVMHV-BENCH-BOOT-GAVEUP backend=$1 round=$2 workload=boot$3"
+	tail -n 30 /tmp/boot.out /tmp/boot.err
+}
+
+# kvm_amd gives SVM back when its last VM is gone, which may be a moment
+# after QEMU has exited: try a few times.
+svmhv_load() {
+	for try in 1 2 3 4 5; do
+		insmod /svmhv/svmhv.ko 2>/dev/null && return 0
+		sleep "$try"
+	done
+	insmod /svmhv/svmhv.ko
+}
+
+# The idle benchmark: a 2-vCPU guest under vmctl (guest.mode=idle: its
+# /init prints LINUX-GUEST-IDLE 5 s after LINUX-GUEST-INIT, past the
+# boot's deferred work, then sleeps), left alone for
+# svmhv.idle_secs= (default 20) seconds of the host's clock, which the
+# guest's TSC follows, timed by `vmctl stat --once` (its table goes to
+# the log).  Read: svmhv's counters of the VM (debugfs, what `vmctl stat`
+# sums) just before and after, and the tracepoints that say why
+# each exit went to vmctl -- svmhv_userspace_exit's reason, and for I/O
+# and MMIO the last IOIO exit (its port and direction) or MMIO nested
+# page fault (its address) of the same vCPU before it.  Printed as one
+# SVMHV-BENCH-IDLE line of counter deltas and one SVMHV-BENCH-IDLE-USER
+# line per cause; bench/run-emulated.sh makes the rates.
+bench_idle() {
+	secs=$(cmdline_arg svmhv.idle_secs || echo 20)
+	: >/tmp/idle.out
+	# exec: $! is then vmctl itself.
+	vmm svmhv 2 idle exec </dev/null >/tmp/idle.out 2>/tmp/idle.err &
+	pid=$!
+	i=0
+	while ! grep -q LINUX-GUEST-IDLE /tmp/idle.out; do
+		if ! kill -0 "$pid" 2>/dev/null || [ "$i" -ge 300 ]; then
+			echo "SVMHV-BENCH-FAIL idle: the guest did not reach /init"
+			kill -TERM "$pid" 2>/dev/null
+			wait "$pid"
+			tail -n 5 /tmp/idle.out /tmp/idle.err
+			return
+		fi
+		sleep 1
+		i=$((i + 1))
+	done
+	# What the guest says about its clock, on a SVMHV-BENCH-IDLE-GUEST line.
+	sed -n 's/\r//; s/^LINUX-GUEST-IDLE /SVMHV-BENCH-IDLE-GUEST /p' /tmp/idle.out
+	sleep 1
+	vmdir=
+	for d in /sys/kernel/debug/svmhv/"$pid"-*; do
+		[ -d "$d" ] && vmdir=$d
+	done
+	if [ -z "$vmdir" ]; then
+		echo "SVMHV-BENCH-FAIL idle: no debugfs directory for vmctl $pid"
+		kill -TERM "$pid"
+		wait "$pid"
+		return
+	fi
+
+	tr=/sys/kernel/tracing/events/svmhv
+	if [ -d "$tr" ]; then
+		echo 0 >/sys/kernel/tracing/tracing_on
+		: >/sys/kernel/tracing/trace
+		echo 'exit_code == 0x7b' >"$tr/svmhv_exit/filter"	# IOIO
+		echo 'outcome == 1' >"$tr/svmhv_npf/filter"		# MMIO
+		for ev in svmhv_exit svmhv_npf svmhv_userspace_exit; do
+			echo 1 >"$tr/$ev/enable"
+		done
+		echo 1 >/sys/kernel/tracing/tracing_on
+	fi
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	(cd "$vmdir" && grep . ./*) >/tmp/idle.before
+	# The interval is `vmctl stat`'s own, its table in the log too (its
+	# rates are whole numbers: the figures are the exact deltas below).
+	vmctl stat --once --interval "$secs" >/tmp/idle.stat 2>&1 ||
+		echo "SVMHV-BENCH-FAIL idle: vmctl stat"
+	(cd "$vmdir" && grep . ./*) >/tmp/idle.after
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	sed 's/^/SVMHV-BENCH-IDLE-STAT /' /tmp/idle.stat
+	if [ -d "$tr" ]; then
+		echo 0 >/sys/kernel/tracing/tracing_on
+		for ev in svmhv_exit svmhv_npf svmhv_userspace_exit; do
+			echo 0 >"$tr/$ev/enable"
+			echo 0 >"$tr/$ev/filter"
+		done
+		cat /sys/kernel/tracing/trace >/tmp/idle.trace
+		: >/sys/kernel/tracing/trace
+	fi
+	kill -TERM "$pid"
+	wait "$pid"
+
+	# "./exits:123" lines: the counters' deltas, event counters only.
+	awk -F: -v secs="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" '
+		{ sub(/^\.\//, "", $1) }
+		FNR == NR { before[$1] = $2; next }
+		$1 ~ /exits$/ || $1 == "injected_events" {
+			line = line " " $1 "=" ($2 - before[$1]) }
+		END { print "SVMHV-BENCH-IDLE backend=svmhv cpus=2 secs=" secs line }
+	' /tmp/idle.before /tmp/idle.after
+	[ -s /tmp/idle.trace ] || return
+	awk '
+		function arg(name,	i) {
+			for (i = 1; i < NF; i++)
+				if ($i == name)
+					return $(i + 1)
+			return ""
+		}
+		/ svmhv_exit: / {
+			info1 = arg("info1") + 0
+			port = int(info1 / 65536) % 65536
+			last[arg("vcpu")] = sprintf("io_%s_0x%x",
+				info1 % 2 ? "in" : "out", port)
+		}
+		/ svmhv_npf: / { last[arg("vcpu")] = "mmio_" arg("gpa") }
+		/ svmhv_userspace_exit: / {
+			r = arg("exit_reason"); v = arg("vcpu")
+			if ((r == 1 || r == 2) && last[v] != "")
+				what = last[v]
+			else if (r == 3) what = "hlt"
+			else if (r == 9) what = "signal"
+			else if (r == 10) what = "irq_window"
+			else if (r == 11) what = "ioapic_eoi"
+			else what = "reason_" r
+			n[what]++
+		}
+		END { for (w in n)
+			print "SVMHV-BENCH-IDLE-USER backend=svmhv what=" w " count=" n[w] }
+	' /tmp/idle.trace | sort
+}
+
 do_bench() {
 	rounds=$(cmdline_arg svmhv.rounds || echo 5)
+	boot_timeout=$(cmdline_arg svmhv.boot_timeout || echo 30)
+	boot_wall=$(cmdline_arg svmhv.boot_wall || echo 120)
 	extra=
 	[ "$(cmdline_arg svmhv.thp || echo 0)" = 1 ] && extra=--thp
 	raw=/tmp/bench.raw
 	: >"$raw"
-	workloads=$(cmdline_arg svmhv.workloads ||
-		echo cpuid,out,hlt,ipi,timer,hltwake,touch,lifecycle)
+	workloads=,$(cmdline_arg svmhv.workloads ||
+		echo cpuid,out,hlt,ipi,timer,hltwake,touch,lifecycle,boot,idle),
+	# svmbench's own, without the whole-VMM ones.
+	micro=$(echo "$workloads" | tr , '\n' | grep -v -x -e '' -e boot -e idle | tr '\n' ' ')
 	while read -r ko; do
 		insmod "/kvm/$ko" || echo "SVMHV-BENCH-FAIL insmod $ko"
 	done </kvm/load-order
 	echo "SVMHV-BENCH thp=$(cat /sys/kernel/mm/transparent_hugepage/enabled)"
 	r=1
+	[ -n "$micro" ] || r=$((rounds + 1))
 	while [ "$r" -le "$rounds" ]; do
-		for w in $(echo "$workloads" | tr , ' '); do
+		for w in $micro; do
 			if insmod /svmhv/svmhv.ko; then
 				bench_one svmhv "$r" "$w"
 				rmmod svmhv || echo "SVMHV-BENCH-FAIL rmmod svmhv"
@@ -284,13 +492,41 @@ do_bench() {
 		echo "SVMHV-BENCH-ROUND $r done"
 		r=$((r + 1))
 	done
+	r=1
+	case $workloads in *,boot,*) ;; *) r=$((rounds + 1)) ;; esac
+	while [ "$r" -le "$rounds" ]; do
+		for cpus in 1 2; do
+			if svmhv_load; then
+				bench_boot svmhv "$r" "$cpus"
+				rmmod svmhv || echo "SVMHV-BENCH-FAIL rmmod svmhv"
+			else
+				echo "SVMHV-BENCH-FAIL insmod svmhv"
+			fi
+			bench_boot kvm "$r" "$cpus"
+		done
+		echo "SVMHV-BENCH-BOOT-ROUND $r done"
+		r=$((r + 1))
+	done
+	case $workloads in
+	*,idle,*)
+		if svmhv_load; then
+			bench_idle
+			rmmod svmhv || echo "SVMHV-BENCH-FAIL rmmod svmhv"
+		else
+			echo "SVMHV-BENCH-FAIL insmod svmhv"
+		fi
+		;;
+	esac
 	cat "$raw"
-	icount=
-	[ "$(cmdline_arg svmhv.icount || echo 0)" = 1 ] && icount=--icount
-	svmbench report $icount --json /tmp/results.json "$raw"
-	echo "SVMHV-BENCH-JSON-BEGIN"
-	cat /tmp/results.json
-	echo "SVMHV-BENCH-JSON-END"
+	if [ -n "$micro" ]; then
+		icount=
+		[ "$(cmdline_arg svmhv.icount || echo 0)" = 1 ] && icount=--icount
+		grep -v ' workload=boot' "$raw" >/tmp/bench-micro.raw
+		svmbench report $icount --json /tmp/results.json /tmp/bench-micro.raw
+		echo "SVMHV-BENCH-JSON-BEGIN"
+		cat /tmp/results.json
+		echo "SVMHV-BENCH-JSON-END"
+	fi
 	echo "SVMHV-DMESG-BEGIN"
 	dmesg
 	echo "SVMHV-DMESG-END"
