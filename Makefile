@@ -19,9 +19,11 @@
 #   make shell       same machine, a shell on its console
 #   make lint        W=1 and sparse (C=2) builds, checkpatch --strict,
 #                    shellcheck
-#   make bench       svmhv against Debian's kvm_amd in one emulated boot
-#                    (bench/run-emulated.sh); make bench-hw: the same on
-#                    a real AMD host, no QEMU (bench/run-hw.sh, root)
+#   make bench       svmhv against Debian's kvm_amd in one emulated boot,
+#                    vmctl against QEMU booting Linux, an idle guest's
+#                    exits (bench/run-emulated.sh); make bench-hw: the
+#                    exit paths on a real AMD host, no QEMU (bench/run-hw.sh,
+#                    root)
 #   make clean
 #
 # vmctl and the selftests are linked statically (STATIC=1): the test
@@ -42,7 +44,7 @@ CHECKPATCH_FLAGS := --strict --no-tree --show-types --color=never --quiet \
 	--ignore $(subst $(space),$(comma),$(CHECKPATCH_IGNORE))
 LINT_SOURCES = $(sort $(shell find module uapi -name '*.[ch]' \
 	! -name '*.mod.c' 2>/dev/null))
-SHELL_SCRIPTS = $(wildcard scripts/*.sh selftests/module_load.sh .ci/run)
+SHELL_SCRIPTS = $(wildcard scripts/*.sh bench/*.sh selftests/module_load.sh .ci/run)
 
 empty :=
 space := $(empty) $(empty)
