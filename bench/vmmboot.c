@@ -13,10 +13,13 @@
  * /init writing it on its serial console, which both VMMs pass to their
  * stdout at once --, exit_ns when CMD ended.  -t: SIGKILL for CMD after
  * SECONDS of that clock (default 300).  -w: the same after SECONDS of
- * the real-time clock, /dev/rtc0, checked about once a second: under QEMU
- * with -icount the RTC still follows the build machine's wall clock,
- * while CLOCK_MONOTONIC counts instructions and nearly stops when a
- * guest spins on PAUSE (each one leaves QEMU's translated code).  At the
+ * the real-time clock, /dev/rtc0, checked at each of its update
+ * interrupts (RTC_UIE_ON: once a second of that clock) and when output
+ * comes: under QEMU with -icount the RTC still follows the build
+ * machine's wall clock, while CLOCK_MONOTONIC counts instructions and
+ * nearly stops when a guest spins on PAUSE (each one leaves QEMU's
+ * translated code; a poll timeout of 1 s, then 200 ms, of that clock made
+ * a 120 s limit a 181 s one, a 180 s limit a 211 s one).  At the
  * end one line on stdout:
  *   marker_ns=N exit_ns=N status=S killed=K wall_s=W
  * marker_ns=-1 if the marker never came; S is CMD's exit status, or
@@ -86,17 +89,24 @@ static int64_t rtc_seconds(int fd)
  * Copy the VMM's stdout from fd to out (if >= 0) until EOF, noting in
  * *marker_ns when the marker first came; kill the VMM once the RTC says
  * more than wall seconds have passed since wall0 (unless wall0 < 0).
+ * With uie, the RTC's update interrupt (once a second of the RTC's clock)
+ * makes the rtc fd readable: the check then runs every wall-clock second
+ * even while CLOCK_MONOTONIC, and so poll's timeout, nearly stands still.
  * The marker may be split over two reads: the last mlen - 1 bytes of the
  * previous read are kept in front of the new ones.  Returns 1 if the
  * marker came.
  */
 static int copy_output(int fd, int out, const char *marker, size_t mlen,
-		       int64_t t0, int64_t *marker_ns, int rtc, int64_t wall0,
-		       unsigned int wall)
+		       int64_t t0, int64_t *marker_ns, int rtc, int uie,
+		       int64_t wall0, unsigned int wall)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct pollfd pfd[2] = {
+		{ .fd = fd, .events = POLLIN },
+		{ .fd = uie ? rtc : -1, .events = POLLIN },
+	};
 	char buf[4096], win[2 * sizeof(buf)];
 	size_t kept = 0, len;
+	unsigned long irqs;
 	int matched = 0;
 	ssize_t n;
 
@@ -106,7 +116,12 @@ static int copy_output(int fd, int out, const char *marker, size_t mlen,
 			killed = 2;
 			wall0 = -1;
 		}
-		if (poll(&pfd, 1, 1000) <= 0)
+		if (poll(pfd, 2, 1000) <= 0)
+			continue;
+		if (pfd[1].revents & POLLIN &&
+		    read(rtc, &irqs, sizeof(irqs)) < 0 && errno != EINTR)
+			pfd[1].fd = -1;
+		if (!pfd[0].revents)
 			continue;
 		n = read(fd, buf, sizeof(buf));
 		if (!n)
@@ -147,7 +162,7 @@ int main(int argc, char **argv)
 	struct sched_param sp = { .sched_priority = 1 };
 	const char *out_path = NULL, *marker;
 	int64_t t0, marker_ns = -1, exit_ns, wall0 = -1, rtc0, rtc1;
-	int opt, fds[2], out = -1, status, matched = 0, rtc = -1;
+	int opt, fds[2], out = -1, status, matched = 0, rtc = -1, uie = 0;
 	unsigned int timeout = 300, wall = 0;
 	size_t mlen;
 
@@ -185,6 +200,8 @@ int main(int argc, char **argv)
 		wall0 = rtc0;
 		if (wall0 < 0)
 			fprintf(stderr, "vmmboot: /dev/rtc0 unreadable: no -w limit\n");
+		else
+			uie = !ioctl(rtc, RTC_UIE_ON, 0);
 	}
 	if (pipe2(fds, O_CLOEXEC)) {
 		perror("vmmboot: pipe");
@@ -211,7 +228,9 @@ int main(int argc, char **argv)
 	alarm(timeout);
 
 	matched = copy_output(fds[0], out, marker, mlen, t0, &marker_ns,
-			      rtc, wall0, wall);
+			      rtc, uie, wall0, wall);
+	if (uie)
+		ioctl(rtc, RTC_UIE_OFF, 0);
 	while (waitpid(child, &status, 0) < 0) {
 		if (errno != EINTR) {
 			perror("vmmboot: waitpid");
