@@ -301,9 +301,10 @@ vmm() {	# vmm BACKEND CPUS MODE [CMD...]: run the VMM (under CMD...)
 
 # A boot that has not reached /init after svmhv.boot_timeout= seconds of
 # the host's clock (default 30; a boot takes about 7) or svmhv.boot_wall=
-# seconds of the build machine's (default 120, while a 2-vCPU boot costs
-# 35-50 s of it: a stalled guest spinning on PAUSE nearly stops the
-# icount clock, 4 s in 250 s) is killed and tried again, up
+# seconds of the build machine's (default 180, while a 2-vCPU boot costs
+# 35-90 s of it, depending on what else the machine runs: a stalled guest
+# spinning on PAUSE nearly stops the icount clock, 4 s in 250 s) is
+# killed and tried again, up
 # to three times, each on a SVMHV-BENCH-BOOT-STALL line; after three,
 # SVMHV-BENCH-BOOT-GAVEUP and the round has no figure for that VMM.  A
 # safety net for stalls like the PV spinlock one above, the same for both
@@ -464,7 +465,7 @@ bench_idle() {
 do_bench() {
 	rounds=$(cmdline_arg svmhv.rounds || echo 5)
 	boot_timeout=$(cmdline_arg svmhv.boot_timeout || echo 30)
-	boot_wall=$(cmdline_arg svmhv.boot_wall || echo 120)
+	boot_wall=$(cmdline_arg svmhv.boot_wall || echo 180)
 	extra=
 	[ "$(cmdline_arg svmhv.thp || echo 0)" = 1 ] && extra=--thp
 	raw=/tmp/bench.raw
