@@ -268,18 +268,18 @@ bench_one() {	# bench_one BACKEND ROUND WORKLOAD
 # LINUX-GUEST-INIT line), 512 MiB and CPUS vCPUs, under each VMM.  The same
 # command line for both: the console on COM1, and `quiet`, so that the
 # console (one exit per byte on both) does not dominate the time; vmctl
-# adds tsc_early_khz= itself (QEMU's guest reads the TSC rate from
-# kvmclock instead).  QEMU gets its default PC (-M pc: i440FX, PIIX3,
-# SeaBIOS, in-kernel PIC/I/O APIC/PIT, kvmclock) minus the default
-# devices (-nodefaults: no VGA, NIC, disks, monitor) plus COM1 on stdout,
-# and the host CPU model (-cpu host) as vmctl gives the host's CPUID --
-# without KVM's paravirtual spinlocks (kvm-pv-unhalt=off): with them most
-# 2-vCPU boots here never end (one vCPU spins in the PV qspinlock slow
-# path or in stop_machine(), the other stays halted in KVM, never woken:
-# 9 of 15 such boots stalled when this was written).  Without them such
-# stalls are rarer but still happen (2 of 5 attempts in one run, 0 of 3
-# in others), hence the retries below.  vmctl offers no PV spinlocks
-# either.
+# adds tsc_early_khz= itself.  QEMU gets its default PC (-M pc: i440FX,
+# PIIX3, SeaBIOS, in-kernel PIC/I/O APIC/PIT) minus the default devices
+# (-nodefaults: no VGA, NIC, disks, monitor) plus COM1 on stdout, and the
+# host CPU model (-cpu host) as vmctl gives the host's CPUID -- without
+# KVM's signature (kvm=off), so that its guest, like vmctl's, finds no
+# paravirtual interface (kvmclock, PV EOI, IPIs, TLB flushes, spinlocks,
+# steal time, async page faults).  With it, 2-vCPU boots in this emulated
+# host stalled (one vCPU spinning in the PV qspinlock slow path or in
+# stop_machine(), the other halted in KVM and never woken, as an earlier
+# look at stalled ones found): 9 of 15 attempts with PV spinlocks, 6 of
+# 13 without them (kvm-pv-unhalt=off); 0 of 3 with kvm=off so far.  The
+# retries below stay as a safety net.
 boot_args="console=ttyS0 quiet panic=-1"
 vmm() {	# vmm BACKEND CPUS MODE [CMD...]: run the VMM (under CMD...)
 	vmm_be=$1 vmm_cpus=$2 vmm_mode=$3
@@ -290,7 +290,7 @@ vmm() {	# vmm BACKEND CPUS MODE [CMD...]: run the VMM (under CMD...)
 			-i /linux/guest-initrd.cpio.gz -m 512M -c "$vmm_cpus" \
 			-p "$boot_args guest.mode=$vmm_mode" ;;
 	kvm)
-		"$@" qemu-system-x86_64 -accel kvm -cpu host,kvm-pv-unhalt=off \
+		"$@" qemu-system-x86_64 -accel kvm -cpu host,kvm=off \
 			-M pc -m 512M \
 			-smp "$vmm_cpus" -nodefaults -no-user-config -no-reboot \
 			-display none -serial stdio -kernel /linux/bzImage \
