@@ -2,23 +2,13 @@
 /*
  * The VM file: memory slots, vCPU creation, and teardown.
  *
- * Removing guest memory must not leave any CPU able to reach the old
- * pages through a stale guest TLB entry before they are unpinned.  So a
- * slot deletion clears the nested mappings, bumps vm->tlb_gen, kicks every
- * vCPU that is inside the guest right now out with an IPI (which forces an
- * INTR #VMEXIT, APM vol. 2, 15.21.1), and only then unpins.  Each vCPU
- * flushes its ASID before its next VMRUN because it sees the new tlb_gen
- * (npt/asid.c).
- *
- * Guest RAM is pinned as the guest touches it and stays pinned while its
- * slot exists (guest_mem.c), so it is memory the host cannot reclaim: the
- * whole slot is charged to the VM owner's locked memory when it is
- * created (RLIMIT_MEMLOCK, as VFIO and io_uring charge the pages they pin
- * long-term), and uncharged when it is deleted.  Without this a member of
- * group svmhv could pin all of the host's RAM; with it, a slot beyond the
- * limit fails with ENOMEM unless the owner has CAP_IPC_LOCK.  Charging the
- * whole slot up front makes the error come at SVMHV_SET_MEMORY_REGION, not
- * in the middle of a guest's run.
+ * Guest RAM is memory of the VMM process, mapped into the nested page
+ * tables as the guest touches it and unmapped again whenever the host
+ * changes the process's mapping (mmu_notifier.c); nothing stays pinned,
+ * so it counts as the process's ordinary memory (its RSS and memory
+ * cgroup), not as locked memory.  Deleting a slot unmaps it and flushes
+ * every vCPU's guest TLB before the ioctl returns, so the guest cannot
+ * reach those pages any more once userspace reuses them.
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
@@ -39,44 +29,17 @@ MODULE_PARM_DESC(max_vms, "Most VMs that may exist at once; SVMHV_CREATE_VM beyo
 
 static atomic_t svmhv_nr_vms = ATOMIC_INIT(0);
 
-static void svmhv_kick_nop(void *unused)
-{
-}
-
-/* Make every vCPU drop its guest TLB before it next runs. Caller holds
- * vm->lock, so the vCPU table is stable.
+/*
+ * Unmap the slot and flush before it is gone, so that no CPU reaches its
+ * pages through a stale guest TLB entry once the caller frees them.
  */
-static void svmhv_vm_flush_tlbs(struct svmhv_vm *vm)
-{
-	int i;
-
-	WRITE_ONCE(vm->tlb_gen, vm->tlb_gen + 1);
-	smp_mb();	/* pairs with svm_vcpu_enter_exit() */
-	for (i = 0; i < SVMHV_MAX_VCPUS; i++) {
-		struct svmhv_vcpu *vcpu = svmhv_vm_vcpu_locked(vm, i);
-
-		if (vcpu && READ_ONCE(vcpu->in_guest))
-			smp_call_function_single(READ_ONCE(vcpu->last_cpu),
-						 svmhv_kick_nop, NULL, 1);
-	}
-}
-
-/* Give back a slot's charge; nothing to do once the owner's mm is gone. */
-static void svmhv_slot_uncharge(struct svmhv_vm *vm, struct svmhv_slot *slot)
-{
-	if (mmget_not_zero(vm->mm)) {
-		account_locked_vm(vm->mm, slot->size >> PAGE_SHIFT, false);
-		mmput(vm->mm);
-	}
-}
-
 static void svmhv_slot_delete(struct svmhv_vm *vm, struct svmhv_slot *slot)
 {
-	npt_unmap_range(&vm->npt, slot->gpa, slot->size);
-	svmhv_vm_flush_tlbs(vm);
-	svmhv_slot_unpin_all(vm, slot);
-	svmhv_slot_uncharge(vm, slot);
+	spin_lock(&vm->mmu_lock);
+	if (npt_unmap_range(&vm->npt, slot->gpa, slot->size))
+		svmhv_vm_flush_tlbs(vm);
 	slot->size = 0;
+	spin_unlock(&vm->mmu_lock);
 }
 
 static int svmhv_set_memory_region(struct svmhv_vm *vm,
@@ -127,13 +90,12 @@ static int svmhv_set_memory_region(struct svmhv_vm *vm,
 			goto out;
 		}
 	}
-	ret = account_locked_vm(vm->mm, r->memory_size >> PAGE_SHIFT, true);
-	if (ret)
-		goto out;
+	spin_lock(&vm->mmu_lock);
 	slot->gpa = r->guest_phys_addr;
-	slot->size = r->memory_size;
 	slot->uaddr = r->userspace_addr;
 	slot->flags = r->flags;
+	slot->size = r->memory_size;
+	spin_unlock(&vm->mmu_lock);
 out:
 	mutex_unlock(&vm->lock);
 	return ret;
@@ -225,21 +187,11 @@ static long svmhv_vm_ioctl(struct file *file, unsigned int cmd,
 static int svmhv_vm_release(struct inode *inode, struct file *file)
 {
 	struct svmhv_vm *vm = file->private_data;
-	int i;
-
 	/* Every vCPU is gone: each held a reference on this file. */
 	svmhv_vm_debugfs_remove(vm);
 	svmhv_irqfd_release(vm);
 	svmhv_ioeventfd_release(vm);
-	mutex_lock(&vm->lock);
-	for (i = 0; i < SVMHV_MAX_MEM_SLOTS; i++) {
-		if (vm->slots[i].size) {
-			svmhv_slot_unpin_all(vm, &vm->slots[i]);
-			svmhv_slot_uncharge(vm, &vm->slots[i]);
-		}
-	}
-	mutex_unlock(&vm->lock);
-	WARN_ON(vm->pinned_pages);
+	svmhv_mmu_notifier_unregister(vm);
 	npt_destroy(&vm->npt);
 	mmdrop(vm->mm);
 	kfree(vm);
@@ -259,7 +211,7 @@ int svmhv_create_vm_fd(void)
 {
 	unsigned int max = READ_ONCE(max_vms);
 	struct svmhv_vm *vm;
-	int i, fd;
+	int fd;
 
 	if (!atomic_add_unless(&svmhv_nr_vms, 1, max ? max : INT_MAX))
 		return -ENOSPC;
@@ -269,13 +221,15 @@ int svmhv_create_vm_fd(void)
 		return -ENOMEM;
 	}
 	mutex_init(&vm->lock);
+	spin_lock_init(&vm->mmu_lock);
 	INIT_LIST_HEAD(&vm->ioeventfds);
 	INIT_LIST_HEAD(&vm->irqfds);
-	for (i = 0; i < SVMHV_MAX_MEM_SLOTS; i++)
-		xa_init(&vm->slots[i].pages);
 	fd = npt_init(&vm->npt);
 	if (fd)
 		goto err_free;
+	fd = svmhv_mmu_notifier_register(vm);
+	if (fd)
+		goto err_npt;
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
 	/* One TSC for all vCPUs, starting near zero (Linux checks that the
@@ -293,7 +247,9 @@ int svmhv_create_vm_fd(void)
 
 err_debugfs:
 	svmhv_vm_debugfs_remove(vm);
+	svmhv_mmu_notifier_unregister(vm);
 	mmdrop(vm->mm);
+err_npt:
 	npt_destroy(&vm->npt);
 err_free:
 	kfree(vm);

@@ -60,6 +60,15 @@
 #define SVMHV_CAP_PM_TIMER		16 /* 1: SVMHV_SET/GET_PM_TIMER */
 #define SVMHV_CAP_IOEVENTFD		22 /* max ioeventfds per VM */
 #define SVMHV_CAP_IRQFD			23 /* max irqfds per VM */
+/*
+ * 1: guest RAM is not pinned.  Nested mappings follow the VMM's address
+ * space (an MMU notifier): a page the process unmaps, remaps, swaps out,
+ * or that the host migrates or merges, is unmapped from the guest first,
+ * and the guest's next access maps what the process maps then (a zero
+ * page after MADV_DONTNEED, the new page of a MAP_FIXED mapping).  Slots
+ * no longer count against RLIMIT_MEMLOCK.
+ */
+#define SVMHV_CAP_MMU_NOTIFIER		24
 #define SVMHV_CAP_CPUID			17 /* 1: CPUID tables, below */
 #define SVMHV_CAP_MSRS			18 /* 1: MSR list, GET/SET_MSRS */
 #define SVMHV_CAP_XSAVE			19 /* sizeof(svmhv_xsave): XSAVE, XCRS */
@@ -126,10 +135,16 @@ struct svmhv_stats {
 	__u64 injected_events;	/* queued events delivered to the guest */
 	__u64 guest_ns;		/* time inside VMRUN */
 	__u64 run_ns;		/* time inside SVMHV_RUN calls that returned */
-	__u64 pinned_pages;	/* VM fd only: guest pages pinned */
+	/*
+	 * VM fd only: guest pages held pinned.  0 with SVMHV_CAP_MMU_NOTIFIER,
+	 * where nothing stays pinned (mapped_pages counts what is mapped).
+	 */
+	__u64 pinned_pages;
 	__u64 npt_pages;	/* VM fd only: nested page-table pages */
 	__u64 vcpus;		/* VM fd only */
-	__u64 reserved[12];
+	/* VM fd only (SVMHV_CAP_MMU_NOTIFIER): 4 KiB guest pages mapped. */
+	__u64 mapped_pages;
+	__u64 reserved[11];
 };
 
 #define SVMHV_GET_STATS		_IOR(SVMHVIO, 0x90, struct svmhv_stats)

@@ -7,15 +7,17 @@
  * treated as user"), so U must be set at every level.  A and D are preset
  * so the walker never has to write them back.
  *
- * Removing mappings (slot deletion) leaves the intermediate tables in
- * place; they are freed with the VM.  The caller holds vm->lock.
+ * Removing mappings (slot deletion, the MMU notifier) leaves the
+ * intermediate tables in place; they are freed with the VM.  Every
+ * function here but npt_init/npt_destroy/npt_topup runs under
+ * vm->mmu_lock, a spinlock: tables are allocated ahead by npt_topup().
  *
  * Under SME (APM vol. 2, 7.10) the kernel maps its memory encrypted, and
  * the nested walk reads tables and guest pages through the physical
  * addresses written here: nCR3, every table pointer and every leaf carry
  * the encryption bit (__sme_set), as KVM's SPTEs do; it is stripped
  * (__sme_clr) before an entry is used as an address by the kernel.
- * Leaves only ever map RAM (pinned pages), never MMIO, which would need
+ * Leaves only ever map RAM (host pages), never MMIO, which would need
  * the bit clear.
  */
 #include <linux/gfp.h>
@@ -72,15 +74,41 @@ static void npt_free_table(u64 *table, int level)
 	free_page((unsigned long)table);
 }
 
+static void npt_drain(struct svmhv_npt *npt)
+{
+	while (npt->nr_cache)
+		free_page((unsigned long)npt->cache[--npt->nr_cache]);
+}
+
 void npt_destroy(struct svmhv_npt *npt)
 {
+	npt_drain(npt);
 	if (npt->root)
 		npt_free_table(npt->root, NPT_LEVELS);
 	npt->root = NULL;
 	npt->nr_table_pages = 0;
+	npt->nr_mapped = 0;
 }
 
-/* The level-1 entry for gpa, creating tables on the way if asked. */
+/*
+ * Fill the cache of table pages a mapping may need (one per level below
+ * the root), here where sleeping is allowed: npt_map_page() runs under
+ * vm->mmu_lock, a spinlock, because the MMU notifier takes it in contexts
+ * that may not sleep.  Caller holds vm->lock, which serialises refills.
+ */
+int npt_topup(struct svmhv_npt *npt)
+{
+	while (npt->nr_cache < ARRAY_SIZE(npt->cache)) {
+		u64 *page = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+
+		if (!page)
+			return -ENOMEM;
+		npt->cache[npt->nr_cache++] = page;
+	}
+	return 0;
+}
+
+/* The level-1 entry for gpa, creating tables (from the cache) if asked. */
 static u64 *npt_walk(struct svmhv_npt *npt, u64 gpa, bool create)
 {
 	u64 *table = npt->root;
@@ -92,13 +120,12 @@ static u64 *npt_walk(struct svmhv_npt *npt, u64 gpa, bool create)
 		if (!(*entry & NPT_P)) {
 			u64 *next;
 
-			if (!create)
+			if (!create || WARN_ON_ONCE(!npt->nr_cache))
 				return NULL;
-			next = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-			if (!next)
-				return NULL;
+			next = npt->cache[--npt->nr_cache];
 			npt->nr_table_pages++;
-			*entry = __sme_set(__pa(next)) | NPT_TABLE_FLAGS;
+			WRITE_ONCE(*entry, __sme_set(__pa(next)) |
+					   NPT_TABLE_FLAGS);
 		}
 		table = npt_next_table(*entry);
 	}
@@ -111,6 +138,8 @@ int npt_map_page(struct svmhv_npt *npt, u64 gpa, u64 hpa, bool writable)
 
 	if (!pte)
 		return -ENOMEM;
+	if (!(*pte & NPT_P))
+		npt->nr_mapped++;
 	/* Memory type: PAT index 0 (write-back), combined with the guest's
 	 * own PAT by the hardware (15.25.8).
 	 */
@@ -119,26 +148,49 @@ int npt_map_page(struct svmhv_npt *npt, u64 gpa, u64 hpa, bool writable)
 	return 0;
 }
 
-bool npt_is_mapped(struct svmhv_npt *npt, u64 gpa)
+int npt_lookup(struct svmhv_npt *npt, u64 gpa)
 {
 	u64 *pte = npt_walk(npt, gpa, false);
+	u64 e = pte ? READ_ONCE(*pte) : 0;
 
-	return pte && (*pte & NPT_P);
+	if (!(e & NPT_P))
+		return 0;
+	return NPT_MAPPED | ((e & NPT_RW) ? NPT_WRITABLE : 0);
 }
 
-void npt_unmap_range(struct svmhv_npt *npt, u64 gpa, u64 size)
+/*
+ * Clear the leaves for [gpa, end) below @table, a table of @level that
+ * maps from @base; true if any was present.  Empty tables stay: they are
+ * freed with the VM.
+ */
+static bool npt_zap(struct svmhv_npt *npt, u64 *table, int level, u64 base,
+		    u64 gpa, u64 end)
 {
-	u64 end = gpa + size;
+	u64 span = 1ULL << (PAGE_SHIFT + 9 * (level - 1));
+	unsigned int i = npt_index(gpa, level);
+	bool zapped = false;
 
-	while (gpa < end) {
-		u64 *pte = npt_walk(npt, gpa, false);
+	for (; i < 512 && base + i * span < end; i++) {
+		u64 e = READ_ONCE(table[i]);
+		u64 lo = base + i * span;
 
-		if (pte) {
-			WRITE_ONCE(*pte, 0);
-			gpa += PAGE_SIZE;
-		} else {
-			/* No table below this level-2 entry: skip 2 MiB. */
-			gpa = (gpa + SZ_2M) & ~((u64)SZ_2M - 1);
+		if (!(e & NPT_P))
+			continue;
+		if (level > 1) {
+			zapped |= npt_zap(npt, npt_next_table(e), level - 1, lo,
+					  max(gpa, lo), min(end, lo + span));
+			continue;
 		}
+		WRITE_ONCE(table[i], 0);
+		npt->nr_mapped--;
+		zapped = true;
 	}
+	return zapped;
+}
+
+bool npt_unmap_range(struct svmhv_npt *npt, u64 gpa, u64 size)
+{
+	if (!size)
+		return false;
+	return npt_zap(npt, npt->root, NPT_LEVELS, 0, gpa, gpa + size);
 }

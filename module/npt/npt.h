@@ -13,8 +13,13 @@
 int npt_init(struct svmhv_npt *npt);
 void npt_destroy(struct svmhv_npt *npt);
 u64 npt_root_pa(struct svmhv_npt *npt);
+int npt_topup(struct svmhv_npt *npt);
 int npt_map_page(struct svmhv_npt *npt, u64 gpa, u64 hpa, bool writable);
-bool npt_is_mapped(struct svmhv_npt *npt, u64 gpa);
-void npt_unmap_range(struct svmhv_npt *npt, u64 gpa, u64 size);
+/* What maps gpa now: 0, or NPT_MAPPED, with NPT_WRITABLE if writes may. */
+#define NPT_MAPPED	1
+#define NPT_WRITABLE	2
+int npt_lookup(struct svmhv_npt *npt, u64 gpa);
+/* Remove the mappings of [gpa, gpa + size); true if there were any. */
+bool npt_unmap_range(struct svmhv_npt *npt, u64 gpa, u64 size);
 
 #endif /* SVMHV_NPT_H */

@@ -187,11 +187,11 @@ case_ options_cpu_features_accepted       1 "" "does not exist" \
 # format, the summing over VMs and the rate.
 F=$T/fakedebugfs
 mkdir -p "$F/100-1" "$F/200-2"
-for f in exits io_exits vcpus pinned_pages guest_ns; do
+for f in exits io_exits vcpus pinned_pages mapped_pages guest_ns; do
 	echo 3 >"$F/100-1/$f"
 	echo 4 >"$F/200-2/$f"
 done
-echo 256 >"$F/100-1/pinned_pages"
+echo 256 >"$F/100-1/mapped_pages"
 VMCTL_DEBUGFS=$F run "$VMCTL" list
 if [ "$st" = 0 ] && grep -q '^100 *1 *3 *1\.0M *3$' "$T/out" &&
    grep -q '^200 *2 *4 ' "$T/out"; then ok list_shows_each_vm_from_debugfs
