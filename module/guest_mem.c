@@ -15,9 +15,11 @@
  * ioctls check it), with vm->lock held where slots are looked up.
  */
 #include <linux/mm.h>
+#include <linux/pgtable.h>
 #include <linux/uaccess.h>
 
 #include "svmhv_core.h"
+#include "npt/npt.h"
 
 struct svmhv_slot *svmhv_find_slot(struct svmhv_vm *vm, u64 gpa)
 {
@@ -60,6 +62,46 @@ int svmhv_slot_get_page(struct svmhv_slot *slot, u64 gpa, bool write,
 		return ret < 0 ? ret : -EFAULT;
 	*writable = write;
 	return 0;
+}
+
+/*
+ * How the VMM's page tables map @addr: NPT_LEVEL_1G for a PUD leaf (a
+ * 1 GiB hugetlbfs page), NPT_LEVEL_2M for a PMD leaf (a THP or 2 MiB
+ * hugetlbfs page), else NPT_LEVEL_4K.  A lockless walk, as GUP-fast does:
+ * with interrupts off no page table can be freed under it (x86 frees them
+ * after an IPI or an RCU-sched grace period).  Only meaningful while no
+ * MMU notifier invalidation can change it: under vm->mmu_lock with the
+ * sequence checked (npf.c).
+ */
+int svmhv_host_mapping_level(struct mm_struct *mm, unsigned long addr)
+{
+	int level = NPT_LEVEL_4K;
+	unsigned long flags;
+	pgd_t pgd;
+	p4d_t p4d;
+	pud_t pud;
+	pmd_t pmd;
+
+	local_irq_save(flags);
+	pgd = READ_ONCE(*pgd_offset(mm, addr));
+	if (!pgd_present(pgd))
+		goto out;
+	p4d = READ_ONCE(*p4d_offset(&pgd, addr));
+	if (!p4d_present(p4d))
+		goto out;
+	pud = READ_ONCE(*pud_offset(&p4d, addr));
+	if (!pud_present(pud))
+		goto out;
+	if (pud_leaf(pud)) {
+		level = NPT_LEVEL_1G;
+		goto out;
+	}
+	pmd = READ_ONCE(*pmd_offset(&pud, addr));
+	if (pmd_present(pmd) && pmd_leaf(pmd))
+		level = NPT_LEVEL_2M;
+out:
+	local_irq_restore(flags);
+	return level;
 }
 
 /* Copy to or from guest physical memory; -ENOENT if not all of it is RAM. */

@@ -45,6 +45,8 @@ struct svmhv_npt {
 	unsigned long nr_mapped;	/* 4 KiB leaves present */
 	u64 *cache[3];		/* zeroed tables for the next mapping */
 	unsigned int nr_cache;
+	u64 *stale;		/* unhooked table, freed after a flush */
+	int stale_level;
 };
 
 struct svmhv_vcpu;
@@ -342,6 +344,7 @@ int svmhv_read_gpa_u64(struct svmhv_vm *vm, u64 gpa, u64 *val);
 int svmhv_write_gpa(struct svmhv_vm *vm, u64 gpa, const void *buf, size_t len);
 int svmhv_slot_get_page(struct svmhv_slot *slot, u64 gpa, bool write,
 			struct page **page, bool *writable);
+int svmhv_host_mapping_level(struct mm_struct *mm, unsigned long addr);
 
 /* mmu_notifier.c */
 int svmhv_mmu_notifier_register(struct svmhv_vm *vm);

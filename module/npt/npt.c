@@ -61,17 +61,38 @@ static u64 *npt_next_table(u64 entry)
 	return __va(__sme_clr(entry & NPT_ADDR_MASK));
 }
 
-static void npt_free_table(u64 *table, int level)
+/* Bytes one entry of a table at @level maps: 4 KiB, 2 MiB, 1 GiB, 512 GiB. */
+static u64 npt_span(int level)
+{
+	return 1ULL << (PAGE_SHIFT + 9 * (level - 1));
+}
+
+/* A leaf: a 4 KiB page at level 1, a 2 MiB or 1 GiB page (PS) above. */
+static bool npt_is_leaf(u64 e, int level)
+{
+	return level == 1 || (e & NPT_PS);
+}
+
+/*
+ * Free @table (at @level) and the tables below it; the leaves it held
+ * are no longer counted as mapped.
+ */
+static void npt_free_table(struct svmhv_npt *npt, u64 *table, int level)
 {
 	int i;
 
-	if (level > 1) {
-		for (i = 0; i < 512; i++)
-			if (table[i] & NPT_P)
-				npt_free_table(npt_next_table(table[i]),
-					       level - 1);
+	for (i = 0; i < 512; i++) {
+		u64 e = table[i];
+
+		if (!(e & NPT_P))
+			continue;
+		if (npt_is_leaf(e, level))
+			npt->nr_mapped -= npt_span(level) >> PAGE_SHIFT;
+		else
+			npt_free_table(npt, npt_next_table(e), level - 1);
 	}
 	free_page((unsigned long)table);
+	npt->nr_table_pages--;
 }
 
 static void npt_drain(struct svmhv_npt *npt)
@@ -83,16 +104,16 @@ static void npt_drain(struct svmhv_npt *npt)
 void npt_destroy(struct svmhv_npt *npt)
 {
 	npt_drain(npt);
+	npt_free_stale(npt);
 	if (npt->root)
-		npt_free_table(npt->root, NPT_LEVELS);
+		npt_free_table(npt, npt->root, NPT_LEVELS);
 	npt->root = NULL;
-	npt->nr_table_pages = 0;
-	npt->nr_mapped = 0;
+	WARN_ON_ONCE(npt->nr_table_pages || npt->nr_mapped);
 }
 
 /*
  * Fill the cache of table pages a mapping may need (one per level below
- * the root), here where sleeping is allowed: npt_map_page() runs under
+ * the root), here where sleeping is allowed: npt_map() runs under
  * vm->mmu_lock, a spinlock, because the MMU notifier takes it in contexts
  * that may not sleep.  Caller holds vm->lock, which serialises refills.
  */
@@ -108,16 +129,31 @@ int npt_topup(struct svmhv_npt *npt)
 	return 0;
 }
 
-/* The level-1 entry for gpa, creating tables (from the cache) if asked. */
-static u64 *npt_walk(struct svmhv_npt *npt, u64 gpa, bool create)
+/*
+ * The entry for @gpa in the table at @target level.  Without @create, a
+ * larger leaf on the way is returned instead, and NULL if a table is
+ * missing.  With @create, missing tables come from the cache, and a
+ * larger leaf on the way is removed first (*zapped: the caller flushes).
+ */
+static u64 *npt_walk(struct svmhv_npt *npt, u64 gpa, int target, bool create,
+		     bool *zapped)
 {
 	u64 *table = npt->root;
 	int level;
 
-	for (level = NPT_LEVELS; level > 1; level--) {
+	for (level = NPT_LEVELS; level > target; level--) {
 		u64 *entry = &table[npt_index(gpa, level)];
+		u64 e = READ_ONCE(*entry);
 
-		if (!(*entry & NPT_P)) {
+		if ((e & NPT_P) && npt_is_leaf(e, level)) {
+			if (!create)
+				return entry;
+			WRITE_ONCE(*entry, 0);
+			npt->nr_mapped -= npt_span(level) >> PAGE_SHIFT;
+			*zapped = true;
+			e = 0;
+		}
+		if (!(e & NPT_P)) {
 			u64 *next;
 
 			if (!create || WARN_ON_ONCE(!npt->nr_cache))
@@ -129,29 +165,61 @@ static u64 *npt_walk(struct svmhv_npt *npt, u64 gpa, bool create)
 		}
 		table = npt_next_table(*entry);
 	}
-	return &table[npt_index(gpa, 1)];
+	return &table[npt_index(gpa, target)];
 }
 
-int npt_map_page(struct svmhv_npt *npt, u64 gpa, u64 hpa, bool writable)
+/*
+ * Map the 4 KiB, 2 MiB or 1 GiB page (@level 1, 2, 3) at @hpa for @gpa,
+ * both aligned to the size.  A table of smaller mappings in the way is
+ * unhooked and kept in npt->stale until the caller has flushed every
+ * guest TLB (a vCPU's walk may still be reading it); so is a larger leaf
+ * in the way removed.  *flush tells the caller to flush, then to call
+ * npt_free_stale().
+ */
+int npt_map(struct svmhv_npt *npt, u64 gpa, u64 hpa, int level, bool writable,
+	    bool *flush)
 {
-	u64 *pte = npt_walk(npt, gpa, true);
+	u64 *entry = npt_walk(npt, gpa, level, true, flush);
+	u64 e;
 
-	if (!pte)
+	if (!entry)
 		return -ENOMEM;
-	if (!(*pte & NPT_P))
-		npt->nr_mapped++;
-	/* Memory type: PAT index 0 (write-back), combined with the guest's
-	 * own PAT by the hardware (15.25.8).
+	e = READ_ONCE(*entry);
+	if ((e & NPT_P) && !npt_is_leaf(e, level)) {
+		if (WARN_ON_ONCE(npt->stale))
+			return -EBUSY;
+		WRITE_ONCE(*entry, 0);
+		npt->stale = npt_next_table(e);
+		npt->stale_level = level - 1;
+		*flush = true;
+		e = 0;
+	}
+	if (!(e & NPT_P))
+		npt->nr_mapped += npt_span(level) >> PAGE_SHIFT;
+	/*
+	 * Memory type: PAT index 0 (write-back; bit 12 is the PAT bit of a
+	 * large page, and stays 0), combined with the guest's own PAT by
+	 * the hardware (15.25.8).  PS marks a 2 MiB or 1 GiB leaf as in the
+	 * host's long-mode tables (15.25.5).
 	 */
-	WRITE_ONCE(*pte, __sme_set(hpa & NPT_ADDR_MASK) | NPT_P | NPT_US |
-		   NPT_A | NPT_D | (writable ? NPT_RW : 0));
+	WRITE_ONCE(*entry, __sme_set(hpa & NPT_ADDR_MASK) | NPT_P | NPT_US |
+		   NPT_A | NPT_D | (writable ? NPT_RW : 0) |
+		   (level > 1 ? NPT_PS : 0));
 	return 0;
+}
+
+void npt_free_stale(struct svmhv_npt *npt)
+{
+	if (!npt->stale)
+		return;
+	npt_free_table(npt, npt->stale, npt->stale_level);
+	npt->stale = NULL;
 }
 
 int npt_lookup(struct svmhv_npt *npt, u64 gpa)
 {
-	u64 *pte = npt_walk(npt, gpa, false);
-	u64 e = pte ? READ_ONCE(*pte) : 0;
+	u64 *entry = npt_walk(npt, gpa, 1, false, NULL);
+	u64 e = entry ? READ_ONCE(*entry) : 0;
 
 	if (!(e & NPT_P))
 		return 0;
@@ -160,13 +228,14 @@ int npt_lookup(struct svmhv_npt *npt, u64 gpa)
 
 /*
  * Clear the leaves for [gpa, end) below @table, a table of @level that
- * maps from @base; true if any was present.  Empty tables stay: they are
- * freed with the VM.
+ * maps from @base; true if any was present.  A large leaf that the range
+ * covers only in part goes entirely: the next fault maps what the host
+ * has there then.  Emptied tables stay; they are freed with the VM.
  */
 static bool npt_zap(struct svmhv_npt *npt, u64 *table, int level, u64 base,
 		    u64 gpa, u64 end)
 {
-	u64 span = 1ULL << (PAGE_SHIFT + 9 * (level - 1));
+	u64 span = npt_span(level);
 	unsigned int i = npt_index(gpa, level);
 	bool zapped = false;
 
@@ -176,13 +245,13 @@ static bool npt_zap(struct svmhv_npt *npt, u64 *table, int level, u64 base,
 
 		if (!(e & NPT_P))
 			continue;
-		if (level > 1) {
+		if (!npt_is_leaf(e, level)) {
 			zapped |= npt_zap(npt, npt_next_table(e), level - 1, lo,
 					  max(gpa, lo), min(end, lo + span));
 			continue;
 		}
 		WRITE_ONCE(table[i], 0);
-		npt->nr_mapped--;
+		npt->nr_mapped -= span >> PAGE_SHIFT;
 		zapped = true;
 	}
 	return zapped;

@@ -14,7 +14,14 @@ int npt_init(struct svmhv_npt *npt);
 void npt_destroy(struct svmhv_npt *npt);
 u64 npt_root_pa(struct svmhv_npt *npt);
 int npt_topup(struct svmhv_npt *npt);
-int npt_map_page(struct svmhv_npt *npt, u64 gpa, u64 hpa, bool writable);
+/* Sizes npt_map() maps: 4 KiB, 2 MiB, 1 GiB. */
+#define NPT_LEVEL_4K	1
+#define NPT_LEVEL_2M	2
+#define NPT_LEVEL_1G	3
+#define NPT_LEVEL_SIZE(level)	(1ULL << (12 + 9 * ((level) - 1)))
+int npt_map(struct svmhv_npt *npt, u64 gpa, u64 hpa, int level, bool writable,
+	    bool *flush);
+void npt_free_stale(struct svmhv_npt *npt);
 /* What maps gpa now: 0, or NPT_MAPPED, with NPT_WRITABLE if writes may. */
 #define NPT_MAPPED	1
 #define NPT_WRITABLE	2
