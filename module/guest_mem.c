@@ -131,6 +131,11 @@ static int svmhv_access_gpa(struct svmhv_vm *vm, u64 gpa, void *buf,
 			ret = -EFAULT;
 			break;
 		}
+		if (write && slot->dirty_bitmap) {
+			spin_lock(&vm->mmu_lock);
+			svmhv_dirty_log_mark(slot, gpa, chunk);
+			spin_unlock(&vm->mmu_lock);
+		}
 		gpa += chunk;
 		buf += chunk;
 		len -= chunk;

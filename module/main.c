@@ -54,6 +54,7 @@ static long svmhv_check_cap(unsigned long cap)
 	case SVMHV_CAP_VCPU_EVENTS:
 	case SVMHV_CAP_TSC_CONTROL:
 	case SVMHV_CAP_MMU_NOTIFIER:
+	case SVMHV_CAP_DIRTY_LOG:
 		return 1;
 	case SVMHV_CAP_XSAVE:
 		return sizeof(struct svmhv_xsave);

@@ -36,6 +36,7 @@ struct svmhv_slot {
 	u64 size;		/* 0: slot unused */
 	u64 uaddr;
 	u32 flags;		/* SVMHV_MEM_* */
+	unsigned long *dirty_bitmap;	/* logging: lock + mmu_lock */
 };
 
 /* Nested page table of one VM (npt/npt.c). */
@@ -345,6 +346,14 @@ int svmhv_write_gpa(struct svmhv_vm *vm, u64 gpa, const void *buf, size_t len);
 int svmhv_slot_get_page(struct svmhv_slot *slot, u64 gpa, bool write,
 			struct page **page, bool *writable);
 int svmhv_host_mapping_level(struct mm_struct *mm, unsigned long addr);
+
+/* dirty_log.c */
+int svmhv_dirty_log_toggle(struct svmhv_vm *vm, struct svmhv_slot *slot,
+			   bool on);
+void svmhv_dirty_log_free(struct svmhv_slot *slot);
+void svmhv_dirty_log_mark(struct svmhv_slot *slot, u64 gpa, u64 len);
+int svmhv_get_dirty_log(struct svmhv_vm *vm,
+			const struct svmhv_dirty_log __user *uarg);
 
 /* mmu_notifier.c */
 int svmhv_mmu_notifier_register(struct svmhv_vm *vm);

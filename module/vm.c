@@ -40,6 +40,7 @@ static void svmhv_slot_delete(struct svmhv_vm *vm, struct svmhv_slot *slot)
 		svmhv_vm_flush_tlbs(vm);
 	slot->size = 0;
 	spin_unlock(&vm->mmu_lock);
+	svmhv_dirty_log_free(slot);
 }
 
 static int svmhv_set_memory_region(struct svmhv_vm *vm,
@@ -52,7 +53,7 @@ static int svmhv_set_memory_region(struct svmhv_vm *vm,
 		if (r->reserved[i])
 			return -EINVAL;
 	if (r->slot >= SVMHV_MAX_MEM_SLOTS ||
-	    (r->flags & ~SVMHV_MEM_READONLY))
+	    (r->flags & ~(SVMHV_MEM_READONLY | SVMHV_MEM_LOG_DIRTY)))
 		return -EINVAL;
 	if (!PAGE_ALIGNED(r->guest_phys_addr) ||
 	    !PAGE_ALIGNED(r->memory_size) || !PAGE_ALIGNED(r->userspace_addr))
@@ -78,7 +79,15 @@ static int svmhv_set_memory_region(struct svmhv_vm *vm,
 		goto out;
 	}
 	if (slot->size) {
-		ret = -EEXIST;
+		/* The same region again: only logging may change. */
+		if (slot->gpa == r->guest_phys_addr &&
+		    slot->size == r->memory_size &&
+		    slot->uaddr == r->userspace_addr &&
+		    !((slot->flags ^ r->flags) & ~SVMHV_MEM_LOG_DIRTY))
+			ret = svmhv_dirty_log_toggle(vm, slot, r->flags &
+						     SVMHV_MEM_LOG_DIRTY);
+		else
+			ret = -EEXIST;
 		goto out;
 	}
 	for (i = 0; i < SVMHV_MAX_MEM_SLOTS; i++) {
@@ -93,9 +102,14 @@ static int svmhv_set_memory_region(struct svmhv_vm *vm,
 	spin_lock(&vm->mmu_lock);
 	slot->gpa = r->guest_phys_addr;
 	slot->uaddr = r->userspace_addr;
-	slot->flags = r->flags;
+	slot->flags = r->flags & ~SVMHV_MEM_LOG_DIRTY;
 	slot->size = r->memory_size;
 	spin_unlock(&vm->mmu_lock);
+	if (r->flags & SVMHV_MEM_LOG_DIRTY) {
+		ret = svmhv_dirty_log_toggle(vm, slot, true);
+		if (ret)
+			svmhv_slot_delete(vm, slot);
+	}
 out:
 	mutex_unlock(&vm->lock);
 	return ret;
@@ -174,6 +188,8 @@ static long svmhv_vm_ioctl(struct file *file, unsigned int cmd,
 		if (copy_from_user(&irqfd, (void __user *)arg, sizeof(irqfd)))
 			return -EFAULT;
 		return svmhv_irqfd(vm, &irqfd);
+	case SVMHV_GET_DIRTY_LOG:
+		return svmhv_get_dirty_log(vm, (void __user *)arg);
 	case SVMHV_GET_STATS:
 		svmhv_vm_stats(vm, &stats);
 		if (copy_to_user((void __user *)arg, &stats, sizeof(stats)))
@@ -187,11 +203,15 @@ static long svmhv_vm_ioctl(struct file *file, unsigned int cmd,
 static int svmhv_vm_release(struct inode *inode, struct file *file)
 {
 	struct svmhv_vm *vm = file->private_data;
+	int i;
+
 	/* Every vCPU is gone: each held a reference on this file. */
 	svmhv_vm_debugfs_remove(vm);
 	svmhv_irqfd_release(vm);
 	svmhv_ioeventfd_release(vm);
 	svmhv_mmu_notifier_unregister(vm);
+	for (i = 0; i < SVMHV_MAX_MEM_SLOTS; i++)
+		svmhv_dirty_log_free(&vm->slots[i]);
 	npt_destroy(&vm->npt);
 	mmdrop(vm->mm);
 	kfree(vm);

@@ -228,16 +228,18 @@ int npt_lookup(struct svmhv_npt *npt, u64 gpa)
 
 /*
  * Clear the leaves for [gpa, end) below @table, a table of @level that
- * maps from @base; true if any was present.  A large leaf that the range
- * covers only in part goes entirely: the next fault maps what the host
- * has there then.  Emptied tables stay; they are freed with the VM.
+ * maps from @base -- or, with @wp_only, take write access from its 4 KiB
+ * leaves; true if any entry changed.  A large leaf that the range covers
+ * only in part goes entirely, and so does one under @wp_only (dirty
+ * logging tracks 4 KiB pages): the next fault maps what the host has
+ * there then.  Emptied tables stay; they are freed with the VM.
  */
 static bool npt_zap(struct svmhv_npt *npt, u64 *table, int level, u64 base,
-		    u64 gpa, u64 end)
+		    u64 gpa, u64 end, bool wp_only)
 {
 	u64 span = npt_span(level);
 	unsigned int i = npt_index(gpa, level);
-	bool zapped = false;
+	bool changed = false;
 
 	for (; i < 512 && base + i * span < end; i++) {
 		u64 e = READ_ONCE(table[i]);
@@ -246,20 +248,35 @@ static bool npt_zap(struct svmhv_npt *npt, u64 *table, int level, u64 base,
 		if (!(e & NPT_P))
 			continue;
 		if (!npt_is_leaf(e, level)) {
-			zapped |= npt_zap(npt, npt_next_table(e), level - 1, lo,
-					  max(gpa, lo), min(end, lo + span));
+			changed |= npt_zap(npt, npt_next_table(e), level - 1,
+					   lo, max(gpa, lo),
+					   min(end, lo + span), wp_only);
+			continue;
+		}
+		if (wp_only && level == 1) {
+			if (e & NPT_RW) {
+				WRITE_ONCE(table[i], e & ~NPT_RW);
+				changed = true;
+			}
 			continue;
 		}
 		WRITE_ONCE(table[i], 0);
 		npt->nr_mapped -= span >> PAGE_SHIFT;
-		zapped = true;
+		changed = true;
 	}
-	return zapped;
+	return changed;
 }
 
 bool npt_unmap_range(struct svmhv_npt *npt, u64 gpa, u64 size)
 {
 	if (!size)
 		return false;
-	return npt_zap(npt, npt->root, NPT_LEVELS, 0, gpa, gpa + size);
+	return npt_zap(npt, npt->root, NPT_LEVELS, 0, gpa, gpa + size, false);
+}
+
+bool npt_write_protect_range(struct svmhv_npt *npt, u64 gpa, u64 size)
+{
+	if (!size)
+		return false;
+	return npt_zap(npt, npt->root, NPT_LEVELS, 0, gpa, gpa + size, true);
 }

@@ -28,5 +28,10 @@ void npt_free_stale(struct svmhv_npt *npt);
 int npt_lookup(struct svmhv_npt *npt, u64 gpa);
 /* Remove the mappings of [gpa, gpa + size); true if there were any. */
 bool npt_unmap_range(struct svmhv_npt *npt, u64 gpa, u64 size);
+/*
+ * Take write access from the 4 KiB mappings of [gpa, gpa + size), remove
+ * the larger ones; true if any changed (flush before relying on it).
+ */
+bool npt_write_protect_range(struct svmhv_npt *npt, u64 gpa, u64 size);
 
 #endif /* SVMHV_NPT_H */

@@ -115,8 +115,20 @@ static int svm_npf_map(struct svmhv_vcpu *vcpu, struct svmhv_slot *slot,
 			return -EINTR;
 		cond_resched();
 	}
-	level = svm_npf_level(slot, gpa,
-			      svmhv_host_mapping_level(vm->mm, uaddr));
+	if (slot->dirty_bitmap) {
+		/*
+		 * Logging (dirty_log.c): a page is writable only through the
+		 * write fault that logs it, and 4 KiB at a time.
+		 */
+		if (write)
+			svmhv_dirty_log_mark(slot, gpa, PAGE_SIZE);
+		else
+			writable = false;
+		level = NPT_LEVEL_4K;
+	} else {
+		level = svm_npf_level(slot, gpa,
+				      svmhv_host_mapping_level(vm->mm, uaddr));
+	}
 	size = NPT_LEVEL_SIZE(level);
 	ret = npt_map(&vm->npt, gpa & ~(size - 1),
 		      page_to_phys(page) & ~(size - 1), level, writable, &flush);
