@@ -944,6 +944,8 @@ static const struct {
 	{ "touch1", "first touch, 4K (NPF)", "pages/s" },
 	{ "touch2", "second touch, 4K", "pages/s" },
 	{ "touch1-thp", "first touch, host THP", "pages/s" },
+	{ "dirtylog-write", "dirty-log rewrite (WP fault)", "pages/s" },
+	{ "dirtylog-harvest", "dirty-log harvest, 1G 10%", "harvests/s" },
 	{ "lifecycle", "VM lifecycle", "VMs/s" },
 };
 #define NR_WL	(sizeof(workloads) / sizeof(workloads[0]))

@@ -92,7 +92,7 @@ int svmhv_get_dirty_log(struct svmhv_vm *vm,
 			const struct svmhv_dirty_log __user *uarg)
 {
 	struct svmhv_dirty_log log;
-	unsigned long *copy, npages, i;
+	unsigned long *copy, npages, first, end;
 	struct svmhv_slot *slot;
 	bool flush = false;
 	size_t bytes;
@@ -119,10 +119,11 @@ int svmhv_get_dirty_log(struct svmhv_vm *vm,
 	}
 
 	spin_lock(&vm->mmu_lock);
-	for_each_set_bit(i, slot->dirty_bitmap, npages)
+	/* One walk per run of written pages. */
+	for_each_set_bitrange(first, end, slot->dirty_bitmap, npages)
 		flush |= npt_write_protect_range(&vm->npt,
-						 slot->gpa + (i << PAGE_SHIFT),
-						 PAGE_SIZE);
+						 slot->gpa + (first << PAGE_SHIFT),
+						 (end - first) << PAGE_SHIFT);
 	if (flush)
 		svmhv_vm_flush_tlbs(vm);
 	memcpy(copy, slot->dirty_bitmap, bytes);

@@ -11,6 +11,7 @@
  * reach those pages any more once userspace reuses them.
  */
 #include <linux/anon_inodes.h>
+#include <linux/errno.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -248,6 +249,13 @@ int svmhv_create_vm_fd(void)
 	if (fd)
 		goto err_free;
 	fd = svmhv_mmu_notifier_register(vm);
+	/*
+	 * Registering takes every lock of the address space and gives up
+	 * with -EINTR when a signal is pending: restart the ioctl once the
+	 * signal is handled, so that callers never see that.
+	 */
+	if (fd == -EINTR)
+		fd = -ERESTARTNOINTR;
 	if (fd)
 		goto err_npt;
 	vm->mm = current->mm;
