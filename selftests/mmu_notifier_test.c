@@ -82,8 +82,9 @@ TEST(madv_dontneed_gives_the_guest_a_zero_page)
 	EXPECT_LE(1ULL, mapped);
 
 	ASSERT_EQ(0, madvise(buf + 0x5000 / 8, 4096, MADV_DONTNEED));
+	/* Fewer: that page, or the whole 2 MiB page it was part of. */
 	get_vm_stats(vm->fd, &st);
-	EXPECT_EQ(mapped - 1, st.mapped_pages);
+	EXPECT_LT(st.mapped_pages, mapped);
 	EXPECT_EQ(0ULL, next_read(vcpu, 2));
 	/* And the host's writes to the new page reach the guest. */
 	buf[0x5000 / 8] = 42;
