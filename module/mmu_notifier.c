@@ -21,6 +21,7 @@
  */
 #include <linux/mmu_notifier.h>
 #include <linux/sched/mm.h>
+#include <linux/slab.h>
 #include <linux/smp.h>
 
 #include "svmhv_core.h"
@@ -120,10 +121,17 @@ static void svmhv_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 	spin_unlock(&vm->mmu_lock);
 }
 
+/* After the last callback (SRCU): the VM's memory goes with it. */
+static void svmhv_mn_free(struct mmu_notifier *mn)
+{
+	kfree(container_of(mn, struct svmhv_vm, mmu_notifier));
+}
+
 static const struct mmu_notifier_ops svmhv_mmu_notifier_ops = {
 	.invalidate_range_start	= svmhv_mn_invalidate_range_start,
 	.invalidate_range_end	= svmhv_mn_invalidate_range_end,
 	.release		= svmhv_mn_release,
+	.free_notifier		= svmhv_mn_free,
 };
 
 /* From the VM's creation, in the owner's context. */
@@ -133,8 +141,19 @@ int svmhv_mmu_notifier_register(struct svmhv_vm *vm)
 	return mmu_notifier_register(&vm->mmu_notifier, current->mm);
 }
 
-/* Once no vCPU runs; waits for callbacks under way. */
+/* Once no vCPU runs; waits for callbacks under way (error paths). */
 void svmhv_mmu_notifier_unregister(struct svmhv_vm *vm)
 {
 	mmu_notifier_unregister(&vm->mmu_notifier, vm->mm);
+}
+
+/*
+ * The VM is closing and has no slots left: drop the notifier without
+ * waiting for callbacks under way; once the last is done (an SRCU grace
+ * period), svmhv_mn_free() frees the VM.  Module exit waits for that
+ * with mmu_notifier_synchronize().
+ */
+void svmhv_mmu_notifier_put(struct svmhv_vm *vm)
+{
+	mmu_notifier_put(&vm->mmu_notifier);
 }

@@ -358,6 +358,7 @@ int svmhv_get_dirty_log(struct svmhv_vm *vm,
 /* mmu_notifier.c */
 int svmhv_mmu_notifier_register(struct svmhv_vm *vm);
 void svmhv_mmu_notifier_unregister(struct svmhv_vm *vm);
+void svmhv_mmu_notifier_put(struct svmhv_vm *vm);
 void svmhv_vm_flush_tlbs(struct svmhv_vm *vm);
 
 #endif /* SVMHV_CORE_H */

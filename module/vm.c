@@ -210,13 +210,23 @@ static int svmhv_vm_release(struct inode *inode, struct file *file)
 	svmhv_vm_debugfs_remove(vm);
 	svmhv_irqfd_release(vm);
 	svmhv_ioeventfd_release(vm);
-	svmhv_mmu_notifier_unregister(vm);
+	/*
+	 * Notifier callbacks may run until the notifier's SRCU grace period
+	 * ends; with every slot gone they find nothing to unmap and touch
+	 * neither the tables nor the vCPUs, so those go now.  The VM itself
+	 * goes when the notifier is freed (svmhv_mmu_notifier_put()), which
+	 * spares each VM's close a synchronize_srcu().
+	 */
+	spin_lock(&vm->mmu_lock);
+	for (i = 0; i < SVMHV_MAX_MEM_SLOTS; i++)
+		vm->slots[i].size = 0;
+	spin_unlock(&vm->mmu_lock);
 	for (i = 0; i < SVMHV_MAX_MEM_SLOTS; i++)
 		svmhv_dirty_log_free(&vm->slots[i]);
 	npt_destroy(&vm->npt);
 	mmdrop(vm->mm);
-	kfree(vm);
 	atomic_dec(&svmhv_nr_vms);
+	svmhv_mmu_notifier_put(vm);	/* frees vm */
 	return 0;
 }
 
