@@ -12,7 +12,8 @@
  * for both again.
  *
  *   svmbench run --backend svmhv|kvm [--round N] [--quick] [--hw] [--thp]
- *                [--only cpuid|out|hlt|ipi|timer|hltwake|touch|lifecycle]
+ *                [--only cpuid|out|hlt|ipi|timer|hltwake|touch|dirtylog|
+ *                        lifecycle]
  *                [--label NAME] [--stats]
  *       run every workload (or one) once, print one "BENCH ..." line per
  *       number (--label: another name than the backend's, e.g. to compare
@@ -43,6 +44,10 @@
  *   touch2      the same pages again, four passes: no faults
  *   touch1-thp  (--thp) touch1 with the host's transparent huge pages
  *               left on: KVM then maps 2 MiB nested pages
+ *   dirtylog-write   (dirty logging on a 1 GiB slot) the guest rewrites
+ *               10% of its pages, each write a write-protection fault
+ *   dirtylog-harvest one GET_DIRTY_LOG after such a pass: returns and
+ *               clears the log, write-protects those pages again
  *   lifecycle   create VM + vCPU + 64 MiB region, run to the first exit,
  *               destroy
  * The guest reads the TSC before and after its loop and leaves both in
@@ -178,6 +183,27 @@ static int svmhv_set_region(struct vm *vm, unsigned int slot, uint64_t gpa,
 
 	return xioctl(vm->fd, SVMHV_SET_MEMORY_REGION, &r,
 		      "SVMHV_SET_MEMORY_REGION");
+}
+
+static int svmhv_log_dirty(struct vm *vm, unsigned int slot, uint64_t gpa,
+			   uint64_t size, void *host)
+{
+	struct svmhv_memory_region r = {
+		.slot = slot, .flags = SVMHV_MEM_LOG_DIRTY,
+		.guest_phys_addr = gpa, .memory_size = size,
+		.userspace_addr = (uintptr_t)host,
+	};
+
+	return xioctl(vm->fd, SVMHV_SET_MEMORY_REGION, &r,
+		      "SVMHV_SET_MEMORY_REGION (SVMHV_MEM_LOG_DIRTY)");
+}
+
+static int svmhv_get_dirty_log(struct vm *vm, unsigned int slot, void *bitmap)
+{
+	struct svmhv_dirty_log log = { .slot = slot,
+				       .bitmap = (uintptr_t)bitmap };
+
+	return xioctl(vm->fd, SVMHV_GET_DIRTY_LOG, &log, "SVMHV_GET_DIRTY_LOG");
 }
 
 static int svmhv_create_vcpu(int sys, struct vm *vm)
@@ -354,6 +380,26 @@ static int kvm_set_region(struct vm *vm, unsigned int slot, uint64_t gpa,
 		      "KVM_SET_USER_MEMORY_REGION");
 }
 
+static int kvm_log_dirty(struct vm *vm, unsigned int slot, uint64_t gpa,
+			 uint64_t size, void *host)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot, .flags = KVM_MEM_LOG_DIRTY_PAGES,
+		.guest_phys_addr = gpa, .memory_size = size,
+		.userspace_addr = (uintptr_t)host,
+	};
+
+	return xioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r,
+		      "KVM_SET_USER_MEMORY_REGION (KVM_MEM_LOG_DIRTY_PAGES)");
+}
+
+static int kvm_get_dirty_log(struct vm *vm, unsigned int slot, void *bitmap)
+{
+	struct kvm_dirty_log log = { .slot = slot, .dirty_bitmap = bitmap };
+
+	return xioctl(vm->fd, KVM_GET_DIRTY_LOG, &log, "KVM_GET_DIRTY_LOG");
+}
+
 static int kvm_create_vcpu(int sys, struct vm *vm)
 {
 	int size;
@@ -523,6 +569,8 @@ static const struct backend backends[] = {
 		.create_vm = svmhv_create_vm,
 		.enable_lapic = svmhv_enable_lapic,
 		.set_region = svmhv_set_region,
+		.log_dirty = svmhv_log_dirty,
+		.get_dirty_log = svmhv_get_dirty_log,
 		.create_vcpu = svmhv_create_vcpu,
 		.flat32 = svmhv_flat32,
 		.set_runnable = svmhv_set_runnable,
@@ -536,6 +584,8 @@ static const struct backend backends[] = {
 		.create_vm = kvm_create_vm,
 		.enable_lapic = kvm_enable_lapic,
 		.set_region = kvm_set_region,
+		.log_dirty = kvm_log_dirty,
+		.get_dirty_log = kvm_get_dirty_log,
 		.create_vcpu = kvm_create_vcpu,
 		.flat32 = kvm_flat32,
 		.set_runnable = kvm_set_runnable,
@@ -757,6 +807,51 @@ static void bench_touch(bool thp)
 	guest_destroy(&g, CODE_SIZE);
 }
 
+/*
+ * Dirty logging of a 1 GiB slot with 10% of its pages written between
+ * harvests: the guest writes those pages (every write a write-protection
+ * fault, in both hypervisors), then one GET_DIRTY_LOG returns and clears
+ * the log and write-protects them again.  dirtylog-harvest times the
+ * harvests alone, dirtylog-write the guest's rewrites.
+ */
+#define DIRTY_SLOT_SIZE	(1024 * MiB)
+#define DIRTY_GPA	0x40000000ul
+
+static void bench_dirtylog(void)
+{
+	uint64_t pages = quick ? 64 : DIRTY_SLOT_SIZE / PAGE / 10;
+	unsigned int rounds = quick ? 2 : 5, r;
+	size_t bitmap_size = DIRTY_SLOT_SIZE / PAGE / 8;
+	double t_harvest = 0, t_write = 0, t;
+	uint64_t *bitmap = calloc(1, bitmap_size), tsc = 0;
+	void *ram = map_ram(DIRTY_SLOT_SIZE, false);
+	struct guest g;
+
+	if (!bitmap)
+		die("calloc: %s", strerror(errno));
+	guest_create(&g, CODE_SIZE, false, false);
+	be->log_dirty(&g.vm, 1, DIRTY_GPA, DIRTY_SLOT_SIZE, ram);
+	start(&g, ENTRY_TOUCH, pages, DIRTY_GPA);	/* first touch */
+	run_to_done(&g, "dirtylog", NULL, NULL);
+	be->get_dirty_log(&g.vm, 1, bitmap);
+	for (r = 0; r < rounds; r++) {
+		start(&g, ENTRY_TOUCH, pages, DIRTY_GPA);
+		t = now_s();
+		tsc += run_to_done(&g, "dirtylog-write", NULL, NULL);
+		t_write += now_s() - t;
+		t = now_s();
+		be->get_dirty_log(&g.vm, 1, bitmap);
+		t_harvest += now_s() - t;
+		if (bitmap[0] != ~0ull || bitmap[pages / 64 - 1] != ~0ull)
+			die("%s: dirtylog: the log misses written pages", be->name);
+	}
+	report("dirtylog-write", rounds * pages, t_write, tsc);
+	report("dirtylog-harvest", rounds, t_harvest, 0);
+	guest_destroy(&g, CODE_SIZE);
+	munmap(ram, DIRTY_SLOT_SIZE);
+	free(bitmap);
+}
+
 /* As many as fit in min_s seconds, at least min_n: KVM's lifecycle is
  * some fifty times slower than svmhv's, one fixed count fits neither.
  */
@@ -825,6 +920,8 @@ static int cmd_run(void)
 		bench_touch(false);
 	if (selected("touch") && thp)
 		bench_touch(true);
+	if (selected("dirtylog"))
+		bench_dirtylog();
 	if (selected("lifecycle"))
 		bench_lifecycle(quick ? 3 : 5, quick ? 0 : 0.5);
 	close(sys_fd);
@@ -847,6 +944,8 @@ static const struct {
 	{ "touch1", "first touch, 4K (NPF)", "pages/s" },
 	{ "touch2", "second touch, 4K", "pages/s" },
 	{ "touch1-thp", "first touch, host THP", "pages/s" },
+	{ "dirtylog-write", "dirty-log rewrite (WP fault)", "pages/s" },
+	{ "dirtylog-harvest", "dirty-log harvest, 1G 10%", "harvests/s" },
 	{ "lifecycle", "VM lifecycle", "VMs/s" },
 };
 #define NR_WL	(sizeof(workloads) / sizeof(workloads[0]))

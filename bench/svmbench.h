@@ -57,6 +57,10 @@ struct backend {
 	int (*enable_lapic)(struct vm *vm);
 	int (*set_region)(struct vm *vm, unsigned int slot, uint64_t gpa,
 			  uint64_t size, void *host);
+	/* The region again, with dirty logging on. */
+	int (*log_dirty)(struct vm *vm, unsigned int slot, uint64_t gpa,
+			 uint64_t size, void *host);
+	int (*get_dirty_log)(struct vm *vm, unsigned int slot, void *bitmap);
 	int (*create_vcpu)(int sys, struct vm *vm);	/* vCPU vm->id */
 	/* Protected mode, no paging; dt NULL: no descriptor tables. */
 	int (*flat32)(struct vm *vm, const struct dtables *dt);

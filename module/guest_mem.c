@@ -1,22 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Guest physical memory as the host sees it: lookups in the memory slots,
- * pinning the pages nested paging maps, and copies for the emulator.
+ * the host page behind a guest page for nested paging, and copies for the
+ * emulator.
  *
- * Pages are pinned with FOLL_LONGTERM when the guest first touches them
- * and stay pinned until their slot is deleted or the VM destroyed, so the
- * nested page tables never point at a page the host has freed, even if the
- * process unmaps the backing range while the guest runs (the guest then
- * keeps the old pages; new touches of the unmapped range fail cleanly).
+ * Nothing is pinned for long: a nested page fault takes a reference on the
+ * backing page only while it installs the mapping (npf.c), and from then
+ * on the MMU notifier (mmu_notifier.c) removes the mapping before the host
+ * unmaps, migrates, swaps or write-protects that page.  So guest RAM is
+ * ordinary memory of the VMM process, which the host may reclaim, compact
+ * and merge, as KVM's is.
  *
  * All of this runs in the context of the process that created the VM (the
  * ioctls check it), with vm->lock held where slots are looked up.
  */
 #include <linux/mm.h>
+#include <linux/pgtable.h>
 #include <linux/uaccess.h>
-#include <linux/xarray.h>
 
 #include "svmhv_core.h"
+#include "npt/npt.h"
 
 struct svmhv_slot *svmhv_find_slot(struct svmhv_vm *vm, u64 gpa)
 {
@@ -33,48 +36,72 @@ struct svmhv_slot *svmhv_find_slot(struct svmhv_vm *vm, u64 gpa)
 	return NULL;
 }
 
-int svmhv_slot_pin_page(struct svmhv_vm *vm, struct svmhv_slot *slot,
-			u64 gpa, struct page **pagep)
+/*
+ * A reference on the page that backs @gpa in the VMM's address space, and
+ * whether the guest may write it: for a write (@write) the page is made
+ * writable first (a copy-on-write break, a zero page replaced); for a
+ * read, it is writable only if the host maps it writable already, so a
+ * read neither allocates nor un-merges a KSM page.  Drop it with
+ * put_page() once mapped.  Runs in the VM owner's context.
+ */
+int svmhv_slot_get_page(struct svmhv_slot *slot, u64 gpa, bool write,
+			struct page **pagep, bool *writable)
 {
-	unsigned long idx = (gpa - slot->gpa) >> PAGE_SHIFT;
-	unsigned int flags = FOLL_LONGTERM;
-	struct page *page;
+	unsigned long uaddr = slot->uaddr + ((gpa - slot->gpa) & PAGE_MASK);
+	bool ro = slot->flags & SVMHV_MEM_READONLY;
 	int ret;
 
-	lockdep_assert_held(&vm->lock);
-	page = xa_load(&slot->pages, idx);
-	if (page) {
-		*pagep = page;
+	if (ro)
+		write = false;
+	if (!write && !ro && get_user_page_fast_only(uaddr, FOLL_WRITE, pagep)) {
+		*writable = true;
 		return 0;
 	}
-	if (!(slot->flags & SVMHV_MEM_READONLY))
-		flags |= FOLL_WRITE;
-	ret = pin_user_pages_fast(slot->uaddr + (idx << PAGE_SHIFT), 1, flags,
-				  &page);
+	ret = get_user_pages_fast(uaddr, 1, write ? FOLL_WRITE : 0, pagep);
 	if (ret != 1)
 		return ret < 0 ? ret : -EFAULT;
-	ret = xa_err(xa_store(&slot->pages, idx, page, GFP_KERNEL_ACCOUNT));
-	if (ret) {
-		unpin_user_page(page);
-		return ret;
-	}
-	vm->pinned_pages++;
-	*pagep = page;
+	*writable = write;
 	return 0;
 }
 
-void svmhv_slot_unpin_all(struct svmhv_vm *vm, struct svmhv_slot *slot)
+/*
+ * How the VMM's page tables map @addr: NPT_LEVEL_1G for a PUD leaf (a
+ * 1 GiB hugetlbfs page), NPT_LEVEL_2M for a PMD leaf (a THP or 2 MiB
+ * hugetlbfs page), else NPT_LEVEL_4K.  A lockless walk, as GUP-fast does:
+ * with interrupts off no page table can be freed under it (x86 frees them
+ * after an IPI or an RCU-sched grace period).  Only meaningful while no
+ * MMU notifier invalidation can change it: under vm->mmu_lock with the
+ * sequence checked (npf.c).
+ */
+int svmhv_host_mapping_level(struct mm_struct *mm, unsigned long addr)
 {
-	bool writable = !(slot->flags & SVMHV_MEM_READONLY);
-	struct page *page;
-	unsigned long idx;
+	int level = NPT_LEVEL_4K;
+	unsigned long flags;
+	pgd_t pgd;
+	p4d_t p4d;
+	pud_t pud;
+	pmd_t pmd;
 
-	xa_for_each(&slot->pages, idx, page) {
-		/* The guest may have written any writable page. */
-		unpin_user_pages_dirty_lock(&page, 1, writable);
-		vm->pinned_pages--;
+	local_irq_save(flags);
+	pgd = READ_ONCE(*pgd_offset(mm, addr));
+	if (!pgd_present(pgd))
+		goto out;
+	p4d = READ_ONCE(*p4d_offset(&pgd, addr));
+	if (!p4d_present(p4d))
+		goto out;
+	pud = READ_ONCE(*pud_offset(&p4d, addr));
+	if (!pud_present(pud))
+		goto out;
+	if (pud_leaf(pud)) {
+		level = NPT_LEVEL_1G;
+		goto out;
 	}
-	xa_destroy(&slot->pages);
+	pmd = READ_ONCE(*pmd_offset(&pud, addr));
+	if (pmd_present(pmd) && pmd_leaf(pmd))
+		level = NPT_LEVEL_2M;
+out:
+	local_irq_restore(flags);
+	return level;
 }
 
 /* Copy to or from guest physical memory; -ENOENT if not all of it is RAM. */
@@ -103,6 +130,11 @@ static int svmhv_access_gpa(struct svmhv_vm *vm, u64 gpa, void *buf,
 			    copy_from_user(buf, uptr, chunk)) {
 			ret = -EFAULT;
 			break;
+		}
+		if (write && slot->dirty_bitmap) {
+			spin_lock(&vm->mmu_lock);
+			svmhv_dirty_log_mark(slot, gpa, chunk);
+			spin_unlock(&vm->mmu_lock);
 		}
 		gpa += chunk;
 		buf += chunk;

@@ -9,6 +9,7 @@
  */
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/mmu_notifier.h>
 #include <linux/module.h>
 #include <linux/rcupdate.h>
 #include <asm/tsc.h>
@@ -53,6 +54,8 @@ static long svmhv_check_cap(unsigned long cap)
 	case SVMHV_CAP_MSRS:
 	case SVMHV_CAP_VCPU_EVENTS:
 	case SVMHV_CAP_TSC_CONTROL:
+	case SVMHV_CAP_MMU_NOTIFIER:
+	case SVMHV_CAP_DIRTY_LOG:
 		return 1;
 	case SVMHV_CAP_XSAVE:
 		return sizeof(struct svmhv_xsave);
@@ -131,6 +134,8 @@ static void __exit svmhv_exit(void)
 	misc_deregister(&svmhv_dev);
 	/* vCPUs and ioeventfds freed by RCU callbacks: let those finish. */
 	rcu_barrier();
+	/* And the VMs freed by their MMU notifiers (svmhv_mn_free()). */
+	mmu_notifier_synchronize();
 	svmhv_stats_exit();
 	svm_msrpm_iopm_exit();
 	svm_hw_exit();

@@ -40,6 +40,7 @@ static const char * const svmhv_stat_names[SVMHV_STAT_NR_FILES] = {
 	SVMHV_STAT_FIELD(pinned_pages),
 	SVMHV_STAT_FIELD(npt_pages),
 	SVMHV_STAT_FIELD(vcpus),
+	SVMHV_STAT_FIELD(mapped_pages),
 };
 
 static struct dentry *svmhv_debugfs_root;
@@ -87,9 +88,12 @@ void svmhv_vm_stats(struct svmhv_vm *vm, struct svmhv_stats *out)
 		svmhv_vcpu_stats_add(vcpu, out);
 		out->vcpus++;
 	}
-	out->pinned_pages = vm->pinned_pages;
-	out->npt_pages = vm->npt.nr_table_pages;
 	mutex_unlock(&vm->lock);
+	/* Nothing is pinned for long (guest_mem.c): pinned_pages stays 0. */
+	spin_lock(&vm->mmu_lock);
+	out->npt_pages = vm->npt.nr_table_pages;
+	out->mapped_pages = vm->npt.nr_mapped;
+	spin_unlock(&vm->mmu_lock);
 	svmhv_stats_finish(out);
 }
 

@@ -14,7 +14,9 @@
 #define SVMHV_CORE_H
 
 #include <linux/mm_types.h>
+#include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/rcupdate.h>
 #include <linux/rcuwait.h>
 #include <linux/stddef.h>
@@ -34,13 +36,18 @@ struct svmhv_slot {
 	u64 size;		/* 0: slot unused */
 	u64 uaddr;
 	u32 flags;		/* SVMHV_MEM_* */
-	struct xarray pages;	/* page index -> pinned page, on first touch */
+	unsigned long *dirty_bitmap;	/* logging: lock + mmu_lock */
 };
 
 /* Nested page table of one VM (npt/npt.c). */
 struct svmhv_npt {
 	u64 *root;		/* PML4, one page */
 	unsigned long nr_table_pages;
+	unsigned long nr_mapped;	/* 4 KiB leaves present */
+	u64 *cache[3];		/* zeroed tables for the next mapping */
+	unsigned int nr_cache;
+	u64 *stale;		/* unhooked table, freed after a flush */
+	int stale_level;
 };
 
 struct svmhv_vcpu;
@@ -70,14 +77,14 @@ enum svmhv_stat {
 	SVMHV_STAT_GUEST_CYCLES,	/* shown as guest_ns */
 	SVMHV_STAT_RUN_CYCLES,		/* shown as run_ns */
 	SVMHV_STAT_NR,
-	SVMHV_STAT_NR_FILES = SVMHV_STAT_NR + 3	/* pinned, npt, vcpus */
+	SVMHV_STAT_NR_FILES = SVMHV_STAT_NR + 4	/* pinned, npt, vcpus, mapped */
 };
 
 static_assert(offsetof(struct svmhv_stats, other_exits) ==
 	      SVMHV_STAT_OTHER * sizeof(u64));
 static_assert(offsetof(struct svmhv_stats, run_ns) ==
 	      SVMHV_STAT_RUN_CYCLES * sizeof(u64));
-static_assert(offsetof(struct svmhv_stats, vcpus) ==
+static_assert(offsetof(struct svmhv_stats, mapped_pages) ==
 	      (SVMHV_STAT_NR_FILES - 1) * sizeof(u64));
 
 struct svmhv_stat_file {
@@ -93,8 +100,20 @@ struct svmhv_vm {
 	 * pinning pages).
 	 */
 	struct mutex lock;
-	struct svmhv_slot slots[SVMHV_MAX_MEM_SLOTS];	/* lock */
-	struct svmhv_npt npt;				/* lock */
+	/*
+	 * The nested page tables, and the slots' addresses as the MMU
+	 * notifier reads them (mmu_notifier.c).  A spinlock: the notifier
+	 * runs where sleeping is not allowed (reclaim, the OOM reaper).
+	 * Slot changes hold both locks; the fault path holds lock, then
+	 * mmu_lock only to install a mapping.
+	 */
+	spinlock_t mmu_lock;
+	struct svmhv_slot slots[SVMHV_MAX_MEM_SLOTS];	/* lock + mmu_lock */
+	struct svmhv_npt npt;				/* mmu_lock */
+	struct mmu_notifier mmu_notifier;
+	/* Invalidations under way, and how many ended (mmu_lock). */
+	unsigned long mmu_inv_count;
+	unsigned long mmu_inv_seq;
 	/* Written under lock; APIC senders read it under RCU. */
 	struct svmhv_vcpu __rcu *vcpus[SVMHV_MAX_VCPUS];
 	unsigned int nr_vcpus;				/* lock */
@@ -107,7 +126,6 @@ struct svmhv_vm {
 	 * TLB before VMRUN.  Written with WRITE_ONCE, read with READ_ONCE.
 	 */
 	unsigned long tlb_gen;
-	unsigned long pinned_pages;			/* lock */
 	/* In-kernel PM timer: port << 32 | counter offset, 0 off (pm_timer.c). */
 	u64 pm_timer;
 	/* ioeventfd.c: written under lock, read under RCU by exit handlers. */
@@ -325,8 +343,22 @@ void svmhv_vcpu_stats(const struct svmhv_vcpu *vcpu, struct svmhv_stats *out);
 int svmhv_read_gpa(struct svmhv_vm *vm, u64 gpa, void *buf, size_t len);
 int svmhv_read_gpa_u64(struct svmhv_vm *vm, u64 gpa, u64 *val);
 int svmhv_write_gpa(struct svmhv_vm *vm, u64 gpa, const void *buf, size_t len);
-int svmhv_slot_pin_page(struct svmhv_vm *vm, struct svmhv_slot *slot,
-			u64 gpa, struct page **page);
-void svmhv_slot_unpin_all(struct svmhv_vm *vm, struct svmhv_slot *slot);
+int svmhv_slot_get_page(struct svmhv_slot *slot, u64 gpa, bool write,
+			struct page **page, bool *writable);
+int svmhv_host_mapping_level(struct mm_struct *mm, unsigned long addr);
+
+/* dirty_log.c */
+int svmhv_dirty_log_toggle(struct svmhv_vm *vm, struct svmhv_slot *slot,
+			   bool on);
+void svmhv_dirty_log_free(struct svmhv_slot *slot);
+void svmhv_dirty_log_mark(struct svmhv_slot *slot, u64 gpa, u64 len);
+int svmhv_get_dirty_log(struct svmhv_vm *vm,
+			const struct svmhv_dirty_log __user *uarg);
+
+/* mmu_notifier.c */
+int svmhv_mmu_notifier_register(struct svmhv_vm *vm);
+void svmhv_mmu_notifier_unregister(struct svmhv_vm *vm);
+void svmhv_mmu_notifier_put(struct svmhv_vm *vm);
+void svmhv_vm_flush_tlbs(struct svmhv_vm *vm);
 
 #endif /* SVMHV_CORE_H */

@@ -2,25 +2,16 @@
 /*
  * The VM file: memory slots, vCPU creation, and teardown.
  *
- * Removing guest memory must not leave any CPU able to reach the old
- * pages through a stale guest TLB entry before they are unpinned.  So a
- * slot deletion clears the nested mappings, bumps vm->tlb_gen, kicks every
- * vCPU that is inside the guest right now out with an IPI (which forces an
- * INTR #VMEXIT, APM vol. 2, 15.21.1), and only then unpins.  Each vCPU
- * flushes its ASID before its next VMRUN because it sees the new tlb_gen
- * (npt/asid.c).
- *
- * Guest RAM is pinned as the guest touches it and stays pinned while its
- * slot exists (guest_mem.c), so it is memory the host cannot reclaim: the
- * whole slot is charged to the VM owner's locked memory when it is
- * created (RLIMIT_MEMLOCK, as VFIO and io_uring charge the pages they pin
- * long-term), and uncharged when it is deleted.  Without this a member of
- * group svmhv could pin all of the host's RAM; with it, a slot beyond the
- * limit fails with ENOMEM unless the owner has CAP_IPC_LOCK.  Charging the
- * whole slot up front makes the error come at SVMHV_SET_MEMORY_REGION, not
- * in the middle of a guest's run.
+ * Guest RAM is memory of the VMM process, mapped into the nested page
+ * tables as the guest touches it and unmapped again whenever the host
+ * changes the process's mapping (mmu_notifier.c); nothing stays pinned,
+ * so it counts as the process's ordinary memory (its RSS and memory
+ * cgroup), not as locked memory.  Deleting a slot unmaps it and flushes
+ * every vCPU's guest TLB before the ioctl returns, so the guest cannot
+ * reach those pages any more once userspace reuses them.
  */
 #include <linux/anon_inodes.h>
+#include <linux/errno.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -39,44 +30,18 @@ MODULE_PARM_DESC(max_vms, "Most VMs that may exist at once; SVMHV_CREATE_VM beyo
 
 static atomic_t svmhv_nr_vms = ATOMIC_INIT(0);
 
-static void svmhv_kick_nop(void *unused)
-{
-}
-
-/* Make every vCPU drop its guest TLB before it next runs. Caller holds
- * vm->lock, so the vCPU table is stable.
+/*
+ * Unmap the slot and flush before it is gone, so that no CPU reaches its
+ * pages through a stale guest TLB entry once the caller frees them.
  */
-static void svmhv_vm_flush_tlbs(struct svmhv_vm *vm)
-{
-	int i;
-
-	WRITE_ONCE(vm->tlb_gen, vm->tlb_gen + 1);
-	smp_mb();	/* pairs with svm_vcpu_enter_exit() */
-	for (i = 0; i < SVMHV_MAX_VCPUS; i++) {
-		struct svmhv_vcpu *vcpu = svmhv_vm_vcpu_locked(vm, i);
-
-		if (vcpu && READ_ONCE(vcpu->in_guest))
-			smp_call_function_single(READ_ONCE(vcpu->last_cpu),
-						 svmhv_kick_nop, NULL, 1);
-	}
-}
-
-/* Give back a slot's charge; nothing to do once the owner's mm is gone. */
-static void svmhv_slot_uncharge(struct svmhv_vm *vm, struct svmhv_slot *slot)
-{
-	if (mmget_not_zero(vm->mm)) {
-		account_locked_vm(vm->mm, slot->size >> PAGE_SHIFT, false);
-		mmput(vm->mm);
-	}
-}
-
 static void svmhv_slot_delete(struct svmhv_vm *vm, struct svmhv_slot *slot)
 {
-	npt_unmap_range(&vm->npt, slot->gpa, slot->size);
-	svmhv_vm_flush_tlbs(vm);
-	svmhv_slot_unpin_all(vm, slot);
-	svmhv_slot_uncharge(vm, slot);
+	spin_lock(&vm->mmu_lock);
+	if (npt_unmap_range(&vm->npt, slot->gpa, slot->size))
+		svmhv_vm_flush_tlbs(vm);
 	slot->size = 0;
+	spin_unlock(&vm->mmu_lock);
+	svmhv_dirty_log_free(slot);
 }
 
 static int svmhv_set_memory_region(struct svmhv_vm *vm,
@@ -89,7 +54,7 @@ static int svmhv_set_memory_region(struct svmhv_vm *vm,
 		if (r->reserved[i])
 			return -EINVAL;
 	if (r->slot >= SVMHV_MAX_MEM_SLOTS ||
-	    (r->flags & ~SVMHV_MEM_READONLY))
+	    (r->flags & ~(SVMHV_MEM_READONLY | SVMHV_MEM_LOG_DIRTY)))
 		return -EINVAL;
 	if (!PAGE_ALIGNED(r->guest_phys_addr) ||
 	    !PAGE_ALIGNED(r->memory_size) || !PAGE_ALIGNED(r->userspace_addr))
@@ -115,7 +80,15 @@ static int svmhv_set_memory_region(struct svmhv_vm *vm,
 		goto out;
 	}
 	if (slot->size) {
-		ret = -EEXIST;
+		/* The same region again: only logging may change. */
+		if (slot->gpa == r->guest_phys_addr &&
+		    slot->size == r->memory_size &&
+		    slot->uaddr == r->userspace_addr &&
+		    !((slot->flags ^ r->flags) & ~SVMHV_MEM_LOG_DIRTY))
+			ret = svmhv_dirty_log_toggle(vm, slot, r->flags &
+						     SVMHV_MEM_LOG_DIRTY);
+		else
+			ret = -EEXIST;
 		goto out;
 	}
 	for (i = 0; i < SVMHV_MAX_MEM_SLOTS; i++) {
@@ -127,13 +100,17 @@ static int svmhv_set_memory_region(struct svmhv_vm *vm,
 			goto out;
 		}
 	}
-	ret = account_locked_vm(vm->mm, r->memory_size >> PAGE_SHIFT, true);
-	if (ret)
-		goto out;
+	spin_lock(&vm->mmu_lock);
 	slot->gpa = r->guest_phys_addr;
-	slot->size = r->memory_size;
 	slot->uaddr = r->userspace_addr;
-	slot->flags = r->flags;
+	slot->flags = r->flags & ~SVMHV_MEM_LOG_DIRTY;
+	slot->size = r->memory_size;
+	spin_unlock(&vm->mmu_lock);
+	if (r->flags & SVMHV_MEM_LOG_DIRTY) {
+		ret = svmhv_dirty_log_toggle(vm, slot, true);
+		if (ret)
+			svmhv_slot_delete(vm, slot);
+	}
 out:
 	mutex_unlock(&vm->lock);
 	return ret;
@@ -212,6 +189,8 @@ static long svmhv_vm_ioctl(struct file *file, unsigned int cmd,
 		if (copy_from_user(&irqfd, (void __user *)arg, sizeof(irqfd)))
 			return -EFAULT;
 		return svmhv_irqfd(vm, &irqfd);
+	case SVMHV_GET_DIRTY_LOG:
+		return svmhv_get_dirty_log(vm, (void __user *)arg);
 	case SVMHV_GET_STATS:
 		svmhv_vm_stats(vm, &stats);
 		if (copy_to_user((void __user *)arg, &stats, sizeof(stats)))
@@ -231,19 +210,23 @@ static int svmhv_vm_release(struct inode *inode, struct file *file)
 	svmhv_vm_debugfs_remove(vm);
 	svmhv_irqfd_release(vm);
 	svmhv_ioeventfd_release(vm);
-	mutex_lock(&vm->lock);
-	for (i = 0; i < SVMHV_MAX_MEM_SLOTS; i++) {
-		if (vm->slots[i].size) {
-			svmhv_slot_unpin_all(vm, &vm->slots[i]);
-			svmhv_slot_uncharge(vm, &vm->slots[i]);
-		}
-	}
-	mutex_unlock(&vm->lock);
-	WARN_ON(vm->pinned_pages);
+	/*
+	 * Notifier callbacks may run until the notifier's SRCU grace period
+	 * ends; with every slot gone they find nothing to unmap and touch
+	 * neither the tables nor the vCPUs, so those go now.  The VM itself
+	 * goes when the notifier is freed (svmhv_mmu_notifier_put()), which
+	 * spares each VM's close a synchronize_srcu().
+	 */
+	spin_lock(&vm->mmu_lock);
+	for (i = 0; i < SVMHV_MAX_MEM_SLOTS; i++)
+		vm->slots[i].size = 0;
+	spin_unlock(&vm->mmu_lock);
+	for (i = 0; i < SVMHV_MAX_MEM_SLOTS; i++)
+		svmhv_dirty_log_free(&vm->slots[i]);
 	npt_destroy(&vm->npt);
 	mmdrop(vm->mm);
-	kfree(vm);
 	atomic_dec(&svmhv_nr_vms);
+	svmhv_mmu_notifier_put(vm);	/* frees vm */
 	return 0;
 }
 
@@ -259,7 +242,7 @@ int svmhv_create_vm_fd(void)
 {
 	unsigned int max = READ_ONCE(max_vms);
 	struct svmhv_vm *vm;
-	int i, fd;
+	int fd;
 
 	if (!atomic_add_unless(&svmhv_nr_vms, 1, max ? max : INT_MAX))
 		return -ENOSPC;
@@ -269,13 +252,22 @@ int svmhv_create_vm_fd(void)
 		return -ENOMEM;
 	}
 	mutex_init(&vm->lock);
+	spin_lock_init(&vm->mmu_lock);
 	INIT_LIST_HEAD(&vm->ioeventfds);
 	INIT_LIST_HEAD(&vm->irqfds);
-	for (i = 0; i < SVMHV_MAX_MEM_SLOTS; i++)
-		xa_init(&vm->slots[i].pages);
 	fd = npt_init(&vm->npt);
 	if (fd)
 		goto err_free;
+	fd = svmhv_mmu_notifier_register(vm);
+	/*
+	 * Registering takes every lock of the address space and gives up
+	 * with -EINTR when a signal is pending: restart the ioctl once the
+	 * signal is handled, so that callers never see that.
+	 */
+	if (fd == -EINTR)
+		fd = -ERESTARTNOINTR;
+	if (fd)
+		goto err_npt;
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
 	/* One TSC for all vCPUs, starting near zero (Linux checks that the
@@ -293,7 +285,9 @@ int svmhv_create_vm_fd(void)
 
 err_debugfs:
 	svmhv_vm_debugfs_remove(vm);
+	svmhv_mmu_notifier_unregister(vm);
 	mmdrop(vm->mm);
+err_npt:
 	npt_destroy(&vm->npt);
 err_free:
 	kfree(vm);

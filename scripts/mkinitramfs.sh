@@ -10,6 +10,7 @@
 #   /kvm/*.ko, load-order   Debian's kvm_amd and its dependencies, in load
 #                           order (busybox has no working modprobe)
 #   /modules/msr.ko         /dev/cpu/N/msr, to read EFER in the tests
+#   /modules/zram*.ko       swap for swap_test (zram-load-order: their order)
 #   /usr/bin/vmctl, /usr/bin/kvm-hold-vm, /usr/bin/run-as, /guests/*.bin
 #   /linux/bzImage, /linux/guest-initrd.cpio.gz
 #                           the Linux guest vmctl boots: this same kernel
@@ -231,6 +232,15 @@ if [ "$mode" = check ] || [ "$mode" = shell ]; then
 	# msr.ko lets module_load.sh read EFER through /dev/cpu/N/msr.
 	mkdir -p "$stage/modules"
 	copy_ko "$(module_path msr)" "$stage/modules"
+	# zram and what it needs, in load order: swap for the reclaim test
+	# (selftests/swap_test.c).
+	kvm_order=() kvm_paths=()
+	add_with_deps zram
+	for p in "${kvm_paths[@]}"; do
+		copy_ko "$p" "$stage/modules"
+		b=$(basename "$p")
+		echo "${b%%.ko*}.ko" >>"$stage/modules/zram-load-order"
+	done
 
 	need "$build/kvm-hold-vm" "make helpers"
 	install -m 0755 "$build/kvm-hold-vm" "$stage/usr/bin/kvm-hold-vm"

@@ -224,7 +224,7 @@ TEST_F(vm, memory_region_bad_slot_flag_reserved_or_address_is_einval)
 
 	EXPECT_EQ(-EINVAL, set_region(self->vm, 32, 0, 0, 0x1000, self->mem));
 	EXPECT_EQ(-EINVAL, set_region(self->vm, 0xffffffff, 0, 0, 0x1000, self->mem));
-	EXPECT_EQ(-EINVAL, set_region(self->vm, 0, 2, 0, 0x1000, self->mem));
+	EXPECT_EQ(-EINVAL, set_region(self->vm, 0, 4, 0, 0x1000, self->mem));
 	EXPECT_EQ(-EINVAL, set_region(self->vm, 0, 0x80000000, 0, 0x1000, self->mem));
 	/* Beyond 2^52 of guest physical address space. */
 	EXPECT_EQ(-EINVAL, set_region(self->vm, 0, 0, 1ULL << 52, 0x1000, self->mem));

@@ -60,6 +60,16 @@
 #define SVMHV_CAP_PM_TIMER		16 /* 1: SVMHV_SET/GET_PM_TIMER */
 #define SVMHV_CAP_IOEVENTFD		22 /* max ioeventfds per VM */
 #define SVMHV_CAP_IRQFD			23 /* max irqfds per VM */
+/*
+ * 1: guest RAM is not pinned.  Nested mappings follow the VMM's address
+ * space (an MMU notifier): a page the process unmaps, remaps, swaps out,
+ * or that the host migrates or merges, is unmapped from the guest first,
+ * and the guest's next access maps what the process maps then (a zero
+ * page after MADV_DONTNEED, the new page of a MAP_FIXED mapping).  Slots
+ * no longer count against RLIMIT_MEMLOCK.
+ */
+#define SVMHV_CAP_MMU_NOTIFIER		24
+#define SVMHV_CAP_DIRTY_LOG		25 /* 1: SVMHV_MEM_LOG_DIRTY */
 #define SVMHV_CAP_CPUID			17 /* 1: CPUID tables, below */
 #define SVMHV_CAP_MSRS			18 /* 1: MSR list, GET/SET_MSRS */
 #define SVMHV_CAP_XSAVE			19 /* sizeof(svmhv_xsave): XSAVE, XCRS */
@@ -77,10 +87,9 @@
  * Errors: -EINVAL (alignment, slot >= SVMHV_MAX_MEM_SLOTS, unknown flag,
  * guest range beyond 2^48 (the reach of 4-level nested paging), reserved),
  * -EEXIST (overlap, slot in use), -ENOENT (delete of an empty slot),
- * -EFAULT (userspace range outside the user address space), -ENOMEM (the
- * slot would take the caller's locked memory beyond RLIMIT_MEMLOCK: guest
- * RAM is charged there while the slot exists, unless the caller has
- * CAP_IPC_LOCK).  Whether the
+ * -EFAULT (userspace range outside the user address space), -ENOMEM.
+ * (Before SVMHV_CAP_MMU_NOTIFIER, guest RAM was pinned and charged to
+ * RLIMIT_MEMLOCK, and -ENOMEM also meant that limit.)  Whether the
  * userspace pages are really mapped (writable, unless read-only) is only
  * known when the guest first touches one: an unmapped page then gives an
  * SVMHV_EXIT_INTERNAL_ERROR exit with suberror SVMHV_INTERNAL_MEMORY.
@@ -95,8 +104,35 @@ struct svmhv_memory_region {
 };
 
 #define SVMHV_MEM_READONLY	0x1u /* guest writes exit as MMIO */
+/*
+ * Log the guest's writes to the slot (SVMHV_CAP_DIRTY_LOG), for
+ * SVMHV_GET_DIRTY_LOG.  Setting the region again with the same slot, guest
+ * address, size and userspace address and this flag changed turns logging
+ * on or off without touching the slot's contents (the one change an
+ * existing slot accepts).
+ */
+#define SVMHV_MEM_LOG_DIRTY	0x2u
 
 #define SVMHV_SET_MEMORY_REGION	_IOW(SVMHVIO, 0x46, struct svmhv_memory_region)
+
+/*
+ * The pages of a logging slot (SVMHV_MEM_LOG_DIRTY) written since logging
+ * began or since the last call, and the log cleared, atomically with
+ * respect to running vCPUs: a write is reported by exactly the call that
+ * follows it.  Writes svmhv makes on the guest's behalf (string I/O)
+ * count.  bitmap: the user address of ceil(pages / 64) u64s; bit i
+ * (word i / 64, bit i % 64) is page i of the slot.  Errors: -EINVAL (slot
+ * number, pad, reserved), -ENOENT (an empty slot, or one not logging),
+ * -EFAULT (bitmap; the bits are kept for the next call), -ENOMEM.
+ */
+struct svmhv_dirty_log {
+	__u32 slot;
+	__u32 pad;
+	__u64 bitmap;
+	__u64 reserved[2];
+};
+
+#define SVMHV_GET_DIRTY_LOG	_IOW(SVMHVIO, 0x47, struct svmhv_dirty_log)
 /* Argument: vCPU id (0 .. SVMHV_MAX_VCPUS-1).  Returns a vCPU fd.
  * -EEXIST if the id exists, -EINVAL if out of range.
  */
@@ -126,10 +162,16 @@ struct svmhv_stats {
 	__u64 injected_events;	/* queued events delivered to the guest */
 	__u64 guest_ns;		/* time inside VMRUN */
 	__u64 run_ns;		/* time inside SVMHV_RUN calls that returned */
-	__u64 pinned_pages;	/* VM fd only: guest pages pinned */
+	/*
+	 * VM fd only: guest pages held pinned.  0 with SVMHV_CAP_MMU_NOTIFIER,
+	 * where nothing stays pinned (mapped_pages counts what is mapped).
+	 */
+	__u64 pinned_pages;
 	__u64 npt_pages;	/* VM fd only: nested page-table pages */
 	__u64 vcpus;		/* VM fd only */
-	__u64 reserved[12];
+	/* VM fd only (SVMHV_CAP_MMU_NOTIFIER): 4 KiB guest pages mapped. */
+	__u64 mapped_pages;
+	__u64 reserved[11];
 };
 
 #define SVMHV_GET_STATS		_IOR(SVMHVIO, 0x90, struct svmhv_stats)

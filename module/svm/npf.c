@@ -3,8 +3,9 @@
  * Nested page faults (APM vol. 2, 15.25.6): EXITINFO1 is the fault's
  * error code, EXITINFO2 the guest physical address.
  *
- *   address in a memory slot      -> pin the backing page and map it
- *                                    (read-only for read-only slots)
+ *   address in a memory slot      -> map the backing page (read-only for
+ *                                    read-only slots, and for reads of a
+ *                                    page the host maps read-only)
  *   write to a read-only slot, or -> MMIO: decode the instruction, exit to
  *   address in no slot               userspace with address, size, data
  *   guest page-table walk or      -> cannot be emulated: INTERNAL_ERROR
@@ -26,29 +27,117 @@
 #include "../npt/npt.h"
 #include "../svmhv_trace.h"
 
+/*
+ * The largest page (NPT_LEVEL_*) that may map @gpa: no larger than the
+ * host's own mapping of the backing address (@host_level), aligned the
+ * same way in the guest's and the host's address space, and inside the
+ * slot.  A 2 MiB THP thus becomes one 2 MiB nested page, a 1 GiB
+ * hugetlbfs page one 1 GiB nested page.
+ */
+static int svm_npf_level(const struct svmhv_slot *slot, u64 gpa,
+			 int host_level)
+{
+	int level;
+
+	for (level = host_level; level > NPT_LEVEL_4K; level--) {
+		u64 size = NPT_LEVEL_SIZE(level);
+		u64 base = gpa & ~(size - 1);
+
+		if (((slot->uaddr - slot->gpa) & (size - 1)) ||
+		    base < slot->gpa || base + size > slot->gpa + slot->size)
+			continue;
+		return level;
+	}
+	return NPT_LEVEL_4K;
+}
+
+/*
+ * Map the page at @gpa of @slot, writable if the fault was a write (or
+ * the host maps the page writable already), under the sequence protocol
+ * of mmu_notifier.c: a mapping is installed only if no invalidation ran
+ * while the page was looked up, else the lookup is repeated.  The page's
+ * reference is dropped once it is mapped: from then on the notifier, not
+ * a pin, keeps the mapping right.  The size of the mapping follows the
+ * host's, read under mmu_lock once the sequence shows it current.
+ */
 static int svm_npf_map(struct svmhv_vcpu *vcpu, struct svmhv_slot *slot,
 		       u64 gpa, u64 err)
 {
+	bool write = (err & SVM_NPF_WRITE) &&
+		     !(slot->flags & SVMHV_MEM_READONLY);
+	unsigned long uaddr = slot->uaddr + ((gpa - slot->gpa) & PAGE_MASK);
 	struct svmhv_vm *vm = vcpu->vm;
+	bool writable, flush = false;
+	int ret, now, level;
+	unsigned long seq;
 	struct page *page;
-	int ret;
+	u64 size;
 
 	gpa &= PAGE_MASK;
-	if (npt_is_mapped(&vm->npt, gpa)) {
-		/* another vCPU got there first */
-		trace_svmhv_npf(vcpu->id, gpa, err, SVMHV_NPF_RETRY);
-		return 1;
+	for (;;) {
+		seq = READ_ONCE(vm->mmu_inv_seq);
+		smp_rmb();	/* the seq before the host's page tables */
+		spin_lock(&vm->mmu_lock);
+		now = npt_lookup(&vm->npt, gpa);
+		spin_unlock(&vm->mmu_lock);
+		if (now && (!write || (now & NPT_WRITABLE))) {
+			/* another vCPU got there first */
+			trace_svmhv_npf(vcpu->id, gpa, err, SVMHV_NPF_RETRY);
+			return 1;
+		}
+		ret = npt_topup(&vm->npt);
+		if (ret)
+			return ret;
+		ret = svmhv_slot_get_page(slot, gpa, write, &page, &writable);
+		if (ret == -ENOMEM || ret == -EINTR)
+			return ret;
+		if (ret) {
+			trace_svmhv_npf(vcpu->id, gpa, err, SVMHV_NPF_ERROR);
+			return svm_exit_internal(vcpu, SVMHV_INTERNAL_MEMORY,
+						 NULL, gpa);
+		}
+		/*
+		 * The guest may write it from now on with no host PTE ever
+		 * set dirty: say so before it can, or reclaim could drop a
+		 * clean-looking page (the notifier zaps the mapping before
+		 * any writeback clears the flag again).  For a huge page,
+		 * this marks the whole folio.
+		 */
+		if (writable)
+			set_page_dirty_lock(page);
+		spin_lock(&vm->mmu_lock);
+		if (!vm->mmu_inv_count && vm->mmu_inv_seq == seq)
+			break;
+		spin_unlock(&vm->mmu_lock);
+		put_page(page);
+		/* The host changed its mapping meanwhile: look again. */
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
 	}
-	ret = svmhv_slot_pin_page(vm, slot, gpa, &page);
-	if (ret == -ENOMEM)
-		return ret;
-	if (ret) {
-		trace_svmhv_npf(vcpu->id, gpa, err, SVMHV_NPF_ERROR);
-		return svm_exit_internal(vcpu, SVMHV_INTERNAL_MEMORY, NULL,
-					 gpa);
+	if (slot->dirty_bitmap) {
+		/*
+		 * Logging (dirty_log.c): a page is writable only through the
+		 * write fault that logs it, and 4 KiB at a time.
+		 */
+		if (write)
+			svmhv_dirty_log_mark(slot, gpa, PAGE_SIZE);
+		else
+			writable = false;
+		level = NPT_LEVEL_4K;
+	} else {
+		level = svm_npf_level(slot, gpa,
+				      svmhv_host_mapping_level(vm->mm, uaddr));
 	}
-	ret = npt_map_page(&vm->npt, gpa, page_to_phys(page),
-			   !(slot->flags & SVMHV_MEM_READONLY));
+	size = NPT_LEVEL_SIZE(level);
+	ret = npt_map(&vm->npt, gpa & ~(size - 1),
+		      page_to_phys(page) & ~(size - 1), level, writable, &flush);
+	if (flush) {
+		svmhv_vm_flush_tlbs(vm);
+		npt_free_stale(&vm->npt);
+	}
+	spin_unlock(&vm->mmu_lock);
+	put_page(page);
 	trace_svmhv_npf(vcpu->id, gpa, err, SVMHV_NPF_MAPPED);
 	return ret ?: 1;
 }

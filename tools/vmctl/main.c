@@ -460,18 +460,21 @@ static int finish(int status);
 
 
 /*
- * svmhv charges guest RAM to the caller's locked memory (RLIMIT_MEMLOCK)
- * while the guest exists: ENOMEM usually means that limit, so say so.
+ * svmhv modules without SVMHV_CAP_MMU_NOTIFIER pin guest RAM and charge it
+ * to the caller's locked memory (RLIMIT_MEMLOCK): there ENOMEM usually
+ * means that limit, so say so.  Newer ones pin nothing.
  */
-static void ram_error(uint64_t bytes)
+static void ram_error(struct vm *vm, uint64_t bytes)
 {
 	int e = errno;
+	bool pins = vm_check_cap(vm, SVMHV_CAP_MMU_NOTIFIER) != 1;
 
 	msg("cannot give %" PRIu64 " bytes of RAM to the guest"
 	    " (SVMHV_SET_MEMORY_REGION): %s%s", bytes, strerror(e),
-	    e == ENOMEM ? "; guest RAM counts as locked memory: raise the"
-	    " locked-memory limit (ulimit -l, or LimitMEMLOCK= for a systemd"
-	    " service) above the guest's RAM, or give vmctl CAP_IPC_LOCK" : "");
+	    e == ENOMEM && pins ? "; guest RAM counts as locked memory: raise"
+	    " the locked-memory limit (ulimit -l, or LimitMEMLOCK= for a"
+	    " systemd service) above the guest's RAM, or give vmctl"
+	    " CAP_IPC_LOCK" : "");
 }
 /*
  * The vCPUs' CPUID tables: --cpu-features, and with @topology (the SMP
@@ -544,7 +547,7 @@ static int cmd_start(const struct config *cfg)
 	signal_run = vm.cpu[0].run;
 	install_signal_handlers();
 	if (vm_set_ram(&vm, mem, cfg->mem) < 0) {
-		ram_error(cfg->mem);
+		ram_error(&vm, cfg->mem);
 		goto out_vm;
 	}
 	if (vm_get_sregs(&vm.cpu[0], &cur) < 0) {
@@ -743,7 +746,7 @@ static int cmd_start_linux(const struct config *cfg)
 	if (vm_set_slot(&vm, 0, 0, mem, low) < 0 ||
 	    (high && vm_set_slot(&vm, 1, LINUX_HIGH_RAM, (uint8_t *)mem + low,
 				 high) < 0)) {
-		ram_error(cfg->mem);
+		ram_error(&vm, cfg->mem);
 		goto out;
 	}
 	if (vm_get_sregs(&vm.cpu[0], &sregs) < 0) {

@@ -16,7 +16,9 @@
 # powers off through ACPI S5, which must end vmctl with status 0; a last
 # 2-vCPU boot reboots instead, through the ACPI reset register, with
 # --cpu-features=-avx512f (which the emulated EPYC does not have: vmctl
-# still gets and sets both vCPUs' CPUID tables for it).  TAP 13
+# still gets and sets both vCPUs' CPUID tables for it), and 6 GiB of RAM,
+# 3 of them above the PCI hole at 4 GiB, which the guest checks it uses
+# (guest.highmem=1).  TAP 13
 # on stdout, ending in a kselftest "# Totals:" line; exit 1 on failure.
 #
 # Environment:
@@ -103,8 +105,8 @@ else
 	# reboot inside a 2-vCPU guest: Linux resets through the FADT's
 	# RESET_REG (port 0xcf9, value 6), which ends vmctl with status 0.
 	# --cpu-features passes through the CPUID tables of both vCPUs.
-	"$VMCTL" start -k "$KERNEL" -i "$INITRD" -m 512M -c 2 --cpu-features=-avx512f \
-		-p "console=ttyS0 panic=-1 guest.mode=smp guest.cpus=2 guest.end=reboot" \
+	"$VMCTL" start -k "$KERNEL" -i "$INITRD" -m 6G -c 2 --cpu-features=-avx512f \
+		-p "console=ttyS0 panic=-1 guest.mode=smp guest.cpus=2 guest.end=reboot guest.highmem=1" \
 		</dev/null >"$T/out" 2>"$T/err" &
 	pid=$!
 	( sleep "$TIMEOUT"; kill -TERM "$pid" 2>/dev/null ) &
@@ -113,6 +115,9 @@ else
 	st=$?
 	kill "$dog" 2>/dev/null
 	wait "$dog" 2>/dev/null
+	expect ram_above_4gib_is_usable_in_a_6gib_guest \
+		"$(has 'LINUX-SMP-HIGHMEM ok'; echo $?)" \
+		"$(grep 'LINUX-SMP-HIGHMEM' "$T/out" || tail_out)"
 	expect reboot_in_guest_exits_0_through_the_reset_register \
 		"$([ "$st" -eq 0 ] && has 'LINUX-SMP-DONE' && grep -q 'guest rebooted (reset control register 0xcf9)' "$T/err"; echo $?)" \
 		"status $st" "$(tail_out)"

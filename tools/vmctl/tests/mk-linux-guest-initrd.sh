@@ -171,6 +171,24 @@ if [ "$mode" = smp ]; then
 	grep -E 'WARNING|BUG:|Oops|Call Trace|ACPI BIOS (Error|Warning)|ACPI (Error|Warning)|APIC.*(bug|mismatch)' \
 		/tmp/dmesg | grep -v 'Speculative Return Stack Overflow' >/tmp/bad
 	[ ! -s /tmp/bad ]; say DMESG_CLEAN $? "$(head -n 3 /tmp/bad | tr '\n' '|')"
+	# guest.highmem=1 (a guest of more than 4 GiB): RAM above the PCI hole
+	# is in the e820 map, Linux manages it (ZONE_NORMAL starts at 4 GiB on
+	# x86-64, and user pages come from there first), and 64 MiB written to
+	# tmpfs reads back intact.
+	case " $(cat /proc/cmdline) " in
+	*" guest.highmem=1 "*)
+		total=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
+		high=$(grep -c '^1[0-9a-f]\{8\}-.* : System RAM' /proc/iomem)
+		normal=$(awk '/^Node 0, zone/ { z = $4 } z == "Normal" && $1 == "present" { print $2; exit }' /proc/zoneinfo)
+		want=$(yes 0123456789abcdef | head -c 67108864 | md5sum | cut -d' ' -f1)
+		mkdir -p /dev/shm && mount -t tmpfs tmpfs /dev/shm 2>/dev/null
+		yes 0123456789abcdef | head -c 67108864 >/dev/shm/big
+		got=$(md5sum </dev/shm/big | cut -d' ' -f1)
+		[ "$total" -gt 5767168 ] && [ "$high" -ge 1 ] &&
+			[ "${normal:-0}" -gt 0 ] && [ "$got" = "$want" ]
+		say HIGHMEM $? "MemTotal ${total} kB, $high RAM range(s) above 4 GiB, ZONE_NORMAL ${normal:-none} pages, md5 $got"
+		rm -f /dev/shm/big ;;
+	esac
 	echo "LINUX-SMP-DONE"
 	# guest.end=reboot: leave through the ACPI reset register instead.
 	case " $(cat /proc/cmdline) " in
