@@ -143,14 +143,17 @@ boot() {	# boot KERNEL: run QEMU once, return its (mapped) status
 # of its stack, from the QEMU monitor (to find where a hang sits: the
 # console's SVMHV-ADDR line gives the kernel's and svmhv's load addresses).
 dump_hung_machine() {
-	local cpu cmds="info registers -a"$'\n'
+	local cpu cmds="info registers -a"$'\n'"info lapic"$'\n'"info pic"$'\n'
 	for cpu in $(seq 0 $((${VM_SMP:-2} - 1))); do
 		cmds+="cpu $cpu"$'\n'"x/12i \$pc"$'\n'"x/32gx \$rsp"$'\n'
 	done
+	# A second look a little later: is the CPU moving at all?
+	cmds+="info registers -a"$'\n'
 	# QEMU holds both FIFOs open read-write: cat never sees an end, and is
-	# stopped once the answers have had time to arrive.
+	# stopped once the answers have had time to arrive (slowly, on a
+	# loaded machine).
 	# The monitor echoes each command with line-editing escapes: dropped.
-	timeout 10 cat "$log.mon.out" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -av '^(qemu)' &
+	timeout 30 cat "$log.mon.out" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -av '^(qemu)' &
 	printf '%s' "$cmds" >"$log.mon.in"
 	wait $! || true
 }
