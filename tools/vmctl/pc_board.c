@@ -288,6 +288,12 @@ void pc_board_acpi(struct acpi_board *out, unsigned int ncpus)
 		.reset_value = PC_RESET_VALUE,
 		.slp_typ_s5 = ACPI_SLP_TYP_S5,
 		.century = CMOS_CENTURY,
+		.pci = true,
+		.pci_cfg_port = PCI_HOST_BASE,
+		.pci_mmio_base = (uint32_t)PCI_MMIO_BASE,
+		.pci_mmio_end = (uint32_t)PCI_MMIO_END,
+		.pci_gsi_base = PCI_GSI_BASE,
+		.pci_gsi_count = PCI_GSI_COUNT,
 	};
 }
 
