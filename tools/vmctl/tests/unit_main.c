@@ -28,6 +28,7 @@ int main(void)
 	unit_cpu_topology();
 	unit_pci();
 	unit_virtqueue();
+	unit_virtio_pci();
 	printf("1..%u\n", unit_passed + unit_failed);
 	printf("%u passed, %u failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;
