@@ -21,9 +21,11 @@
 #include "console.h"
 #include "dev_exit_port.h"
 #include "exit_status.h"
+#include "loader.h"
 #include "machine.h"
 #include "msg.h"
 #include "signals.h"
+#include "virtio/rng.h"
 
 #define NS_PER_S	1000000000ull
 /* How often stdin is looked at while the guest runs. */
@@ -100,9 +102,10 @@ static uint64_t machine_clock(void *opaque)
 }
 
 /*
- * A Linux guest touching guest-physical memory with nothing behind it (a
- * probe of a device this PC does not have) gets what a PC's empty bus
- * gives: all-ones on reads, writes dropped; said once on stderr.
+ * The I/O APIC and PCI BARs answer through the board.  A Linux guest
+ * touching guest-physical memory with nothing behind it (a probe of a
+ * device this PC does not have) gets what a PC's empty bus gives:
+ * all-ones on reads, writes dropped; said once on stderr.
  */
 void machine_mmio(struct machine *m, struct svmhv_run *run)
 {
@@ -308,6 +311,92 @@ void machine_report(struct machine *m, const struct svmhv_run *run)
 	machine_unlock(m);
 }
 
+/* ---- What the virtio transport needs from the machine ---- */
+
+static int host_signal_msi(void *opaque, uint64_t address, uint32_t data)
+{
+	struct machine *m = opaque;
+
+	return vm_signal_msi(m->vm, address, data);
+}
+
+static int host_ioeventfd(void *opaque, uint64_t addr, unsigned int len,
+			  int fd, bool assign)
+{
+	struct machine *m = opaque;
+
+	return vm_ioeventfd(m->vm, addr, len, fd, assign);
+}
+
+static int host_irqfd(void *opaque, int fd, uint64_t address, uint32_t data,
+		      bool assign)
+{
+	struct machine *m = opaque;
+
+	return vm_irqfd(m->vm, fd, address, data, assign);
+}
+
+/* A device thread moved an INTx line: into the I/O APIC. */
+static void host_intx_changed(void *opaque)
+{
+	struct machine *m = opaque;
+
+	machine_lock(m);
+	pc_board_sync_irqs(&m->board);
+	machine_unlock(m);
+}
+
+static void host_log(void *opaque, const char *text)
+{
+	(void)opaque;
+	msg("%s", text);
+}
+
+/*
+ * --rng: a virtio-rng function on the SMP PC's PCI bus.  Doorbells are
+ * ioeventfds and interrupts irqfds when svmhv has them (capabilities 22
+ * and 23); otherwise the MMIO exit kicks the device thread and the
+ * thread issues SVMHV_SIGNAL_MSI.
+ */
+static int add_rng(struct machine *m)
+{
+	struct virtio_host host = {
+		.opaque = m, .mem = &m->mem,
+		.signal_msi = host_signal_msi,
+		.intx_changed = host_intx_changed,
+		.log = host_log,
+	};
+	struct virtio_device dev;
+	int slot;
+
+	if (vm_check_cap(m->vm, SVMHV_CAP_IOEVENTFD) > 0)
+		host.ioeventfd = host_ioeventfd;
+	if (vm_check_cap(m->vm, SVMHV_CAP_IRQFD) > 0)
+		host.irqfd = host_irqfd;
+	virtio_rng_device(&dev);
+	m->rng = calloc(1, sizeof(*m->rng));
+	if (!m->rng || virtio_pci_init(m->rng, &dev, &host) < 0) {
+		msg("cannot set up virtio-rng: %s", strerror(errno));
+		return -1;
+	}
+	slot = pc_board_add_pci(&m->board, &m->rng->pci);
+	if (slot < 0) {
+		msg("internal error: virtio-rng does not fit on PCI bus 0");
+		return -1;
+	}
+	if (virtio_pci_start(m->rng) < 0) {
+		msg("cannot start the virtio-rng thread: %s", strerror(errno));
+		return -1;
+	}
+	if (m->vcpu[0].cfg->verbose)
+		msg("virtio-rng: PCI 00:%02x.0, BAR0 0x%" PRIx64 ", GSI %u,"
+		    " %s doorbells, %s interrupts", slot,
+		    pci_dev_bar_addr(&m->rng->pci, VIRTIO_PCI_BAR),
+		    m->rng->pci.gsi, host.ioeventfd ? "ioeventfd" : "MMIO-exit",
+		    host.irqfd ? "irqfd" : "SIGNAL_MSI");
+	return 0;
+}
+
 int machine_init(struct machine *m, struct vm *vm, const struct run_config *cfg,
 		 bool lapic)
 {
@@ -358,6 +447,19 @@ int machine_init(struct machine *m, struct vm *vm, const struct run_config *cfg,
 		msg("SVMHV_SET_PM_TIMER failed: %s", strerror(errno));
 		return -1;
 	}
+	/* Guest RAM as main.c maps it: the low part at 0, the rest at 4 GiB
+	 * right after it in the same host mapping. */
+	m->mem = (struct guest_mem){
+		.host = cfg->ram->mem, .low = cfg->ram->size,
+		.high = cfg->mem - cfg->ram->size,
+	};
+	if (cfg->rng && (!lapic || add_rng(m) < 0)) {
+		if (!lapic)
+			msg("--rng needs svmhv's in-kernel local APIC"
+			    " (SVMHV_CAP_LAPIC): PCI devices are on the SMP PC"
+			    " only");
+		return -1;
+	}
 	return 0;
 }
 
@@ -403,6 +505,11 @@ int machine_run(struct machine *m)
 
 void machine_destroy(struct machine *m)
 {
+	if (m->rng) {
+		virtio_pci_destroy(m->rng);
+		free(m->rng);
+		m->rng = NULL;
+	}
 	if (m->timer_made)
 		timer_delete(m->timer);
 	m->timer_made = false;

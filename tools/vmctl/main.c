@@ -54,6 +54,7 @@
 #define LINUX_LOW_RAM_MAX	(3ull << 30)
 /* getopt_long value of the long options without a short form. */
 #define OPT_CPU_FEATURES	0x100
+#define OPT_RNG			0x101
 
 struct config {
 	uint64_t mem;
@@ -68,6 +69,7 @@ struct config {
 	bool verbose;
 	unsigned int cpus;	/* --cpus: vCPUs of a Linux guest */
 	bool features_set;	/* --cpu-features given */
+	bool rng;		/* --rng: virtio-rng on PCI */
 	struct cpu_features_req features;
 	const char *device;
 	const char *image;
@@ -81,7 +83,7 @@ static void help(void)
 	printf(
 "Usage: vmctl start [OPTIONS] IMAGE\n"
 "       vmctl start -k KERNEL [-i INITRD] [-p CMDLINE] [-m SIZE] [-c N]\n"
-"                   [--cpu-features LIST]\n"
+"                   [--cpu-features LIST] [--rng]\n"
 "       vmctl list\n"
 "       vmctl stat [--once] [--interval SECONDS]\n"
 "       vmctl --help | --version\n"
@@ -121,6 +123,10 @@ static void help(void)
 "                       avx512_vbmi2 gfni vaes vpclmulqdq avx512_vnni\n"
 "                       avx512_bitalg avx512_vpopcntdq rdpid lahf_lm abm\n"
 "                       sse4a misalignsse 3dnowprefetch nx pdpe1gb rdtscp\n"
+"      --rng            give the guest a virtio-rng (virtio 1.2 entropy\n"
+"                       device on PCI, modern transport, MSI-X) fed from\n"
+"                       the host's getrandom(); needs -k and svmhv's\n"
+"                       in-kernel local APIC (the SMP PC)\n"
 "  -M, --mode MODE      real, protected or long (default long)\n"
 "  -l, --load ADDR      load address of a flat image, 0x-hex or decimal\n"
 "                       (default 0x1000; not allowed for ELF images)\n"
@@ -187,6 +193,7 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 		{ "mem",	required_argument, NULL, 'm' },
 		{ "cpus",	required_argument, NULL, 'c' },
 		{ "cpu-features", required_argument, NULL, OPT_CPU_FEATURES },
+		{ "rng",	no_argument,	   NULL, OPT_RNG },
 		{ "mode",	required_argument, NULL, 'M' },
 		{ "load",	required_argument, NULL, 'l' },
 		{ "entry",	required_argument, NULL, 'e' },
@@ -239,6 +246,9 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 				return usage_error("invalid --cpu-features"
 						   " '%s': %s", optarg, why);
 			cfg->features_set = true;
+			break;
+		case OPT_RNG:
+			cfg->rng = true;
 			break;
 		case 'M':
 			if (parse_cpu_mode(optarg, &cfg->mode))
@@ -305,6 +315,9 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 	}
 	if (cfg->initrd || cfg->cmdline)
 		return usage_error("--initrd and --cmdline need --kernel");
+	if (cfg->rng)
+		return usage_error("--rng needs --kernel: devices are on the"
+				   " Linux guest's PC");
 	if (cfg->cpus > 1)
 		return usage_error("--cpus needs --kernel: an IMAGE runs on"
 				   " one vCPU");
@@ -644,7 +657,8 @@ static int cmd_start_linux(const struct config *cfg)
 	uint64_t low = cfg->mem < LINUX_LOW_RAM_MAX ? cfg->mem
 						    : LINUX_LOW_RAM_MAX;
 	uint64_t high = cfg->mem - low;
-	struct run_config rc = { .mem = cfg->mem, .verbose = cfg->verbose };
+	struct run_config rc = { .mem = cfg->mem, .verbose = cfg->verbose,
+				 .rng = cfg->rng };
 	struct svmhv_sregs sregs;
 	struct svmhv_regs regs;
 	struct linux_boot boot;
@@ -694,6 +708,12 @@ static int cmd_start_linux(const struct config *cfg)
 		goto out;
 	}
 	lapic = vm_check_cap(&vm, SVMHV_CAP_LAPIC) == 1;
+	if (cfg->rng && !lapic) {
+		msg("--rng: this svmhv module has no in-kernel local APIC"
+		    " (SVMHV_CAP_LAPIC), and PCI devices are on the SMP PC"
+		    " only");
+		goto out;
+	}
 	if (cfg->cpus > 1 && !lapic) {
 		msg("--cpus %u: this svmhv module has no in-kernel local APIC"
 		    " (SVMHV_CAP_LAPIC), so it runs one vCPU only", cfg->cpus);

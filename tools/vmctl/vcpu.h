@@ -25,6 +25,7 @@ struct run_config {
 	uint64_t mem;		/* guest RAM, for the outside-RAM message */
 	const struct guest_ram *ram;	/* below 4 GiB: for hypercalls */
 	bool verbose;
+	bool rng;		/* --rng: a virtio-rng on PCI (SMP PC) */
 };
 
 struct vcpu {
