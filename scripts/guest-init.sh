@@ -24,7 +24,8 @@
 #          bench/results.json between SVMHV-BENCH-JSON-BEGIN/END; read off
 #          the console by bench/run-emulated.sh (`make bench`)
 #   smp    Linux guests with 1, 2, 4 and 8 vCPUs on the multi-core PC
-#          (tools/vmctl/tests/linux_smp_test.sh), in a one-CPU host
+#          (tools/vmctl/tests/linux_smp_test.sh), then with a virtio-rng
+#          (tools/vmctl/tests/linux_virtio_test.sh), in a one-CPU host
 #   hostlife the host's own life with svmhv loaded (scripts/hostlife.sh):
 #          a suspend/resume cycle through /sys/power/pm_test, a guest on
 #          each CPU, then `reboot -f` while a guest runs; markers
@@ -209,8 +210,15 @@ do_smp() {
 	echo "SVMHV-INSMOD rc=$?"
 	print_load_addresses
 	limit=800
-	run_prog linux_smp_test.sh /tests/vmctl \
-		env LINUX_BOOT_TIMEOUT=240 /tests/vmctl/linux_smp_test.sh
+	if wanted linux_smp_test.sh; then
+		run_prog linux_smp_test.sh /tests/vmctl \
+			env LINUX_BOOT_TIMEOUT=240 /tests/vmctl/linux_smp_test.sh
+	fi
+	limit=500
+	if wanted linux_virtio_test.sh; then
+		run_prog linux_virtio_test.sh /tests/vmctl \
+			env LINUX_BOOT_TIMEOUT=240 /tests/vmctl/linux_virtio_test.sh
+	fi
 	limit=
 	end_check
 }

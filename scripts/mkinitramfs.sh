@@ -14,7 +14,8 @@
 #   /linux/bzImage, /linux/guest-initrd.cpio.gz
 #                           the Linux guest vmctl boots: this same kernel
 #                           (LINUX_GUEST_BZIMAGE=file: another one)
-#   /tests/vmctl/vmctl_test.sh, linux_boot_test.sh
+#   /tests/vmctl/vmctl_test.sh, linux_boot_test.sh (check), linux_smp_test.sh,
+#                           linux_virtio_test.sh (smp)
 #   /selftests/*, tests.list   from `make -C selftests install DESTDIR=`
 #   /usr/bin/svmbench       bench mode only: bench/svmbench
 # Modes: check (everything), run (module, vmctl, guests), shell (everything),
@@ -167,6 +168,7 @@ fi
 if [ "$mode" = smp ] || [ "$mode" = shell ]; then
 	mkdir -p "$stage/tests/vmctl"
 	install -m 0755 "$repo/tools/vmctl/tests/linux_smp_test.sh" "$stage/tests/vmctl/"
+	install -m 0755 "$repo/tools/vmctl/tests/linux_virtio_test.sh" "$stage/tests/vmctl/"
 fi
 
 if [ "$mode" = check ] || [ "$mode" = shell ]; then

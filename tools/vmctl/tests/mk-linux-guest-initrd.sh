@@ -8,6 +8,12 @@
 # Usage: mk-linux-guest-initrd.sh OUTPUT.cpio.gz [BUSYBOX]
 #   BUSYBOX  a statically linked busybox (default: busybox on $PATH,
 #            Debian's busybox-static package)
+#   GUEST_KERNELS  kernel versions whose virtio modules to carry (default:
+#            every complete kernel, scripts/kver.sh --all); each gets
+#            /lib/modules/VERSION/*.ko and virtio.order, the load order of
+#            virtio_pci and virtio-rng with their dependencies, decompressed
+#            (busybox insmod loads plain ELF); what a kernel has built in
+#            (6.12: everything but virtio-rng) is not there
 #
 # The guest's /init, by guest.mode= on the kernel command line:
 #   test (default)  print LINUX-GUEST-INIT on the console, check that
@@ -16,6 +22,7 @@
 #       and jiffies-driven sleep), each check printing a LINUX-GUEST-*
 #       line with ok/FAIL, then LINUX-GUEST-DONE and power off.
 #   shell  an interactive shell on the console; power off when it exits.
+#   smp, virtio  see linux_smp_test.sh and linux_virtio_test.sh.
 set -eu
 
 out=${1:?usage: mk-linux-guest-initrd.sh OUTPUT.cpio.gz [BUSYBOX]}
@@ -34,6 +41,40 @@ cp "$bb" "$stage/bin/busybox"
 for applet in $("$bb" --list-full); do
 	[ "$applet" = bin/busybox ] && continue
 	ln -s /bin/busybox "$stage/$applet"
+done
+
+# The virtio modules of each guest kernel, dependencies first.
+repo=$(cd "$(dirname "$0")/../../.." && pwd)
+kernels=${GUEST_KERNELS-$("$repo/scripts/kver.sh" --all 2>/dev/null || true)}
+for k in $kernels; do
+	md=/lib/modules/$k
+	[ -s "$md/modules.dep" ] || continue
+	mkdir -p "$stage$md"
+	: >"$stage$md/virtio.order"
+	# add_module NAME: NAME's dependencies, then NAME.  POSIX sh has no
+	# local variables: the recursion runs in subshells.
+	add_module() {
+		rel=$(awk -F: -v n="$1" '{ b = $1; sub(/.*\//, "", b)
+			sub(/\.ko.*/, "", b); gsub(/-/, "_", b)
+			if (b == n) { print; exit } }' "$md/modules.dep")
+		[ -n "$rel" ] || return 0	# built in
+		for dep in ${rel#*:}; do
+			d=${dep##*/}; d=${d%%.ko*}
+			(add_module "$(echo "$d" | tr - _)")
+		done
+		f=${rel%%:*}
+		b=${f##*/}; b=${b%%.ko*}.ko
+		grep -qx "$b" "$stage$md/virtio.order" && return 0
+		case $f in
+		*.xz)  xz -dc "$md/$f" >"$stage$md/$b" ;;
+		*.zst) zstd -qdc "$md/$f" >"$stage$md/$b" ;;
+		*.gz)  gzip -dc "$md/$f" >"$stage$md/$b" ;;
+		*)     cp "$md/$f" "$stage$md/$b" ;;
+		esac
+		echo "$b" >>"$stage$md/virtio.order"
+	}
+	add_module virtio_pci
+	add_module virtio_rng
 done
 
 cat >"$stage/init" <<'INIT'
@@ -155,6 +196,69 @@ if [ "$mode" = smp ]; then
 	case " $(cat /proc/cmdline) " in
 	*" guest.end=reboot "*) reboot -f ;;
 	esac
+	poweroff -f
+	sleep 10
+fi
+
+# guest.mode=virtio (tools/vmctl/tests/linux_virtio_test.sh): vmctl --rng
+# on the multi-core PC.  Debian's own virtio_pci and virtio-rng drivers
+# (modules carried in /lib/modules, or built in) find the device on PCI,
+# negotiate, and feed /dev/hwrng; guest.msix=0 says the boot runs with
+# pci=nomsi, so interrupts come through INTx and the I/O APIC.
+if [ "$mode" = virtio ]; then
+	msix=1
+	for word in $(cat /proc/cmdline); do
+		case $word in guest.msix=*) msix=${word#guest.msix=} ;; esac
+	done
+	say() {	# say NAME STATUS DETAIL
+		if [ "$2" = 0 ]; then echo "LINUX-VIRTIO-$1 ok $3"
+		else echo "LINUX-VIRTIO-$1 FAIL $3"; fi
+	}
+	md=/lib/modules/$(uname -r) bad=
+	if [ -r "$md/virtio.order" ]; then
+		while read -r ko; do
+			insmod "$md/$ko" 2>/tmp/insmod || grep -q 'File exists' /tmp/insmod ||
+				bad="$bad $ko:$(tr '\n' ' ' </tmp/insmod)"
+		done <"$md/virtio.order"
+	fi
+	[ -z "$bad" ] && [ -d /sys/bus/pci/drivers/virtio-pci ]
+	say MODULES $? "$(cat "$md/virtio.order" 2>/dev/null | tr '\n' ' ')$bad"
+	dev=
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d/vendor")" = 0x1af4 ] && [ "$(cat "$d/device")" = 0x1044 ] && dev=$d
+	done
+	[ -n "$dev" ]; say PCI_DEVICE $? "${dev##*/} $(cat "$dev/class" "$dev/revision" 2>/dev/null | tr '\n' ' ')"
+	drv=$(basename "$(readlink "$dev/driver" 2>/dev/null)")
+	[ "$drv" = virtio-pci ]; say DRIVER_BOUND $? "$drv"
+	sleep 1
+	cur=$(cat /sys/class/misc/hw_random/rng_current 2>/dev/null)
+	case $cur in virtio_rng*) st=0 ;; *) st=1 ;; esac
+	say HWRNG_CURRENT $st "$cur"
+	before=$(grep 'virtio0' /proc/interrupts | awk '{ for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i } END { print s + 0 }')
+	head -c 65536 /dev/hwrng >/tmp/rnd
+	n=$(wc -c </tmp/rnd)
+	# Random bytes: 64 KiB take far more than 200 distinct 16-byte lines
+	# (all-zero or a repeated buffer would give a handful).
+	u=$(od -An -tx1 -v /tmp/rnd | sort -u | wc -l)
+	[ "$n" = 65536 ] && [ "$u" -gt 4000 ]; say READ_64K $? "$n bytes, $u distinct lines"
+	after=$(grep 'virtio0' /proc/interrupts | awk '{ for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i } END { print s + 0 }')
+	lines=$(grep 'virtio0' /proc/interrupts | tr -s ' ' | tr '\n' '|')
+	if [ "$msix" = 1 ]; then
+		[ -n "$(ls "$dev/msi_irqs" 2>/dev/null)" ] &&
+			grep 'virtio0-' /proc/interrupts | grep -q 'MSI'
+		say MSIX_IN_USE $? "msi_irqs: $(ls "$dev/msi_irqs" 2>/dev/null | tr '\n' ' ')| $lines"
+	else
+		[ -z "$(ls "$dev/msi_irqs" 2>/dev/null)" ] &&
+			grep 'virtio0' /proc/interrupts | grep -q 'IO-APIC'
+		say INTX_IN_USE $? "$lines"
+	fi
+	[ "$after" -gt "$before" ]; say INTERRUPTS_COUNTED $? "$before -> $after"
+	dmesg >/tmp/dmesg
+	grep -E 'WARNING|BUG:|Oops|Call Trace|ACPI BIOS (Error|Warning)|ACPI (Error|Warning)|APIC.*(bug|mismatch)|virtio.*(error|fail|broken)|pci .*(can.t claim|no space|failed to assign|BAR .* invalid)|PCI: .*(fail|error|Fatal)|irq [0-9]+: nobody cared' \
+		/tmp/dmesg | grep -v 'Speculative Return Stack Overflow' >/tmp/bad
+	[ ! -s /tmp/bad ]; say DMESG_CLEAN $? "$(head -n 3 /tmp/bad | tr '\n' '|')"
+	grep -E 'pci|PCI|virtio' /tmp/dmesg | sed 's/^/LINUX-VIRTIO-LOG /' | head -n 40
+	echo "LINUX-VIRTIO-DONE"
 	poweroff -f
 	sleep 10
 fi
