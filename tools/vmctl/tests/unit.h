@@ -46,5 +46,6 @@ void unit_acpi(void);
 void unit_hypercall(void);
 void unit_cpu_features(void);
 void unit_cpu_topology(void);
+void unit_vblk(void);
 
 #endif /* VMCTL_UNIT_H */
