@@ -47,5 +47,6 @@ void unit_hypercall(void);
 void unit_cpu_features(void);
 void unit_cpu_topology(void);
 void unit_vblk(void);
+void unit_vblk_fuzz(void);
 
 #endif /* VMCTL_UNIT_H */

@@ -27,6 +27,7 @@ int main(void)
 	unit_cpu_features();
 	unit_cpu_topology();
 	unit_vblk();
+	unit_vblk_fuzz();
 	printf("1..%u\n", unit_passed + unit_failed);
 	printf("%u passed, %u failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;
