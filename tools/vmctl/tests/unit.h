@@ -49,5 +49,7 @@ void unit_cpu_topology(void);
 void unit_pci(void);
 void unit_virtqueue(void);
 void unit_virtio_pci(void);
+void unit_vblk(void);
+void unit_vblk_fuzz(void);
 
 #endif /* VMCTL_UNIT_H */

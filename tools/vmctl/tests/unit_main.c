@@ -29,6 +29,8 @@ int main(void)
 	unit_pci();
 	unit_virtqueue();
 	unit_virtio_pci();
+	unit_vblk();
+	unit_vblk_fuzz();
 	printf("1..%u\n", unit_passed + unit_failed);
 	printf("%u passed, %u failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;
