@@ -216,6 +216,13 @@ static void reset(struct virtio_pci *vp)
 		vp->q[i].vq.ready = false;
 		pthread_mutex_unlock(&vp->q[i].vq.lock);
 	}
+	/* A device holding requests gives them back; their completions
+	 * take @lock, so it is released meanwhile, as in the wait. */
+	if (vp->dev.cancel) {
+		pthread_mutex_unlock(&vp->lock);
+		vp->dev.cancel(vp->dev.opaque);
+		pthread_mutex_lock(&vp->lock);
+	}
 	while (vp->inflight)
 		pthread_cond_wait(&vp->idle, &vp->lock);
 	if (vp->dev.reset)
@@ -258,7 +265,9 @@ static void set_status(struct virtio_pci *vp, uint8_t v)
 	if ((v & VIRTIO_STATUS_FEATURES_OK) &&
 	    !(old & VIRTIO_STATUS_FEATURES_OK) &&
 	    ((vp->driver_features & ~vp->offered) ||
-	     !(vp->driver_features >> VIRTIO_F_VERSION_1 & 1)))
+	     !(vp->driver_features >> VIRTIO_F_VERSION_1 & 1) ||
+	     (vp->dev.features_ok &&
+	      vp->dev.features_ok(vp->dev.opaque, vp->driver_features))))
 		v &= (uint8_t)~VIRTIO_STATUS_FEATURES_OK;
 	vp->status = v;
 	/* 3.1.1 step 8: buffers made available before DRIVER_OK are
@@ -657,6 +666,8 @@ static unsigned int add_vendor_cap(struct pci_dev *d, uint8_t type,
 static uint32_t class_code(uint16_t device_id)
 {
 	switch (device_id) {
+	case VIRTIO_ID_NET:
+		return 0x020000;	/* network, Ethernet */
 	case VIRTIO_ID_BLOCK:
 		return 0x010000;	/* mass storage, SCSI */
 	default:

@@ -45,6 +45,7 @@
 #include "virtqueue.h"
 
 /* Device IDs (5, table "Device Types"). */
+#define VIRTIO_ID_NET		1
 #define VIRTIO_ID_BLOCK		2
 #define VIRTIO_ID_ENTROPY	4
 
@@ -122,6 +123,18 @@ struct virtio_device {
 	/* Optional: the driver reset the device (2.4), after every
 	 * submitted request completed. */
 	void (*reset)(void *opaque);
+	/* Optional: the driver sets FEATURES_OK with @features, a subset
+	 * of what was offered (3.1.1 step 5).  0 accepts them; anything
+	 * else leaves FEATURES_OK clear (step 6: "the device does not
+	 * support our subset").  Called under the transport's lock. */
+	int (*features_ok)(void *opaque, uint64_t features);
+	/* Optional, for a device that holds requests until an outside
+	 * event (virtio-net's receive buffers wait for a packet): a reset
+	 * began.  The device completes every request it holds, now or
+	 * soon from its own thread, and every one submitted until reset()
+	 * (a pop may race with the reset); the transport waits for them.
+	 * Called with no transport lock held, so it may complete here. */
+	void (*cancel)(void *opaque);
 };
 
 /* What the machine gives the transport. */
