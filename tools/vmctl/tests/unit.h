@@ -51,5 +51,6 @@ void unit_virtqueue(void);
 void unit_virtio_pci(void);
 void unit_vblk(void);
 void unit_vblk_fuzz(void);
+void unit_net(void);
 
 #endif /* VMCTL_UNIT_H */

@@ -31,6 +31,7 @@ int main(void)
 	unit_virtio_pci();
 	unit_vblk();
 	unit_vblk_fuzz();
+	unit_net();
 	printf("1..%u\n", unit_passed + unit_failed);
 	printf("%u passed, %u failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;
