@@ -25,6 +25,7 @@
 #include "machine.h"
 #include "msg.h"
 #include "signals.h"
+#include "virtio/net.h"
 #include "virtio/rng.h"
 
 #define NS_PER_S	1000000000ull
@@ -397,6 +398,128 @@ static int add_rng(struct machine *m)
 	return 0;
 }
 
+/*
+ * --net tap=NAME[,mac=MAC]: a virtio-net function on the SMP PC's PCI bus
+ * on the host tap NAME (virtio/net.h).  Transmit runs on the transport's
+ * device thread, receive on the device's own; neither is a vCPU's.
+ */
+struct machine_net {
+	struct virtio_pci vp;
+	struct vnet net;
+	bool net_made, vp_made;
+};
+
+/*
+ * Without mac=, the MAC comes from the host's /etc/machine-id and the tap
+ * name (vnet_mac_from_name()): the same guest on the same tap keeps its
+ * address from run to run, and guests on two hosts sharing a bridge get
+ * different ones.
+ */
+static void net_default_mac(const char *tap, uint8_t mac[6])
+{
+	char id[64] = "";
+	FILE *f = fopen("/etc/machine-id", "re");
+
+	if (f) {
+		if (!fgets(id, sizeof(id), f))
+			id[0] = 0;
+		fclose(f);
+	}
+	id[strcspn(id, "\n")] = 0;
+	vnet_mac_from_name(id, tap, mac);
+}
+
+static int add_net(struct machine *m, const struct net_opt *o)
+{
+	struct virtio_host host = {
+		.opaque = m, .mem = &m->mem,
+		.signal_msi = host_signal_msi,
+		.intx_changed = host_intx_changed,
+		.log = host_log,
+	};
+	struct virtio_device dev;
+	struct machine_net *mn;
+	char err[300];
+	uint8_t mac[6];
+	bool offloads;
+	int fd, slot;
+
+	fd = vnet_tap_open("/dev/net/tun", o->tap, &offloads, err, sizeof(err));
+	if (fd < 0) {
+		msg("--net tap=%s: %s", o->tap, err);
+		return -1;
+	}
+	if (o->mac_set)
+		memcpy(mac, o->mac, 6);
+	else
+		net_default_mac(o->tap, mac);
+	mn = calloc(1, sizeof(*mn));
+	if (!mn) {
+		close(fd);
+		msg("--net tap=%s: out of memory", o->tap);
+		return -1;
+	}
+	m->net[m->nnets++] = mn;
+	mn->net_made = true;
+	if (vnet_init(&mn->net, fd, true, offloads, mac) < 0) {
+		msg("cannot set up virtio-net: %s", strerror(errno));
+		return -1;
+	}
+	if (vm_check_cap(m->vm, SVMHV_CAP_IOEVENTFD) > 0)
+		host.ioeventfd = host_ioeventfd;
+	if (vm_check_cap(m->vm, SVMHV_CAP_IRQFD) > 0)
+		host.irqfd = host_irqfd;
+	vnet_device(&mn->net, &dev);
+	mn->vp_made = true;
+	if (virtio_pci_init(&mn->vp, &dev, &host) < 0) {
+		msg("cannot set up virtio-net: %s", strerror(errno));
+		return -1;
+	}
+	slot = pc_board_add_pci(&m->board, &mn->vp.pci);
+	if (slot < 0) {
+		msg("--net tap=%s: no free slot on PCI bus 0", o->tap);
+		return -1;
+	}
+	if (virtio_pci_start(&mn->vp) < 0 || vnet_start(&mn->net) < 0) {
+		msg("cannot start the virtio-net threads: %s", strerror(errno));
+		return -1;
+	}
+	if (m->vcpu[0].cfg->verbose)
+		msg("virtio-net: PCI 00:%02x.0, BAR0 0x%" PRIx64 ", GSI %u, tap"
+		    " %s, MAC %02x:%02x:%02x:%02x:%02x:%02x%s, offloads %s",
+		    slot, pci_dev_bar_addr(&mn->vp.pci, VIRTIO_PCI_BAR),
+		    mn->vp.pci.gsi, o->tap, mac[0], mac[1], mac[2], mac[3],
+		    mac[4], mac[5], o->mac_set ? "" : " (generated)",
+		    offloads ? "CSUM/TSO4/TSO6 both ways" : "none");
+	return 0;
+}
+
+static void destroy_net(struct machine *m)
+{
+	struct machine_net *mn;
+	unsigned int i;
+
+	for (i = 0; i < m->nnets; i++) {
+		mn = m->net[i];
+		if (mn->vp_made)
+			virtio_pci_stop(&mn->vp);
+		if (mn->net_made) {
+			if (m->vcpu[0].cfg && m->vcpu[0].cfg->verbose)
+				msg("virtio-net %u: %" PRIu64 " frames received"
+				    " (%" PRIu64 " dropped), %" PRIu64 " sent"
+				    " (%" PRIu64 " dropped)", i,
+				    mn->net.rx_packets, mn->net.rx_dropped,
+				    mn->net.tx_packets, mn->net.tx_dropped);
+			vnet_close(&mn->net);
+		}
+		if (mn->vp_made)
+			virtio_pci_destroy(&mn->vp);
+		free(mn);
+		m->net[i] = NULL;
+	}
+	m->nnets = 0;
+}
+
 int machine_init(struct machine *m, struct vm *vm, const struct run_config *cfg,
 		 bool lapic)
 {
@@ -460,6 +583,16 @@ int machine_init(struct machine *m, struct vm *vm, const struct run_config *cfg,
 			    " only");
 		return -1;
 	}
+	for (i = 0; i < cfg->nnets; i++) {
+		if (!lapic) {
+			msg("--net needs svmhv's in-kernel local APIC"
+			    " (SVMHV_CAP_LAPIC): PCI devices are on the SMP PC"
+			    " only");
+			return -1;
+		}
+		if (add_net(m, &cfg->nets[i]) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -505,6 +638,7 @@ int machine_run(struct machine *m)
 
 void machine_destroy(struct machine *m)
 {
+	destroy_net(m);
 	if (m->rng) {
 		virtio_pci_destroy(m->rng);
 		free(m->rng);

@@ -33,11 +33,14 @@
 
 #include "console_in.h"
 #include "io_bus.h"
+#include "net_opt.h"
 #include "pc_board.h"
 #include "vcpu.h"
 #include "virtio/guest_mem.h"
 #include "virtio/virtio_pci.h"
 #include "vm.h"
+
+struct machine_net;
 
 struct machine {
 	pthread_mutex_t lock;
@@ -61,6 +64,8 @@ struct machine {
 	struct vm_stop stop;		/* @lock */
 	struct guest_mem mem;		/* guest RAM for device DMA */
 	struct virtio_pci *rng;		/* --rng */
+	struct machine_net *net[VMCTL_MAX_NETS];	/* --net */
+	unsigned int nnets;
 };
 
 /* Set up the board (the SMP PC when @lapic) for @vm's vCPUs, the timer

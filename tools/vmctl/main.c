@@ -38,6 +38,7 @@
 #include "loader_linux.h"
 #include "machine.h"
 #include "msg.h"
+#include "net_opt.h"
 #include "options.h"
 #include "pc_board.h"
 #include "signals.h"
@@ -55,6 +56,7 @@
 /* getopt_long value of the long options without a short form. */
 #define OPT_CPU_FEATURES	0x100
 #define OPT_RNG			0x101
+#define OPT_NET			0x110
 
 struct config {
 	uint64_t mem;
@@ -70,6 +72,8 @@ struct config {
 	unsigned int cpus;	/* --cpus: vCPUs of a Linux guest */
 	bool features_set;	/* --cpu-features given */
 	bool rng;		/* --rng: virtio-rng on PCI */
+	struct net_opt nets[VMCTL_MAX_NETS];	/* --net */
+	unsigned int nnets;
 	struct cpu_features_req features;
 	const char *device;
 	const char *image;
@@ -84,6 +88,7 @@ static void help(void)
 "Usage: vmctl start [OPTIONS] IMAGE\n"
 "       vmctl start -k KERNEL [-i INITRD] [-p CMDLINE] [-m SIZE] [-c N]\n"
 "                   [--cpu-features LIST] [--rng]\n"
+"                   [--net tap=NAME[,mac=MAC]]...\n"
 "       vmctl list\n"
 "       vmctl stat [--once] [--interval SECONDS]\n"
 "       vmctl --help | --version\n"
@@ -127,6 +132,16 @@ static void help(void)
 "                       device on PCI, modern transport, MSI-X) fed from\n"
 "                       the host's getrandom(); needs -k and svmhv's\n"
 "                       in-kernel local APIC (the SMP PC)\n"
+"      --net tap=NAME[,mac=MAC]\n"
+"                       give the guest a virtio-net (virtio 1.2 network\n"
+"                       device on PCI) on the host's tap NAME: attached if\n"
+"                       it exists (ip tuntap add NAME mode tap), else\n"
+"                       created for this run (CAP_NET_ADMIN); checksum and\n"
+"                       TSO offloads when the tap has them; MAC as given,\n"
+"                       else derived from /etc/machine-id and NAME\n"
+"                       (locally administered, the same every run).  Up to\n"
+"                       4; a tap that cannot be opened is status 1.  Needs\n"
+"                       -k and the SMP PC, as --rng\n"
 "  -M, --mode MODE      real, protected or long (default long)\n"
 "  -l, --load ADDR      load address of a flat image, 0x-hex or decimal\n"
 "                       (default 0x1000; not allowed for ELF images)\n"
@@ -194,6 +209,7 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 		{ "cpus",	required_argument, NULL, 'c' },
 		{ "cpu-features", required_argument, NULL, OPT_CPU_FEATURES },
 		{ "rng",	no_argument,	   NULL, OPT_RNG },
+		{ "net",	required_argument, NULL, OPT_NET },
 		{ "mode",	required_argument, NULL, 'M' },
 		{ "load",	required_argument, NULL, 'l' },
 		{ "entry",	required_argument, NULL, 'e' },
@@ -249,6 +265,16 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 			break;
 		case OPT_RNG:
 			cfg->rng = true;
+			break;
+		case OPT_NET:
+			if (cfg->nnets == VMCTL_MAX_NETS)
+				return usage_error("at most %d --net options",
+						   VMCTL_MAX_NETS);
+			if (net_opt_parse(optarg, &cfg->nets[cfg->nnets], why,
+					  sizeof(why)) < 0)
+				return usage_error("invalid --net '%s': %s",
+						   optarg, why);
+			cfg->nnets++;
 			break;
 		case 'M':
 			if (parse_cpu_mode(optarg, &cfg->mode))
@@ -317,6 +343,9 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 		return usage_error("--initrd and --cmdline need --kernel");
 	if (cfg->rng)
 		return usage_error("--rng needs --kernel: devices are on the"
+				   " Linux guest's PC");
+	if (cfg->nnets)
+		return usage_error("--net needs --kernel: devices are on the"
 				   " Linux guest's PC");
 	if (cfg->cpus > 1)
 		return usage_error("--cpus needs --kernel: an IMAGE runs on"
@@ -685,6 +714,8 @@ static int cmd_start_linux(const struct config *cfg)
 	 * at 4 GiB and only appears in the e820 map. */
 	ram = (struct guest_ram){ .mem = mem, .size = low, .limit = low };
 	rc.ram = &ram;
+	rc.nets = cfg->nets;
+	rc.nnets = cfg->nnets;
 	kernel = read_file("kernel", cfg->kernel, &klen, UINT64_MAX);
 	if (!kernel)
 		goto out;
@@ -710,6 +741,12 @@ static int cmd_start_linux(const struct config *cfg)
 	lapic = vm_check_cap(&vm, SVMHV_CAP_LAPIC) == 1;
 	if (cfg->rng && !lapic) {
 		msg("--rng: this svmhv module has no in-kernel local APIC"
+		    " (SVMHV_CAP_LAPIC), and PCI devices are on the SMP PC"
+		    " only");
+		goto out;
+	}
+	if (cfg->nnets && !lapic) {
+		msg("--net: this svmhv module has no in-kernel local APIC"
 		    " (SVMHV_CAP_LAPIC), and PCI devices are on the SMP PC"
 		    " only");
 		goto out;

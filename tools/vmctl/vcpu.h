@@ -20,12 +20,16 @@
 struct machine;
 
 struct guest_ram;
+struct net_opt;
 
 struct run_config {
 	uint64_t mem;		/* guest RAM, for the outside-RAM message */
 	const struct guest_ram *ram;	/* below 4 GiB: for hypercalls */
 	bool verbose;
 	bool rng;		/* --rng: a virtio-rng on PCI (SMP PC) */
+	/* --net: a virtio-net on PCI per entry (SMP PC) */
+	const struct net_opt *nets;
+	unsigned int nnets;
 };
 
 struct vcpu {
