@@ -11,7 +11,8 @@
 #   GUEST_KERNELS  kernel versions whose virtio modules to carry (default:
 #            every complete kernel, scripts/kver.sh --all); each gets
 #            /lib/modules/VERSION/*.ko and virtio.order, the load order of
-#            virtio_pci and virtio-rng with their dependencies, decompressed
+#            virtio_pci, virtio-rng and virtio_net (with failover and
+#            net_failover) with their dependencies, decompressed
 #            (busybox insmod loads plain ELF); what a kernel has built in
 #            (6.12: everything but virtio-rng) is not there
 #
@@ -23,6 +24,7 @@
 #       line with ok/FAIL, then LINUX-GUEST-DONE and power off.
 #   shell  an interactive shell on the console; power off when it exits.
 #   smp, virtio  see linux_smp_test.sh and linux_virtio_test.sh.
+#   net  see linux_net_test.sh.
 set -eu
 
 out=${1:?usage: mk-linux-guest-initrd.sh OUTPUT.cpio.gz [BUSYBOX]}
@@ -75,6 +77,7 @@ for k in $kernels; do
 	}
 	add_module virtio_pci
 	add_module virtio_rng
+	add_module virtio_net
 done
 
 cat >"$stage/init" <<'INIT'
@@ -96,6 +99,79 @@ echo "LINUX-GUEST-INIT $(uname -r)"
 if [ "$mode" = shell ]; then
 	setsid cttyhack sh
 	poweroff -f
+fi
+
+# guest.mode=net (tools/vmctl/tests/linux_net_test.sh): vmctl --net on
+# the host's tap0 (10.0.2.1/24).  Debian's virtio_net finds the device,
+# the guest takes 10.0.2.15/24 and talks to the host: ping, large pings,
+# 1 MiB each way (wget from the host's httpd, nc to the host's listener).
+# guest.mac= is the address vmctl was given, guest.md5= the checksum of
+# the file the host serves.  Each check prints LINUX-NET-<NAME> ok or FAIL.
+if [ "$mode" = net ]; then
+	wantmac= wantmd5= host=10.0.2.1
+	for word in $(cat /proc/cmdline); do
+		case $word in
+		guest.mac=*) wantmac=${word#guest.mac=} ;;
+		guest.md5=*) wantmd5=${word#guest.md5=} ;;
+		esac
+	done
+	say() {	# say NAME STATUS DETAIL
+		if [ "$2" = 0 ]; then echo "LINUX-NET-$1 ok $3"
+		else echo "LINUX-NET-$1 FAIL $3"; fi
+	}
+	md=/lib/modules/$(uname -r) bad=
+	if [ -r "$md/virtio.order" ]; then
+		while read -r ko; do
+			insmod "$md/$ko" 2>/tmp/insmod || grep -q 'File exists' /tmp/insmod ||
+				bad="$bad $ko:$(tr '\n' ' ' </tmp/insmod)"
+		done <"$md/virtio.order"
+	fi
+	[ -z "$bad" ] && [ -d /sys/bus/virtio/drivers/virtio_net ]
+	say MODULES $? "$(tr '\n' ' ' <"$md/virtio.order" 2>/dev/null)$bad"
+	dev=
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d/vendor")" = 0x1af4 ] && [ "$(cat "$d/device")" = 0x1041 ] && dev=$d
+	done
+	[ -n "$dev" ]; say PCI_DEVICE $? "${dev##*/} class $(cat "$dev/class" 2>/dev/null)"
+	nic=
+	for n in /sys/class/net/*; do
+		case $(readlink "$n/device/driver" 2>/dev/null) in
+		*/virtio_net) nic=${n##*/} ;;
+		esac
+	done
+	[ -n "$nic" ]; say NETDEV $? "$nic"
+	mac=$(cat "/sys/class/net/$nic/address" 2>/dev/null)
+	[ -n "$mac" ] && [ "$mac" = "$wantmac" ]; say MAC $? "$mac, given $wantmac"
+	ip link set "$nic" up && ip addr add 10.0.2.15/24 dev "$nic"
+	say IP_UP $? "$(ip addr show "$nic" 2>&1 | tr -s ' \n' ' ')"
+	sleep 1
+	[ "$(cat "/sys/class/net/$nic/carrier" 2>/dev/null)" = 1 ]
+	say LINK_UP $? "carrier $(cat "/sys/class/net/$nic/carrier" 2>/dev/null), operstate $(cat "/sys/class/net/$nic/operstate" 2>/dev/null)"
+	ping -c 3 -W 10 "$host" >/tmp/ping 2>&1
+	say PING_HOST $? "$(tail -n 2 /tmp/ping | tr '\n' ' ')"
+	ping -c 4 -s 8000 -W 10 "$host" >/tmp/ping 2>&1 && grep -q ' 0% packet loss' /tmp/ping
+	say PING_8000 $? "$(tail -n 2 /tmp/ping | tr '\n' ' ')"
+	wget -q -T 60 -O /tmp/down "http://$host:8080/blob" 2>/tmp/wget
+	st=$?
+	got=$(md5sum </tmp/down | cut -d' ' -f1)
+	[ "$st" = 0 ] && [ "$got" = "$wantmd5" ]
+	say DOWNLOAD_1M $? "wget status $st, $(wc -c </tmp/down) bytes, md5 $got, want $wantmd5 $(tr '\n' ' ' </tmp/wget)"
+	dd if=/dev/urandom of=/tmp/up bs=1024 count=1024 2>/dev/null
+	echo "LINUX-NET-UPLOAD-MD5 $(md5sum </tmp/up | cut -d' ' -f1)"
+	nc "$host" 5001 </tmp/up >/dev/null 2>/tmp/nc
+	say UPLOAD_1M_SENT $? "$(tr '\n' ' ' </tmp/nc)"
+	# Time for the host to ping this address back.
+	echo "LINUX-NET-WAITING-FOR-HOST-PING"
+	sleep 4
+	grep -E "$nic|virtio_net" /proc/interrupts | tr -s ' ' | sed 's/^/LINUX-NET-IRQ /'
+	ip -s link show "$nic" | tr -s ' ' | sed 's/^/LINUX-NET-STATS /'
+	dmesg >/tmp/dmesg
+	grep -E 'WARNING|BUG:|Oops|Call Trace|virtio.*(error|fail|broken)|virtio_net.*(rx|tx|error)|NETDEV WATCHDOG|timed out|pci .*(can.t claim|no space|failed to assign)|irq [0-9]+: nobody cared' \
+		/tmp/dmesg | grep -v 'Speculative Return Stack Overflow' >/tmp/bad
+	[ ! -s /tmp/bad ]; say DMESG_CLEAN $? "$(head -n 3 /tmp/bad | tr '\n' '|')"
+	echo "LINUX-NET-DONE"
+	poweroff -f
+	sleep 10
 fi
 
 # guest.mode=smp (tools/vmctl/tests/linux_smp_test.sh): a multi-core PC
