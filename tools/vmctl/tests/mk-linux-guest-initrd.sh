@@ -47,7 +47,9 @@ done
 
 # The virtio modules of each guest kernel, dependencies first.
 repo=$(cd "$(dirname "$0")/../../.." && pwd)
-kernels=${GUEST_KERNELS-$("$repo/scripts/kver.sh" --all 2>/dev/null || true)}
+# KVER= : every kernel even inside a one-kernel check run (KVER set),
+# since make keeps this file across runs of other kernels.
+kernels=${GUEST_KERNELS-$(KVER='' "$repo/scripts/kver.sh" --all 2>/dev/null || true)}
 for k in $kernels; do
 	md=/lib/modules/$k
 	[ -s "$md/modules.dep" ] || continue
