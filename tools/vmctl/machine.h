@@ -33,11 +33,14 @@
 
 #include "console_in.h"
 #include "io_bus.h"
+#include "options.h"
 #include "pc_board.h"
 #include "vcpu.h"
 #include "virtio/guest_mem.h"
 #include "virtio/virtio_pci.h"
 #include "vm.h"
+
+struct vblk;
 
 struct machine {
 	pthread_mutex_t lock;
@@ -61,6 +64,11 @@ struct machine {
 	struct vm_stop stop;		/* @lock */
 	struct guest_mem mem;		/* guest RAM for device DMA */
 	struct virtio_pci *rng;		/* --rng */
+	struct machine_disk {		/* --disk, in command-line order */
+		struct virtio_pci *vp;
+		struct vblk *vb;
+	} disk[VMCTL_MAX_DISKS];
+	unsigned int ndisks;
 };
 
 /* Set up the board (the SMP PC when @lapic) for @vm's vCPUs, the timer

@@ -18,6 +18,7 @@
 #include "vm.h"
 
 struct machine;
+struct disk_opt;
 
 struct guest_ram;
 
@@ -26,6 +27,8 @@ struct run_config {
 	const struct guest_ram *ram;	/* below 4 GiB: for hypercalls */
 	bool verbose;
 	bool rng;		/* --rng: a virtio-rng on PCI (SMP PC) */
+	const struct disk_opt *disks;	/* --disk: virtio-blk on PCI */
+	unsigned int ndisks;
 };
 
 struct vcpu {
