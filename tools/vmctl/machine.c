@@ -400,6 +400,12 @@ static int add_rng(struct machine *m)
 
 /* ---- --disk: virtio-blk functions (virtio/blk.h) ---- */
 
+/* Descriptors per queue: a chain without indirect descriptors holds the
+ * header, VBLK_SEG_MAX data buffers and the status. */
+#define DISK_QUEUE_SIZE	256
+_Static_assert(DISK_QUEUE_SIZE >= VBLK_SEG_MAX + 2,
+	       "virtio-blk queues too small for seg_max");
+
 static void disk_get_config(void *opaque, uint8_t *cfg, size_t len)
 {
 	vblk_config(opaque, cfg, len);
@@ -415,8 +421,7 @@ static void disk_submit(void *opaque, unsigned int queue,
  * One --disk: open and lock the image first, so that a missing, locked or
  * odd-sized image is reported before anything else, then one virtio-blk
  * function on the PCI bus with a request queue per vCPU (VIRTIO_BLK_F_MQ;
- * Linux's virtio_blk maps one to each CPU).  Queues of 256 descriptors:
- * a chain without indirect descriptors needs VBLK_SEG_MAX + 2.
+ * Linux's virtio_blk maps one to each CPU).
  */
 static int add_disk(struct machine *m, const struct disk_opt *opt,
 		    const struct virtio_host *host)
@@ -443,13 +448,12 @@ static int add_disk(struct machine *m, const struct disk_opt *opt,
 		.device_id = VIRTIO_ID_BLOCK,
 		.features = vblk_features(d->vb),
 		.num_queues = nq,
-		.queue_size = 256,
+		.queue_size = DISK_QUEUE_SIZE,
 		.config_size = vblk_config_size(),
 		.opaque = d->vb,
 		.get_config = disk_get_config,
 		.submit = disk_submit,
 	};
-	_Static_assert(256 >= VBLK_SEG_MAX + 2, "virtio-blk queue too small");
 	d->vp = calloc(1, sizeof(*d->vp));
 	if (!d->vp || virtio_pci_init(d->vp, &dev, host) < 0) {
 		msg("cannot set up virtio-blk for %s: %s", opt->path,
