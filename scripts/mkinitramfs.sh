@@ -15,6 +15,7 @@
 #   /linux/bzImage, /linux/guest-initrd.cpio.gz
 #                           the Linux guest vmctl boots: this same kernel
 #                           (LINUX_GUEST_BZIMAGE=file: another one)
+#   /linux/disk.ext4        smp, shell: the guest's ext4 disk (16 MiB)
 #   /tests/vmctl/vmctl_test.sh, linux_boot_test.sh (check), linux_smp_test.sh,
 #                           linux_virtio_test.sh, linux_net_test.sh (smp)
 #   /selftests/*, tests.list   from `make -C selftests install DESTDIR=`
@@ -170,6 +171,9 @@ if [ "$mode" = smp ] || [ "$mode" = shell ]; then
 	mkdir -p "$stage/tests/vmctl"
 	install -m 0755 "$repo/tools/vmctl/tests/linux_smp_test.sh" "$stage/tests/vmctl/"
 	install -m 0755 "$repo/tools/vmctl/tests/linux_virtio_test.sh" "$stage/tests/vmctl/"
+	# The ext4 image linux_virtio_test.sh gives its guest (vmctl --disk).
+	need "$build/linux-guest-disk.ext4" "make helpers"
+	cp "$build/linux-guest-disk.ext4" "$stage/linux/disk.ext4"
 fi
 
 # The network test of the SMP boot: vmctl --net needs the host's tun

@@ -25,6 +25,7 @@
 #include "machine.h"
 #include "msg.h"
 #include "signals.h"
+#include "virtio/blk.h"
 #include "virtio/net.h"
 #include "virtio/rng.h"
 
@@ -520,6 +521,136 @@ static void destroy_net(struct machine *m)
 	m->nnets = 0;
 }
 
+/* ---- --disk: virtio-blk functions (virtio/blk.h) ---- */
+
+/* Descriptors per queue: a chain without indirect descriptors holds the
+ * header, VBLK_SEG_MAX data buffers and the status. */
+#define DISK_QUEUE_SIZE	256
+_Static_assert(DISK_QUEUE_SIZE >= VBLK_SEG_MAX + 2,
+	       "virtio-blk queues too small for seg_max");
+
+static void disk_get_config(void *opaque, uint8_t *cfg, size_t len)
+{
+	vblk_config(opaque, cfg, len);
+}
+
+static void disk_submit(void *opaque, unsigned int queue,
+			struct virtio_req *req)
+{
+	vblk_submit(opaque, queue, req);
+}
+
+/*
+ * One --disk: open and lock the image first, so that a missing, locked or
+ * odd-sized image is reported before anything else, then one virtio-blk
+ * function on the PCI bus with a request queue per vCPU (VIRTIO_BLK_F_MQ;
+ * Linux's virtio_blk maps one to each CPU).
+ */
+static int add_disk(struct machine *m, const struct disk_opt *opt,
+		    const struct virtio_host *host)
+{
+	struct machine_disk *d = &m->disk[m->ndisks];
+	unsigned int nq = m->ncpus < VIRTIO_PCI_MAX_QUEUES ?
+			  m->ncpus : VIRTIO_PCI_MAX_QUEUES;
+	struct virtio_device dev;
+	char err[512];
+	int slot;
+
+	d->vb = vblk_open(opt->path, opt->readonly, err, sizeof(err));
+	if (!d->vb) {
+		msg("--disk %s", err);
+		return -1;
+	}
+	m->ndisks++;
+	if (vblk_set_num_queues(d->vb, nq) < 0) {
+		msg("internal error: virtio-blk cannot have %u queues", nq);
+		return -1;
+	}
+	dev = (struct virtio_device){
+		.name = "virtio-blk",
+		.device_id = VIRTIO_ID_BLOCK,
+		.features = vblk_features(d->vb),
+		.num_queues = nq,
+		.queue_size = DISK_QUEUE_SIZE,
+		.config_size = vblk_config_size(),
+		.opaque = d->vb,
+		.get_config = disk_get_config,
+		.submit = disk_submit,
+	};
+	d->vp = calloc(1, sizeof(*d->vp));
+	if (!d->vp || virtio_pci_init(d->vp, &dev, host) < 0) {
+		msg("cannot set up virtio-blk for %s: %s", opt->path,
+		    strerror(errno));
+		return -1;
+	}
+	slot = pc_board_add_pci(&m->board, &d->vp->pci);
+	if (slot < 0) {
+		msg("--disk %s: no free slot on PCI bus 0 (%d devices at"
+		    " most)", opt->path, VMCTL_MAX_PCI_DEVICES);
+		return -1;
+	}
+	if (virtio_pci_start(d->vp) < 0) {
+		msg("cannot start the virtio-blk thread: %s", strerror(errno));
+		return -1;
+	}
+	if (m->vcpu[0].cfg->verbose)
+		msg("virtio-blk %s%s: PCI 00:%02x.0, BAR0 0x%" PRIx64 ", GSI"
+		    " %u, %u queue%s", opt->path, opt->readonly ? " (ro)" : "",
+		    slot, pci_dev_bar_addr(&d->vp->pci, VIRTIO_PCI_BAR),
+		    d->vp->pci.gsi, nq, nq > 1 ? "s" : "");
+	return 0;
+}
+
+static int add_disks(struct machine *m, const struct run_config *cfg)
+{
+	struct virtio_host host = {
+		.opaque = m, .mem = &m->mem,
+		.signal_msi = host_signal_msi,
+		.intx_changed = host_intx_changed,
+		.log = host_log,
+	};
+	unsigned int i;
+
+	if (!m->lapic) {
+		msg("--disk needs svmhv's in-kernel local APIC"
+		    " (SVMHV_CAP_LAPIC): PCI devices are on the SMP PC only");
+		return -1;
+	}
+	if (vm_check_cap(m->vm, SVMHV_CAP_IOEVENTFD) > 0)
+		host.ioeventfd = host_ioeventfd;
+	if (vm_check_cap(m->vm, SVMHV_CAP_IRQFD) > 0)
+		host.irqfd = host_irqfd;
+	for (i = 0; i < cfg->ndisks; i++)
+		if (add_disk(m, &cfg->disks[i], &host) < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * Requests may still be with the disk's worker threads: stop the device
+ * thread (no new ones), let vblk_close() finish them (their completions
+ * still reach guest RAM and the VM, both alive until main.c's teardown),
+ * then free the function.
+ */
+static void remove_disks(struct machine *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->ndisks; i++) {
+		struct machine_disk *d = &m->disk[i];
+
+		if (d->vp)
+			virtio_pci_stop(d->vp);
+		vblk_close(d->vb);
+		if (d->vp) {
+			virtio_pci_destroy(d->vp);
+			free(d->vp);
+		}
+		*d = (struct machine_disk){ 0 };
+	}
+	m->ndisks = 0;
+}
+
 int machine_init(struct machine *m, struct vm *vm, const struct run_config *cfg,
 		 bool lapic)
 {
@@ -593,6 +724,8 @@ int machine_init(struct machine *m, struct vm *vm, const struct run_config *cfg,
 		if (add_net(m, &cfg->nets[i]) < 0)
 			return -1;
 	}
+	if (cfg->ndisks && add_disks(m, cfg) < 0)
+		return -1;
 	return 0;
 }
 
@@ -638,6 +771,7 @@ int machine_run(struct machine *m)
 
 void machine_destroy(struct machine *m)
 {
+	remove_disks(m);
 	destroy_net(m);
 	if (m->rng) {
 		virtio_pci_destroy(m->rng);

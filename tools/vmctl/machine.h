@@ -34,11 +34,14 @@
 #include "console_in.h"
 #include "io_bus.h"
 #include "net_opt.h"
+#include "options.h"
 #include "pc_board.h"
 #include "vcpu.h"
 #include "virtio/guest_mem.h"
 #include "virtio/virtio_pci.h"
 #include "vm.h"
+
+struct vblk;
 
 struct machine_net;
 
@@ -62,6 +65,11 @@ struct machine {
 	bool warned_msi;		/* @lock */
 	bool stopping;			/* atomic */
 	struct vm_stop stop;		/* @lock */
+	struct machine_disk {		/* --disk, in command-line order */
+		struct virtio_pci *vp;
+		struct vblk *vb;
+	} disk[VMCTL_MAX_DISKS];
+	unsigned int ndisks;
 	struct guest_mem mem;		/* guest RAM for device DMA */
 	struct virtio_pci *rng;		/* --rng */
 	struct machine_net *net[VMCTL_MAX_NETS];	/* --net */

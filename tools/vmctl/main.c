@@ -55,6 +55,7 @@
 #define LINUX_LOW_RAM_MAX	(3ull << 30)
 /* getopt_long value of the long options without a short form. */
 #define OPT_CPU_FEATURES	0x100
+#define OPT_DISK		0x111
 #define OPT_RNG			0x101
 #define OPT_NET			0x110
 
@@ -70,6 +71,8 @@ struct config {
 	bool strict_io;
 	bool verbose;
 	unsigned int cpus;	/* --cpus: vCPUs of a Linux guest */
+	unsigned int ndisks;	/* --disk: virtio-blk on PCI */
+	struct disk_opt disks[VMCTL_MAX_DISKS];
 	bool features_set;	/* --cpu-features given */
 	bool rng;		/* --rng: virtio-rng on PCI */
 	struct net_opt nets[VMCTL_MAX_NETS];	/* --net */
@@ -87,7 +90,7 @@ static void help(void)
 	printf(
 "Usage: vmctl start [OPTIONS] IMAGE\n"
 "       vmctl start -k KERNEL [-i INITRD] [-p CMDLINE] [-m SIZE] [-c N]\n"
-"                   [--cpu-features LIST] [--rng]\n"
+"                   [--cpu-features LIST] [--rng] [--disk PATH[,ro]]...\n"
 "                   [--net tap=NAME[,mac=MAC]]...\n"
 "       vmctl list\n"
 "       vmctl stat [--once] [--interval SECONDS]\n"
@@ -131,6 +134,17 @@ static void help(void)
 "      --rng            give the guest a virtio-rng (virtio 1.2 entropy\n"
 "                       device on PCI, modern transport, MSI-X) fed from\n"
 "                       the host's getrandom(); needs -k and svmhv's\n"
+"      --disk PATH[,ro] give the guest a virtio-blk disk (virtio 1.2 block\n"
+"                       device on PCI) backed by PATH, a raw image (size a\n"
+"                       multiple of 512) or a block device; repeat for more\n"
+"                       disks, /dev/vda, /dev/vdb, ... in order (at most\n"
+"                       31 PCI devices with --rng).  ,ro: read-only (the\n"
+"                       guest's writes fail, PATH is never written; a path\n"
+"                       with a comma is written PATH,rw).  The image is\n"
+"                       locked (flock: shared ro, else exclusive); a guest's\n"
+"                       flush reaches the host's disk (fdatasync) before it\n"
+"                       completes.  One queue per vCPU.  Needs -k and the\n"
+"                       SMP PC, as --rng\n"
 "                       in-kernel local APIC (the SMP PC)\n"
 "      --net tap=NAME[,mac=MAC]\n"
 "                       give the guest a virtio-net (virtio 1.2 network\n"
@@ -210,6 +224,7 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 		{ "cpu-features", required_argument, NULL, OPT_CPU_FEATURES },
 		{ "rng",	no_argument,	   NULL, OPT_RNG },
 		{ "net",	required_argument, NULL, OPT_NET },
+		{ "disk",	required_argument, NULL, OPT_DISK },
 		{ "mode",	required_argument, NULL, 'M' },
 		{ "load",	required_argument, NULL, 'l' },
 		{ "entry",	required_argument, NULL, 'e' },
@@ -276,6 +291,16 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 						   optarg, why);
 			cfg->nnets++;
 			break;
+		case OPT_DISK:
+			if (cfg->ndisks == VMCTL_MAX_DISKS)
+				return usage_error("too many --disk: at most %d"
+						   " (PCI bus 0)",
+						   VMCTL_MAX_DISKS);
+			e = parse_disk(optarg, &cfg->disks[cfg->ndisks]);
+			if (e)
+				return bad_value("--disk", optarg, e);
+			cfg->ndisks++;
+			break;
 		case 'M':
 			if (parse_cpu_mode(optarg, &cfg->mode))
 				return usage_error("invalid --mode '%s': must be"
@@ -333,6 +358,11 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 		if (cfg->strict_io)
 			return usage_error("--strict-io does not apply to"
 					   " --kernel: Linux probes ports");
+		if (cfg->ndisks + cfg->nnets + cfg->rng > VMCTL_MAX_PCI_DEVICES)
+			return usage_error("%u --disk, %u --net and --rng do not"
+					   " fit on PCI bus 0: %d devices at"
+					   " most", cfg->ndisks, cfg->nnets,
+					   VMCTL_MAX_PCI_DEVICES);
 		if (!cfg->mem_set)
 			cfg->mem = LINUX_MEM_DEFAULT;
 		if (!cfg->cmdline)
@@ -346,6 +376,9 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 				   " Linux guest's PC");
 	if (cfg->nnets)
 		return usage_error("--net needs --kernel: devices are on the"
+				   " Linux guest's PC");
+	if (cfg->ndisks)
+		return usage_error("--disk needs --kernel: devices are on the"
 				   " Linux guest's PC");
 	if (cfg->cpus > 1)
 		return usage_error("--cpus needs --kernel: an IMAGE runs on"
@@ -687,7 +720,8 @@ static int cmd_start_linux(const struct config *cfg)
 						    : LINUX_LOW_RAM_MAX;
 	uint64_t high = cfg->mem - low;
 	struct run_config rc = { .mem = cfg->mem, .verbose = cfg->verbose,
-				 .rng = cfg->rng };
+				 .rng = cfg->rng, .disks = cfg->disks,
+				 .ndisks = cfg->ndisks };
 	struct svmhv_sregs sregs;
 	struct svmhv_regs regs;
 	struct linux_boot boot;
@@ -747,6 +781,12 @@ static int cmd_start_linux(const struct config *cfg)
 	}
 	if (cfg->nnets && !lapic) {
 		msg("--net: this svmhv module has no in-kernel local APIC"
+		    " (SVMHV_CAP_LAPIC), and PCI devices are on the SMP PC"
+		    " only");
+		goto out;
+	}
+	if (cfg->ndisks && !lapic) {
+		msg("--disk: this svmhv module has no in-kernel local APIC"
 		    " (SVMHV_CAP_LAPIC), and PCI devices are on the SMP PC"
 		    " only");
 		goto out;

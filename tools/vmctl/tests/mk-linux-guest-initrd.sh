@@ -11,10 +11,11 @@
 #   GUEST_KERNELS  kernel versions whose virtio modules to carry (default:
 #            every complete kernel, scripts/kver.sh --all); each gets
 #            /lib/modules/VERSION/*.ko and virtio.order, the load order of
-#            virtio_pci, virtio-rng and virtio_net (with failover and
-#            net_failover) with their dependencies, decompressed
-#            (busybox insmod loads plain ELF); what a kernel has built in
-#            (6.12: everything but virtio-rng) is not there
+#            virtio_pci, virtio-rng, virtio_net (with failover and
+#            net_failover), virtio_blk, crc32c_generic and ext4 with
+#            their dependencies (ext4: crc16, mbcache, jbd2),
+#            decompressed (busybox insmod loads plain ELF); what a kernel
+#            has built in (6.12: virtio_pci and its helpers) is not there
 #
 # The guest's /init, by guest.mode= on the kernel command line:
 #   test (default)  print LINUX-GUEST-INIT on the console, check that
@@ -47,8 +48,8 @@ done
 
 # The virtio modules of each guest kernel, dependencies first.
 repo=$(cd "$(dirname "$0")/../../.." && pwd)
-# KVER= : every kernel even inside a one-kernel check run (KVER set),
-# since make keeps this file across runs of other kernels.
+# KVER='': under scripts/check.sh (which exports KVER) kver.sh would name
+# only the kernel being checked, and this initramfs, built once, serves all.
 kernels=${GUEST_KERNELS-$(KVER='' "$repo/scripts/kver.sh" --all 2>/dev/null || true)}
 for k in $kernels; do
 	md=/lib/modules/$k
@@ -80,6 +81,12 @@ for k in $kernels; do
 	add_module virtio_pci
 	add_module virtio_rng
 	add_module virtio_net
+	# vmctl --disk: the disk, and ext4 for the image on it.  ext4 asks
+	# the crypto API for crc32c (metadata_csum) at mount time, and the
+	# guest has no modprobe to load it then: it goes in first.
+	add_module virtio_blk
+	add_module crc32c_generic
+	add_module ext4
 done
 
 cat >"$stage/init" <<'INIT'
@@ -304,6 +311,105 @@ fi
 # (modules carried in /lib/modules, or built in) find the device on PCI,
 # negotiate, and feed /dev/hwrng; guest.msix=0 says the boot runs with
 # pci=nomsi, so interrupts come through INTx and the I/O APIC.
+# vmctl --disk (linux_virtio_test.sh, guest.disk=write or verify):
+# /dev/vda is the ext4 image of mk-linux-guest-disk.sh, /dev/vdb a
+# read-only raw image whose md5 is guest.vdb_md5.  write: mount vda, read
+# its known files, write /newfile (2000 lines naming guest.nonce) and
+# fsync it, write two 2 MiB files at once with O_DIRECT and read them
+# back from the disk, check that vdb reads as the host's bytes and that a
+# write to it fails, unmount.  verify (a later boot): what write left is
+# there, byte for byte.  LINUX-VIRTIO-DISK_* lines, ok or FAIL.  busy:
+# keep O_DIRECT writes, flushes and reads of a scratch /dev/vda in flight
+# until vmctl is stopped from outside (LINUX-VIRTIO-DISK_BUSY says when).
+virtio_disks() {
+	disk=none nonce=none vdb_md5=none
+	for word in $(cat /proc/cmdline); do
+		case $word in
+		guest.disk=*) disk=${word#guest.disk=} ;;
+		guest.nonce=*) nonce=${word#guest.nonce=} ;;
+		guest.vdb_md5=*) vdb_md5=${word#guest.vdb_md5=} ;;
+		esac
+	done
+	[ "$disk" = none ] && return 0
+	newfile() { awk -v n="$nonce" 'BEGIN { for (i = 1; i <= 2000; i++)
+		printf "svmhv-disk %s line %d\n", n, i }'; }
+	# What was read comes from the disk again, not the page cache.
+	drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
+	# The interrupts of the virtio device behind a block device.
+	irqs_of() { v=$(basename "$(readlink "/sys/block/$1/device")")
+		grep -E " $v(-|\$)" /proc/interrupts; }
+	irq_sum() { irqs_of "$1" | awk '{ for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i } END { print s + 0 }'; }
+
+	if [ "$disk" = busy ]; then
+		( while :; do dd if=/dev/zero of=/dev/vda bs=65536 count=16 \
+			oflag=direct conv=fsync 2>/dev/null; done ) &
+		( while :; do dd if=/dev/vda of=/dev/null bs=65536 \
+			iflag=direct 2>/dev/null; done ) &
+		sleep 2
+		echo "LINUX-VIRTIO-DISK_BUSY $(irq_sum vda) interrupts so far"
+		sleep 3600
+	fi
+	ro=$(cat /sys/block/vda/ro 2>/dev/null)/$(cat /sys/block/vdb/ro 2>/dev/null)
+	nq=$(ls /sys/block/vda/mq 2>/dev/null | wc -l)
+	[ "$ro" = 0/1 ] && [ "$nq" = "$(nproc)" ]
+	say DISK_DEVICES $? "ro vda/vdb $ro, vda queues $nq for $(nproc) CPUs, sectors $(cat /sys/block/vda/size /sys/block/vdb/size 2>/dev/null | tr '\n' ' ')serial $(cat /sys/block/vda/serial 2>/dev/null)"
+	mkdir -p /mnt
+	mount -t ext4 /dev/vda /mnt 2>/tmp/mount
+	mounted=$?
+	say DISK_MOUNT $mounted "$(tr '\n' ' ' </tmp/mount)$(grep ' /mnt ' /proc/mounts)"
+	# Without the disk the file checks below would only see the tmpfs.
+	[ "$mounted" = 0 ] && [ "$(cat /mnt/hello.txt 2>/dev/null)" = "hello from the build machine" ] &&
+		(cd /mnt && md5sum -c MANIFEST) >/tmp/md5 2>&1
+	say DISK_READ_FILES $? "$(tr '\n' ' ' </tmp/md5)"
+	newfile >/tmp/newfile
+	if [ "$disk" = write ]; then
+		# conv=fsync: dd's fsync, an ext4 journal commit and a FLUSH
+		[ "$mounted" = 0 ] &&
+			dd if=/tmp/newfile of=/mnt/newfile bs=4096 conv=fsync 2>/tmp/dd
+		say DISK_WRITE_FSYNC $? "$(wc -c </tmp/newfile) bytes: $(tail -n 1 /tmp/dd)"
+		head -c 2097152 /dev/urandom >/tmp/par1
+		head -c 2097152 /dev/urandom >/tmp/par2
+		(cd /tmp && md5sum par1 par2) >/tmp/par.md5
+		dd if=/tmp/par1 of=/mnt/par1 bs=65536 oflag=direct conv=fsync 2>/tmp/dd1 &
+		p1=$!
+		dd if=/tmp/par2 of=/mnt/par2 bs=65536 oflag=direct conv=fsync 2>/tmp/dd2 &
+		p2=$!
+		wait "$p1"; s1=$?
+		wait "$p2"; s2=$?
+		cp /tmp/par.md5 /mnt/par.md5 && sync
+		drop_caches
+		[ "$mounted$s1$s2" = 000 ] && (cd /mnt && md5sum -c par.md5) >/tmp/md5 2>&1
+		say DISK_PARALLEL_WRITES $? "dd $s1 $s2: $(tr '\n' ' ' </tmp/md5)"
+	else
+		[ "$mounted" = 0 ] && cmp /tmp/newfile /mnt/newfile >/tmp/cmp 2>&1 &&
+			(cd /mnt && md5sum -c par.md5) >/tmp/md5 2>&1
+		say DISK_PERSISTED $? "newfile: $(tr '\n' ' ' </tmp/cmp)$(tr '\n' ' ' </tmp/md5)"
+	fi
+	umount /mnt
+	say DISK_UMOUNT $? ""
+	sum=$(md5sum </dev/vdb | cut -d' ' -f1)
+	[ "$sum" = "$vdb_md5" ]; say DISK_RO_READ $? "vdb $sum, host $vdb_md5"
+	# Refused by Linux itself (EPERM: virtio_blk marks the disk read-only
+	# for VIRTIO_BLK_F_RO), or by vmctl (EIO) if a write got through.
+	if dd if=/dev/zero of=/dev/vdb bs=4096 count=1 oflag=direct conv=fsync 2>/tmp/ddro; then
+		st=1
+	else
+		st=0
+	fi
+	say DISK_RO_WRITE_FAILS $st "$(tr '\n' ' ' </tmp/ddro)"
+	drop_caches
+	sum=$(md5sum </dev/vdb | cut -d' ' -f1)
+	[ "$sum" = "$vdb_md5" ]; say DISK_RO_UNCHANGED $? "vdb $sum"
+	lines=$(irqs_of vda | tr -s ' ' | tr '\n' '|')
+	if [ "$msix" = 1 ]; then
+		n=$(irqs_of vda | grep -c 'MSI.*-req\.')
+		[ "$(irq_sum vda)" -gt 0 ] && [ "$n" = "$(nproc)" ]
+	else
+		irqs_of vda | grep -q 'IO-APIC' && [ "$(irq_sum vda)" -gt 0 ]
+	fi
+	say DISK_INTERRUPTS $? "$lines"
+}
+
 if [ "$mode" = virtio ]; then
 	msix=1
 	for word in $(cat /proc/cmdline); do
@@ -352,8 +458,9 @@ if [ "$mode" = virtio ]; then
 		say INTX_IN_USE $? "$lines"
 	fi
 	[ "$after" -gt "$before" ]; say INTERRUPTS_COUNTED $? "$before -> $after"
+	virtio_disks
 	dmesg >/tmp/dmesg
-	grep -E 'WARNING|BUG:|Oops|Call Trace|ACPI BIOS (Error|Warning)|ACPI (Error|Warning)|APIC.*(bug|mismatch)|virtio.*(error|fail|broken)|pci .*(can.t claim|no space|failed to assign|BAR .* invalid)|PCI: .*(fail|error|Fatal)|irq [0-9]+: nobody cared' \
+	grep -E 'WARNING|BUG:|Oops|Call Trace|ACPI BIOS (Error|Warning)|ACPI (Error|Warning)|APIC.*(bug|mismatch)|virtio.*(error|fail|broken)|pci .*(can.t claim|no space|failed to assign|BAR .* invalid)|PCI: .*(fail|error|Fatal)|irq [0-9]+: nobody cared|EXT4-fs (error|warning)|JBD2.*(error|fail)|I/O error, dev vda|Buffer I/O error' \
 		/tmp/dmesg | grep -v 'Speculative Return Stack Overflow' >/tmp/bad
 	[ ! -s /tmp/bad ]; say DMESG_CLEAN $? "$(head -n 3 /tmp/bad | tr '\n' '|')"
 	grep -E 'pci|PCI|virtio' /tmp/dmesg | sed 's/^/LINUX-VIRTIO-LOG /' | head -n 40
