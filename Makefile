@@ -76,12 +76,18 @@ kselftest-headers:
 selftests: kselftest-headers
 	$(MAKE) -C selftests KSFT_INC=$(KSFT_INC) STATIC=$(STATIC)
 
-helpers: $(BUILD)/kvm-hold-vm $(BUILD)/run-as $(BUILD)/linux-guest-initrd.cpio.gz
+helpers: $(BUILD)/kvm-hold-vm $(BUILD)/run-as $(BUILD)/linux-guest-initrd.cpio.gz \
+	 $(BUILD)/linux-guest-disk.ext4
 
 # The initramfs of the Linux guest that vmctl boots (make check, make run).
 $(BUILD)/linux-guest-initrd.cpio.gz: tools/vmctl/tests/mk-linux-guest-initrd.sh
 	@mkdir -p $(BUILD)
 	tools/vmctl/tests/mk-linux-guest-initrd.sh $@
+
+# The ext4 image the Linux guest mounts from vmctl --disk (linux_virtio_test.sh).
+$(BUILD)/linux-guest-disk.ext4: tools/vmctl/tests/mk-linux-guest-disk.sh
+	@mkdir -p $(BUILD)
+	tools/vmctl/tests/mk-linux-guest-disk.sh $@
 
 $(BUILD)/run-as: scripts/run-as.c
 	@mkdir -p $(BUILD)

@@ -24,7 +24,10 @@
 # variables.
 # Each kernel gets a second boot with one emulated CPU: Linux guests with
 # 1, 2, 4 and 8 vCPUs (tools/vmctl/tests/linux_smp_test.sh, "linux_smp_test.sh"
-# in CHECK_ONLY); logs build/check-smp[-KVER].log.
+# in CHECK_ONLY) and with a virtio-rng (tools/vmctl/tests/linux_virtio_test.sh,
+# "linux_virtio_test.sh") and a virtio-net on a tap
+# (tools/vmctl/tests/linux_net_test.sh, "linux_net_test.sh"); logs
+# build/check-smp[-KVER].log.
 # After the kernels, one more short boot of one of them (the default
 # kernel if listed, else the first): scripts/hostlife.sh, suspend/resume
 # and `reboot -f` with a guest running; its checks count in the totals.
@@ -135,9 +138,10 @@ for kver in "${kernel_list[@]}"; do
 	fi
 	boot_and_judge check "$log" "${VM_SMP:-2}"
 
-	# Linux guests with 1, 2, 4 and 8 vCPUs: a second boot, with one
-	# emulated CPU (linux_smp_test.sh says why).
-	if wanted linux_smp_test.sh; then
+	# Linux guests with 1, 2, 4 and 8 vCPUs, and with virtio devices: a
+	# second boot, with one emulated CPU (linux_smp_test.sh says why).
+	if wanted linux_smp_test.sh || wanted linux_virtio_test.sh ||
+		wanted linux_net_test.sh; then
 		echo "== svmhv SMP guests on $kver (one emulated CPU)"
 		if "$repo/scripts/mkinitramfs.sh" smp; then
 			boot_and_judge smp "$smp_log" 1

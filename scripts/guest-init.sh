@@ -29,7 +29,9 @@
 #          svmbench's --only groups and of boot and idle; read off the
 #          console by bench/run-emulated.sh (`make bench`)
 #   smp    Linux guests with 1, 2, 4 and 8 vCPUs on the multi-core PC
-#          (tools/vmctl/tests/linux_smp_test.sh), in a one-CPU host
+#          (tools/vmctl/tests/linux_smp_test.sh), then with a virtio-rng
+#          (tools/vmctl/tests/linux_virtio_test.sh) and a virtio-net on
+#          a tap (tools/vmctl/tests/linux_net_test.sh), in a one-CPU host
 #   hostlife the host's own life with svmhv loaded (scripts/hostlife.sh):
 #          a suspend/resume cycle through /sys/power/pm_test, a guest on
 #          each CPU, then `reboot -f` while a guest runs; markers
@@ -214,8 +216,20 @@ do_smp() {
 	echo "SVMHV-INSMOD rc=$?"
 	print_load_addresses
 	limit=800
-	run_prog linux_smp_test.sh /tests/vmctl \
-		env LINUX_BOOT_TIMEOUT=240 /tests/vmctl/linux_smp_test.sh
+	if wanted linux_smp_test.sh; then
+		run_prog linux_smp_test.sh /tests/vmctl \
+			env LINUX_BOOT_TIMEOUT=240 /tests/vmctl/linux_smp_test.sh
+	fi
+	limit=500
+	if wanted linux_virtio_test.sh; then
+		run_prog linux_virtio_test.sh /tests/vmctl \
+			env LINUX_BOOT_TIMEOUT=240 /tests/vmctl/linux_virtio_test.sh
+	fi
+	limit=400
+	if wanted linux_net_test.sh; then
+		run_prog linux_net_test.sh /tests/vmctl \
+			env LINUX_BOOT_TIMEOUT=300 /tests/vmctl/linux_net_test.sh
+	fi
 	limit=
 	end_check
 }

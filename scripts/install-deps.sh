@@ -18,6 +18,9 @@
 #                               tree and signing key, scripts/dkms-build.sh)
 #   acpica-tools                iasl, which disassembles vmctl's ACPI tables
 #                               in its unit tests (tools/vmctl/tests)
+#   e2fsprogs                   mke2fs -d, which builds the ext4 image a
+#                               Linux guest mounts from vmctl --disk
+#                               (tools/vmctl/tests/mk-linux-guest-disk.sh)
 # Extra package names given as arguments (e.g. shellcheck) are added.
 # Unless SVMHV_KERNEL_612=no, it also makes sure one Debian 6.12 kernel of
 # each flavour the suite runs on is present -- generic and PREEMPT_RT
@@ -27,7 +30,7 @@ set -euo pipefail
 
 pkgs=(build-essential qemu-system-x86 linux-image-amd64 linux-headers-amd64
       busybox-static cpio gzip xz-utils zstd kmod linux-source-6.1 sparse
-      dkms openssl acpica-tools "$@")
+      dkms openssl acpica-tools e2fsprogs "$@")
 
 installed() {
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]

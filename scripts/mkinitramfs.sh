@@ -11,11 +11,14 @@
 #                           order (busybox has no working modprobe)
 #   /modules/msr.ko         /dev/cpu/N/msr, to read EFER in the tests
 #   /modules/zram*.ko       swap for swap_test (zram-load-order: their order)
+#   /modules/tun.ko         /dev/net/tun for vmctl --net (smp, shell)
 #   /usr/bin/vmctl, /usr/bin/kvm-hold-vm, /usr/bin/run-as, /guests/*.bin
 #   /linux/bzImage, /linux/guest-initrd.cpio.gz
 #                           the Linux guest vmctl boots: this same kernel
 #                           (LINUX_GUEST_BZIMAGE=file: another one)
-#   /tests/vmctl/vmctl_test.sh, linux_boot_test.sh
+#   /linux/disk.ext4        smp, shell: the guest's ext4 disk (16 MiB)
+#   /tests/vmctl/vmctl_test.sh, linux_boot_test.sh (check), linux_smp_test.sh,
+#                           linux_virtio_test.sh, linux_net_test.sh (smp)
 #   /selftests/*, tests.list   from `make -C selftests install DESTDIR=`
 #   /usr/bin/svmbench, /usr/bin/vmmboot   bench mode only: bench/svmbench,
 #                           bench/vmmboot and, for the boot benchmark,
@@ -223,6 +226,20 @@ fi
 if [ "$mode" = smp ] || [ "$mode" = shell ]; then
 	mkdir -p "$stage/tests/vmctl"
 	install -m 0755 "$repo/tools/vmctl/tests/linux_smp_test.sh" "$stage/tests/vmctl/"
+	install -m 0755 "$repo/tools/vmctl/tests/linux_virtio_test.sh" "$stage/tests/vmctl/"
+	# The ext4 image linux_virtio_test.sh gives its guest (vmctl --disk).
+	need "$build/linux-guest-disk.ext4" "make helpers"
+	cp "$build/linux-guest-disk.ext4" "$stage/linux/disk.ext4"
+fi
+
+# The network test of the SMP boot: vmctl --net needs the host's tun
+# driver (a module on Debian's kernels; nothing to copy if built in).
+if [ "$mode" = smp ] || [ "$mode" = shell ]; then
+	mkdir -p "$stage/modules" "$stage/tests/vmctl"
+	if tun_ko=$(module_path tun); then
+		copy_ko "$tun_ko" "$stage/modules"
+	fi
+	install -m 0755 "$repo/tools/vmctl/tests/linux_net_test.sh" "$stage/tests/vmctl/"
 fi
 
 if [ "$mode" = check ] || [ "$mode" = shell ]; then

@@ -77,6 +77,116 @@ static void gas_io(uint8_t *p, size_t off, uint16_t port, uint8_t bits,
 	put64(p, off + 4, port);
 }
 
+/* Resource data types (ACPI 6.5, 6.4). */
+#define RES_IO_PORT		0x47	/* 6.4.2.5, small, 7 bytes */
+#define RES_END_TAG		0x79	/* 6.4.2.9, small, 1 byte */
+#define RES_DWORD_ADDR		0x87	/* 6.4.3.5.2, large, 23 bytes */
+#define RES_WORD_ADDR		0x88	/* 6.4.3.5.3, large, 13 bytes */
+#define RES_TYPE_MEM		0
+#define RES_TYPE_IO		1
+#define RES_TYPE_BUS		2
+/* General flags (tables 6.50/6.51): _MIF and _MAF fixed; bit 0 clear:
+ * the bridge produces the range for the devices below it. */
+#define RES_FIXED_WINDOW	0x0c
+
+static size_t res_word(uint8_t *p, uint8_t type, uint8_t type_flags,
+		       uint16_t min, uint16_t max)
+{
+	p[0] = RES_WORD_ADDR;
+	put16(p, 1, 13);
+	p[3] = type;
+	p[4] = RES_FIXED_WINDOW;
+	p[5] = type_flags;
+	put16(p, 6, 0);				/* granularity */
+	put16(p, 8, min);
+	put16(p, 10, max);
+	put16(p, 12, 0);			/* translation offset */
+	put16(p, 14, (uint16_t)(max - min + 1));
+	return 16;
+}
+
+/*
+ * \_SB.PCI0's _CRS (6.2.2; what Linux's pci_acpi_scan_root() takes as
+ * the root bus's windows): bus numbers 0-0xff, the configuration ports
+ * it decodes itself, the I/O ports below and above them and the MMIO
+ * window where vmctl places BARs.
+ */
+static size_t pci_crs(const struct acpi_board *b, uint8_t *p)
+{
+	size_t n = 0;
+
+	n += res_word(p + n, RES_TYPE_BUS, 0, 0, 0xff);
+	/* The host bridge's own ports: I/O port descriptor, 16-bit decode. */
+	p[n] = RES_IO_PORT;
+	p[n + 1] = 1;
+	put16(p, n + 2, b->pci_cfg_port);
+	put16(p, n + 4, b->pci_cfg_port);
+	p[n + 6] = 1;				/* alignment */
+	p[n + 7] = 8;				/* length */
+	n += 8;
+	/* I/O windows (table 6.53: 3 = ISA and non-ISA ranges). */
+	n += res_word(p + n, RES_TYPE_IO, 3, 0, (uint16_t)(b->pci_cfg_port - 1));
+	n += res_word(p + n, RES_TYPE_IO, 3, (uint16_t)(b->pci_cfg_port + 8),
+		      0xffff);
+	/* The MMIO window: read-write, non-cacheable (table 6.52). */
+	p[n] = RES_DWORD_ADDR;
+	put16(p, n + 1, 23);
+	p[n + 3] = RES_TYPE_MEM;
+	p[n + 4] = RES_FIXED_WINDOW;
+	p[n + 5] = 0x01;
+	put32(p, n + 6, 0);
+	put32(p, n + 10, b->pci_mmio_base);
+	put32(p, n + 14, b->pci_mmio_end);
+	put32(p, n + 18, 0);
+	put32(p, n + 22, b->pci_mmio_end - b->pci_mmio_base + 1);
+	n += 26;
+	p[n] = RES_END_TAG;
+	p[n + 1] = 0;			/* checksum 0: "treat as correct" */
+	return n + 2;
+}
+
+/*
+ * \_SB.PCI0: a PCI root bridge (6.1.5 _HID PNP0A03 -- conventional PCI:
+ * no ECAM, so none of PNP0A08's PCIe features or _OSC), its bus number
+ * (_BBN, 6.5.5), resources and interrupt routing.  _PRT (6.2.13): one
+ * entry per slot and pin, address 0xSSSSFFFF (any function of slot S),
+ * source 0 and a GSI as the source index: a GSI without a link device
+ * is level-triggered, active-low, as PCI interrupts are (6.2.13, PCI
+ * 3.0 2.2.6).  Pins are swizzled over the GSIs the usual way.
+ */
+static void pci_root(const struct acpi_board *b, struct aml *a)
+{
+	uint8_t crs[128];
+	unsigned int slot, pin;
+
+	aml_scope_begin(a, "\\_SB");
+	aml_device_begin(a, "PCI0");
+	aml_name(a, "_HID");
+	aml_eisaid(a, "PNP0A03");
+	aml_name(a, "_UID");
+	aml_integer(a, 0);
+	aml_name(a, "_BBN");
+	aml_integer(a, 0);
+	aml_name(a, "_CRS");
+	aml_buffer(a, crs, pci_crs(b, crs));
+	aml_name(a, "_PRT");
+	aml_package_begin(a, 31 * 4);
+	for (slot = 1; slot < 32; slot++) {
+		for (pin = 0; pin < 4; pin++) {
+			aml_package_begin(a, 4);
+			aml_integer(a, (uint64_t)slot << 16 | 0xffff);
+			aml_integer(a, pin);
+			aml_integer(a, 0);
+			aml_integer(a, b->pci_gsi_base +
+				    (slot + pin) % b->pci_gsi_count);
+			aml_end(a);
+		}
+	}
+	aml_end(a);
+	aml_end(a);
+	aml_end(a);
+}
+
 size_t acpi_dsdt_aml(const struct acpi_board *b, uint8_t *buf, size_t cap)
 {
 	struct aml a;
@@ -94,6 +204,8 @@ size_t acpi_dsdt_aml(const struct acpi_board *b, uint8_t *buf, size_t cap)
 	aml_integer(&a, 0);
 	aml_integer(&a, 0);
 	aml_end(&a);
+	if (b->pci)
+		pci_root(b, &a);
 	return a.overflow ? 0 : a.len;
 }
 
@@ -221,7 +333,7 @@ int acpi_build(const struct acpi_board *b, uint8_t *area, uint64_t base_gpa,
 	       size_t size, struct acpi_layout *out)
 {
 	struct area ar = { .p = area, .base = base_gpa, .size = size };
-	uint8_t aml[256];
+	uint8_t aml[ACPI_DSDT_AML_MAX];
 	size_t rsdp, rsdt, xsdt, fadt, facs, dsdt, madt, aml_len;
 	uint8_t *t;
 

@@ -5,6 +5,9 @@
  * where Linux's scan of 0xe0000-0xfffff finds the RSDP (5.2.5.1), and
  * whose address the Linux loader also puts into boot_params.acpi_rsdp_addr.
  *
+ * The DSDT holds \_S5 and, on the SMP PC, the PCI root bridge \_SB.PCI0
+ * (PNP0A03) with its resources (_CRS) and interrupt routing (_PRT).
+ *
  * The FADT describes a full (not hardware-reduced) ACPI PC: an SCI on ISA
  * IRQ 9, PM1a event/control blocks and a 32-bit PM timer in I/O space
  * (dev_acpi_pm.c), the RESET_REG at port 0xcf9 (value 6) and the CMOS
@@ -17,6 +20,7 @@
 #ifndef VMCTL_ACPI_H
 #define VMCTL_ACPI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -106,6 +110,13 @@ struct acpi_board {
 	uint8_t reset_value;
 	uint8_t slp_typ_s5;		/* SLP_TYP the \_S5 package names */
 	uint8_t century;		/* CMOS index of the century */
+	/* PCI bus 0 behind a host bridge, when @pci. */
+	bool pci;
+	uint16_t pci_cfg_port;		/* mechanism #1: 0xcf8, 8 ports */
+	uint32_t pci_mmio_base;		/* MMIO window, inclusive end */
+	uint32_t pci_mmio_end;
+	uint32_t pci_gsi_base;		/* slot S's INTA#: base + S % count, */
+	uint32_t pci_gsi_count;		/* INTB-D# the next ones (swizzle) */
 };
 
 /* Where each table went (guest-physical) and how long it is. */
@@ -122,6 +133,8 @@ struct acpi_layout {
  */
 int acpi_build(const struct acpi_board *b, uint8_t *area, uint64_t base_gpa,
 	       size_t size, struct acpi_layout *out);
+/* Room for the DSDT's AML body. */
+#define ACPI_DSDT_AML_MAX	4096
 /* The DSDT's AML body (after the header); length, or 0 if it did not fit. */
 size_t acpi_dsdt_aml(const struct acpi_board *b, uint8_t *buf, size_t cap);
 /* The 8-bit sum of @len bytes: 0 for a table with a good checksum. */

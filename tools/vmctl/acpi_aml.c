@@ -186,3 +186,45 @@ void aml_end(struct aml *a)
 	memcpy(a->buf + at, enc, n);
 	a->len += n;
 }
+
+void aml_device_begin(struct aml *a, const char *path)
+{
+	aml_byte(a, AML_EXT_OP_PREFIX);
+	aml_byte(a, AML_DEVICE_OP);
+	aml_open(a);
+	aml_name_string(a, path);
+}
+
+void aml_eisaid(struct aml *a, const char *id)
+{
+	uint32_t v = 0;
+	unsigned int i;
+
+	/* Bit 31 zero, three letters in 5 bits each ('A' = 1), then four
+	 * hex digits; the 32 bits are stored big-endian in the DWord. */
+	for (i = 0; i < 3; i++)
+		v = v << 5 | ((unsigned int)(id[i] - 0x40) & 0x1f);
+	for (i = 3; i < 7; i++) {
+		char c = id[i];
+
+		v = v << 4 | (unsigned int)(c <= '9' ? c - '0' : (c | 0x20) -
+					    'a' + 10);
+	}
+	aml_byte(a, AML_DWORD_PREFIX);
+	aml_byte(a, (uint8_t)(v >> 24));
+	aml_byte(a, (uint8_t)(v >> 16));
+	aml_byte(a, (uint8_t)(v >> 8));
+	aml_byte(a, (uint8_t)v);
+}
+
+void aml_buffer(struct aml *a, const uint8_t *bytes, size_t len)
+{
+	size_t i;
+
+	aml_byte(a, AML_BUFFER_OP);
+	aml_open(a);
+	aml_integer(a, len);		/* BufferSize */
+	for (i = 0; i < len; i++)
+		aml_byte(a, bytes[i]);
+	aml_end(a);
+}

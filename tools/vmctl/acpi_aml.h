@@ -19,6 +19,9 @@
 #define AML_ZERO_OP		0x00
 #define AML_ONE_OP		0x01
 #define AML_NAME_OP		0x08
+#define AML_BUFFER_OP		0x11
+#define AML_EXT_OP_PREFIX	0x5b
+#define AML_DEVICE_OP		0x82	/* after AML_EXT_OP_PREFIX */
 #define AML_BYTE_PREFIX		0x0a
 #define AML_WORD_PREFIX		0x0b
 #define AML_DWORD_PREFIX	0x0c
@@ -58,6 +61,13 @@ void aml_package_begin(struct aml *a, uint8_t count);
 void aml_scope_begin(struct aml *a, const char *path);
 /* Method (NAME, @nargs, NotSerialized) { ... } */
 void aml_method_begin(struct aml *a, const char *name, unsigned int nargs);
+/* Device (PATH) { ... } (19.6.31; 20.2.5.2 DefDevice) */
+void aml_device_begin(struct aml *a, const char *path);
+/* EISAID ("PNP0A03"): the 32-bit compressed EISA ID (19.3.4, 6.1.5). */
+void aml_eisaid(struct aml *a, const char *id);
+/* Buffer () { @len bytes } (20.2.5.4 DefBuffer), e.g. a resource
+ * template (6.4). */
+void aml_buffer(struct aml *a, const uint8_t *bytes, size_t len);
 /* Return (<object follows>) */
 void aml_return(struct aml *a);
 /* Close the innermost *_begin(). */

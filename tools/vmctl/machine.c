@@ -21,9 +21,13 @@
 #include "console.h"
 #include "dev_exit_port.h"
 #include "exit_status.h"
+#include "loader.h"
 #include "machine.h"
 #include "msg.h"
 #include "signals.h"
+#include "virtio/blk.h"
+#include "virtio/net.h"
+#include "virtio/rng.h"
 
 #define NS_PER_S	1000000000ull
 /* How often stdin is looked at while the guest runs. */
@@ -100,9 +104,10 @@ static uint64_t machine_clock(void *opaque)
 }
 
 /*
- * A Linux guest touching guest-physical memory with nothing behind it (a
- * probe of a device this PC does not have) gets what a PC's empty bus
- * gives: all-ones on reads, writes dropped; said once on stderr.
+ * The I/O APIC and PCI BARs answer through the board.  A Linux guest
+ * touching guest-physical memory with nothing behind it (a probe of a
+ * device this PC does not have) gets what a PC's empty bus gives:
+ * all-ones on reads, writes dropped; said once on stderr.
  */
 void machine_mmio(struct machine *m, struct svmhv_run *run)
 {
@@ -308,6 +313,344 @@ void machine_report(struct machine *m, const struct svmhv_run *run)
 	machine_unlock(m);
 }
 
+/* ---- What the virtio transport needs from the machine ---- */
+
+static int host_signal_msi(void *opaque, uint64_t address, uint32_t data)
+{
+	struct machine *m = opaque;
+
+	return vm_signal_msi(m->vm, address, data);
+}
+
+static int host_ioeventfd(void *opaque, uint64_t addr, unsigned int len,
+			  int fd, bool assign)
+{
+	struct machine *m = opaque;
+
+	return vm_ioeventfd(m->vm, addr, len, fd, assign);
+}
+
+static int host_irqfd(void *opaque, int fd, uint64_t address, uint32_t data,
+		      bool assign)
+{
+	struct machine *m = opaque;
+
+	return vm_irqfd(m->vm, fd, address, data, assign);
+}
+
+/* A device thread moved an INTx line: into the I/O APIC. */
+static void host_intx_changed(void *opaque)
+{
+	struct machine *m = opaque;
+
+	machine_lock(m);
+	pc_board_sync_irqs(&m->board);
+	machine_unlock(m);
+}
+
+static void host_log(void *opaque, const char *text)
+{
+	(void)opaque;
+	msg("%s", text);
+}
+
+/*
+ * --rng: a virtio-rng function on the SMP PC's PCI bus.  Doorbells are
+ * ioeventfds and interrupts irqfds when svmhv has them (capabilities 22
+ * and 23); otherwise the MMIO exit kicks the device thread and the
+ * thread issues SVMHV_SIGNAL_MSI.
+ */
+static int add_rng(struct machine *m)
+{
+	struct virtio_host host = {
+		.opaque = m, .mem = &m->mem,
+		.signal_msi = host_signal_msi,
+		.intx_changed = host_intx_changed,
+		.log = host_log,
+	};
+	struct virtio_device dev;
+	int slot;
+
+	if (vm_check_cap(m->vm, SVMHV_CAP_IOEVENTFD) > 0)
+		host.ioeventfd = host_ioeventfd;
+	if (vm_check_cap(m->vm, SVMHV_CAP_IRQFD) > 0)
+		host.irqfd = host_irqfd;
+	virtio_rng_device(&dev);
+	m->rng = calloc(1, sizeof(*m->rng));
+	if (!m->rng || virtio_pci_init(m->rng, &dev, &host) < 0) {
+		msg("cannot set up virtio-rng: %s", strerror(errno));
+		return -1;
+	}
+	slot = pc_board_add_pci(&m->board, &m->rng->pci);
+	if (slot < 0) {
+		msg("internal error: virtio-rng does not fit on PCI bus 0");
+		return -1;
+	}
+	if (virtio_pci_start(m->rng) < 0) {
+		msg("cannot start the virtio-rng thread: %s", strerror(errno));
+		return -1;
+	}
+	if (m->vcpu[0].cfg->verbose)
+		msg("virtio-rng: PCI 00:%02x.0, BAR0 0x%" PRIx64 ", GSI %u,"
+		    " %s doorbells, %s interrupts", slot,
+		    pci_dev_bar_addr(&m->rng->pci, VIRTIO_PCI_BAR),
+		    m->rng->pci.gsi, host.ioeventfd ? "ioeventfd" : "MMIO-exit",
+		    host.irqfd ? "irqfd" : "SIGNAL_MSI");
+	return 0;
+}
+
+/*
+ * --net tap=NAME[,mac=MAC]: a virtio-net function on the SMP PC's PCI bus
+ * on the host tap NAME (virtio/net.h).  Transmit runs on the transport's
+ * device thread, receive on the device's own; neither is a vCPU's.
+ */
+struct machine_net {
+	struct virtio_pci vp;
+	struct vnet net;
+	bool net_made, vp_made;
+};
+
+/*
+ * Without mac=, the MAC comes from the host's /etc/machine-id and the tap
+ * name (vnet_mac_from_name()): the same guest on the same tap keeps its
+ * address from run to run, and guests on two hosts sharing a bridge get
+ * different ones.
+ */
+static void net_default_mac(const char *tap, uint8_t mac[6])
+{
+	char id[64] = "";
+	FILE *f = fopen("/etc/machine-id", "re");
+
+	if (f) {
+		if (!fgets(id, sizeof(id), f))
+			id[0] = 0;
+		fclose(f);
+	}
+	id[strcspn(id, "\n")] = 0;
+	vnet_mac_from_name(id, tap, mac);
+}
+
+static int add_net(struct machine *m, const struct net_opt *o)
+{
+	struct virtio_host host = {
+		.opaque = m, .mem = &m->mem,
+		.signal_msi = host_signal_msi,
+		.intx_changed = host_intx_changed,
+		.log = host_log,
+	};
+	struct virtio_device dev;
+	struct machine_net *mn;
+	char err[300];
+	uint8_t mac[6];
+	bool offloads;
+	int fd, slot;
+
+	fd = vnet_tap_open("/dev/net/tun", o->tap, &offloads, err, sizeof(err));
+	if (fd < 0) {
+		msg("--net tap=%s: %s", o->tap, err);
+		return -1;
+	}
+	if (o->mac_set)
+		memcpy(mac, o->mac, 6);
+	else
+		net_default_mac(o->tap, mac);
+	mn = calloc(1, sizeof(*mn));
+	if (!mn) {
+		close(fd);
+		msg("--net tap=%s: out of memory", o->tap);
+		return -1;
+	}
+	m->net[m->nnets++] = mn;
+	mn->net_made = true;
+	if (vnet_init(&mn->net, fd, true, offloads, mac) < 0) {
+		msg("cannot set up virtio-net: %s", strerror(errno));
+		return -1;
+	}
+	if (vm_check_cap(m->vm, SVMHV_CAP_IOEVENTFD) > 0)
+		host.ioeventfd = host_ioeventfd;
+	if (vm_check_cap(m->vm, SVMHV_CAP_IRQFD) > 0)
+		host.irqfd = host_irqfd;
+	vnet_device(&mn->net, &dev);
+	mn->vp_made = true;
+	if (virtio_pci_init(&mn->vp, &dev, &host) < 0) {
+		msg("cannot set up virtio-net: %s", strerror(errno));
+		return -1;
+	}
+	slot = pc_board_add_pci(&m->board, &mn->vp.pci);
+	if (slot < 0) {
+		msg("--net tap=%s: no free slot on PCI bus 0", o->tap);
+		return -1;
+	}
+	if (virtio_pci_start(&mn->vp) < 0 || vnet_start(&mn->net) < 0) {
+		msg("cannot start the virtio-net threads: %s", strerror(errno));
+		return -1;
+	}
+	if (m->vcpu[0].cfg->verbose)
+		msg("virtio-net: PCI 00:%02x.0, BAR0 0x%" PRIx64 ", GSI %u, tap"
+		    " %s, MAC %02x:%02x:%02x:%02x:%02x:%02x%s, offloads %s",
+		    slot, pci_dev_bar_addr(&mn->vp.pci, VIRTIO_PCI_BAR),
+		    mn->vp.pci.gsi, o->tap, mac[0], mac[1], mac[2], mac[3],
+		    mac[4], mac[5], o->mac_set ? "" : " (generated)",
+		    offloads ? "CSUM/TSO4/TSO6 both ways" : "none");
+	return 0;
+}
+
+static void destroy_net(struct machine *m)
+{
+	struct machine_net *mn;
+	unsigned int i;
+
+	for (i = 0; i < m->nnets; i++) {
+		mn = m->net[i];
+		if (mn->vp_made)
+			virtio_pci_stop(&mn->vp);
+		if (mn->net_made) {
+			if (m->vcpu[0].cfg && m->vcpu[0].cfg->verbose)
+				msg("virtio-net %u: %" PRIu64 " frames received"
+				    " (%" PRIu64 " dropped), %" PRIu64 " sent"
+				    " (%" PRIu64 " dropped)", i,
+				    mn->net.rx_packets, mn->net.rx_dropped,
+				    mn->net.tx_packets, mn->net.tx_dropped);
+			vnet_close(&mn->net);
+		}
+		if (mn->vp_made)
+			virtio_pci_destroy(&mn->vp);
+		free(mn);
+		m->net[i] = NULL;
+	}
+	m->nnets = 0;
+}
+
+/* ---- --disk: virtio-blk functions (virtio/blk.h) ---- */
+
+/* Descriptors per queue: a chain without indirect descriptors holds the
+ * header, VBLK_SEG_MAX data buffers and the status. */
+#define DISK_QUEUE_SIZE	256
+_Static_assert(DISK_QUEUE_SIZE >= VBLK_SEG_MAX + 2,
+	       "virtio-blk queues too small for seg_max");
+
+static void disk_get_config(void *opaque, uint8_t *cfg, size_t len)
+{
+	vblk_config(opaque, cfg, len);
+}
+
+static void disk_submit(void *opaque, unsigned int queue,
+			struct virtio_req *req)
+{
+	vblk_submit(opaque, queue, req);
+}
+
+/*
+ * One --disk: open and lock the image first, so that a missing, locked or
+ * odd-sized image is reported before anything else, then one virtio-blk
+ * function on the PCI bus with a request queue per vCPU (VIRTIO_BLK_F_MQ;
+ * Linux's virtio_blk maps one to each CPU).
+ */
+static int add_disk(struct machine *m, const struct disk_opt *opt,
+		    const struct virtio_host *host)
+{
+	struct machine_disk *d = &m->disk[m->ndisks];
+	unsigned int nq = m->ncpus < VIRTIO_PCI_MAX_QUEUES ?
+			  m->ncpus : VIRTIO_PCI_MAX_QUEUES;
+	struct virtio_device dev;
+	char err[512];
+	int slot;
+
+	d->vb = vblk_open(opt->path, opt->readonly, err, sizeof(err));
+	if (!d->vb) {
+		msg("--disk %s", err);
+		return -1;
+	}
+	m->ndisks++;
+	if (vblk_set_num_queues(d->vb, nq) < 0) {
+		msg("internal error: virtio-blk cannot have %u queues", nq);
+		return -1;
+	}
+	dev = (struct virtio_device){
+		.name = "virtio-blk",
+		.device_id = VIRTIO_ID_BLOCK,
+		.features = vblk_features(d->vb),
+		.num_queues = nq,
+		.queue_size = DISK_QUEUE_SIZE,
+		.config_size = vblk_config_size(),
+		.opaque = d->vb,
+		.get_config = disk_get_config,
+		.submit = disk_submit,
+	};
+	d->vp = calloc(1, sizeof(*d->vp));
+	if (!d->vp || virtio_pci_init(d->vp, &dev, host) < 0) {
+		msg("cannot set up virtio-blk for %s: %s", opt->path,
+		    strerror(errno));
+		return -1;
+	}
+	slot = pc_board_add_pci(&m->board, &d->vp->pci);
+	if (slot < 0) {
+		msg("--disk %s: no free slot on PCI bus 0 (%d devices at"
+		    " most)", opt->path, VMCTL_MAX_PCI_DEVICES);
+		return -1;
+	}
+	if (virtio_pci_start(d->vp) < 0) {
+		msg("cannot start the virtio-blk thread: %s", strerror(errno));
+		return -1;
+	}
+	if (m->vcpu[0].cfg->verbose)
+		msg("virtio-blk %s%s: PCI 00:%02x.0, BAR0 0x%" PRIx64 ", GSI"
+		    " %u, %u queue%s", opt->path, opt->readonly ? " (ro)" : "",
+		    slot, pci_dev_bar_addr(&d->vp->pci, VIRTIO_PCI_BAR),
+		    d->vp->pci.gsi, nq, nq > 1 ? "s" : "");
+	return 0;
+}
+
+static int add_disks(struct machine *m, const struct run_config *cfg)
+{
+	struct virtio_host host = {
+		.opaque = m, .mem = &m->mem,
+		.signal_msi = host_signal_msi,
+		.intx_changed = host_intx_changed,
+		.log = host_log,
+	};
+	unsigned int i;
+
+	if (!m->lapic) {
+		msg("--disk needs svmhv's in-kernel local APIC"
+		    " (SVMHV_CAP_LAPIC): PCI devices are on the SMP PC only");
+		return -1;
+	}
+	if (vm_check_cap(m->vm, SVMHV_CAP_IOEVENTFD) > 0)
+		host.ioeventfd = host_ioeventfd;
+	if (vm_check_cap(m->vm, SVMHV_CAP_IRQFD) > 0)
+		host.irqfd = host_irqfd;
+	for (i = 0; i < cfg->ndisks; i++)
+		if (add_disk(m, &cfg->disks[i], &host) < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * Requests may still be with the disk's worker threads: stop the device
+ * thread (no new ones), let vblk_close() finish them (their completions
+ * still reach guest RAM and the VM, both alive until main.c's teardown),
+ * then free the function.
+ */
+static void remove_disks(struct machine *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->ndisks; i++) {
+		struct machine_disk *d = &m->disk[i];
+
+		if (d->vp)
+			virtio_pci_stop(d->vp);
+		vblk_close(d->vb);
+		if (d->vp) {
+			virtio_pci_destroy(d->vp);
+			free(d->vp);
+		}
+		*d = (struct machine_disk){ 0 };
+	}
+	m->ndisks = 0;
+}
+
 int machine_init(struct machine *m, struct vm *vm, const struct run_config *cfg,
 		 bool lapic)
 {
@@ -358,6 +701,31 @@ int machine_init(struct machine *m, struct vm *vm, const struct run_config *cfg,
 		msg("SVMHV_SET_PM_TIMER failed: %s", strerror(errno));
 		return -1;
 	}
+	/* Guest RAM as main.c maps it: the low part at 0, the rest at 4 GiB
+	 * right after it in the same host mapping. */
+	m->mem = (struct guest_mem){
+		.host = cfg->ram->mem, .low = cfg->ram->size,
+		.high = cfg->mem - cfg->ram->size,
+	};
+	if (cfg->rng && (!lapic || add_rng(m) < 0)) {
+		if (!lapic)
+			msg("--rng needs svmhv's in-kernel local APIC"
+			    " (SVMHV_CAP_LAPIC): PCI devices are on the SMP PC"
+			    " only");
+		return -1;
+	}
+	for (i = 0; i < cfg->nnets; i++) {
+		if (!lapic) {
+			msg("--net needs svmhv's in-kernel local APIC"
+			    " (SVMHV_CAP_LAPIC): PCI devices are on the SMP PC"
+			    " only");
+			return -1;
+		}
+		if (add_net(m, &cfg->nets[i]) < 0)
+			return -1;
+	}
+	if (cfg->ndisks && add_disks(m, cfg) < 0)
+		return -1;
 	return 0;
 }
 
@@ -403,6 +771,13 @@ int machine_run(struct machine *m)
 
 void machine_destroy(struct machine *m)
 {
+	remove_disks(m);
+	destroy_net(m);
+	if (m->rng) {
+		virtio_pci_destroy(m->rng);
+		free(m->rng);
+		m->rng = NULL;
+	}
 	if (m->timer_made)
 		timer_delete(m->timer);
 	m->timer_made = false;

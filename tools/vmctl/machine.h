@@ -15,6 +15,10 @@
  *    (SVMHV_INJECT_EVENT: the ExtINT path reaches the BSP only); the
  *    device timer's SIGALRM is delivered to it, every other vCPU thread
  *    blocks SIGALRM and the stop signals.
+ *  - PCI devices (the SMP PC's virtio functions) are reached through
+ *    their BARs and configuration space under @lock; each has its own
+ *    lock and device thread (virtio/virtio_pci.h), which takes @lock
+ *    only to move an INTx line.
  *  - @stopping is set once, with atomics; then every vCPU is kicked
  *    (immediate_exit + SIG_VCPU_KICK) and the main thread joins them.
  *    The first stop recorded in @stop wins.
@@ -29,9 +33,17 @@
 
 #include "console_in.h"
 #include "io_bus.h"
+#include "net_opt.h"
+#include "options.h"
 #include "pc_board.h"
 #include "vcpu.h"
+#include "virtio/guest_mem.h"
+#include "virtio/virtio_pci.h"
 #include "vm.h"
+
+struct vblk;
+
+struct machine_net;
 
 struct machine {
 	pthread_mutex_t lock;
@@ -53,6 +65,15 @@ struct machine {
 	bool warned_msi;		/* @lock */
 	bool stopping;			/* atomic */
 	struct vm_stop stop;		/* @lock */
+	struct machine_disk {		/* --disk, in command-line order */
+		struct virtio_pci *vp;
+		struct vblk *vb;
+	} disk[VMCTL_MAX_DISKS];
+	unsigned int ndisks;
+	struct guest_mem mem;		/* guest RAM for device DMA */
+	struct virtio_pci *rng;		/* --rng */
+	struct machine_net *net[VMCTL_MAX_NETS];	/* --net */
+	unsigned int nnets;
 };
 
 /* Set up the board (the SMP PC when @lapic) for @vm's vCPUs, the timer
@@ -73,7 +94,7 @@ void machine_stop(struct machine *m, const struct vm_stop *stop);
 /* vCPU 0 before each RUN: time, input, interrupt delivery, timer. */
 void machine_before_run(struct machine *m, struct vcpu *v,
 			struct vm_stop *stop);
-/* An MMIO exit (lock held): the I/O APIC, or the empty bus. */
+/* An MMIO exit (lock held): the I/O APIC, a PCI BAR, or nothing. */
 void machine_mmio(struct machine *m, struct svmhv_run *run);
 /* Without in-kernel APICs: HLT with IF=1 waits here for an interrupt. */
 void machine_wait_for_interrupt(struct machine *m, struct vm_stop *stop);

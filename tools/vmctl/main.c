@@ -38,6 +38,7 @@
 #include "loader_linux.h"
 #include "machine.h"
 #include "msg.h"
+#include "net_opt.h"
 #include "options.h"
 #include "pc_board.h"
 #include "signals.h"
@@ -54,6 +55,9 @@
 #define LINUX_LOW_RAM_MAX	(3ull << 30)
 /* getopt_long value of the long options without a short form. */
 #define OPT_CPU_FEATURES	0x100
+#define OPT_DISK		0x111
+#define OPT_RNG			0x101
+#define OPT_NET			0x110
 
 struct config {
 	uint64_t mem;
@@ -67,7 +71,12 @@ struct config {
 	bool strict_io;
 	bool verbose;
 	unsigned int cpus;	/* --cpus: vCPUs of a Linux guest */
+	unsigned int ndisks;	/* --disk: virtio-blk on PCI */
+	struct disk_opt disks[VMCTL_MAX_DISKS];
 	bool features_set;	/* --cpu-features given */
+	bool rng;		/* --rng: virtio-rng on PCI */
+	struct net_opt nets[VMCTL_MAX_NETS];	/* --net */
+	unsigned int nnets;
 	struct cpu_features_req features;
 	const char *device;
 	const char *image;
@@ -81,7 +90,8 @@ static void help(void)
 	printf(
 "Usage: vmctl start [OPTIONS] IMAGE\n"
 "       vmctl start -k KERNEL [-i INITRD] [-p CMDLINE] [-m SIZE] [-c N]\n"
-"                   [--cpu-features LIST]\n"
+"                   [--cpu-features LIST] [--rng] [--disk PATH[,ro]]...\n"
+"                   [--net tap=NAME[,mac=MAC]]...\n"
 "       vmctl list\n"
 "       vmctl stat [--once] [--interval SECONDS]\n"
 "       vmctl --help | --version\n"
@@ -121,6 +131,31 @@ static void help(void)
 "                       avx512_vbmi2 gfni vaes vpclmulqdq avx512_vnni\n"
 "                       avx512_bitalg avx512_vpopcntdq rdpid lahf_lm abm\n"
 "                       sse4a misalignsse 3dnowprefetch nx pdpe1gb rdtscp\n"
+"      --rng            give the guest a virtio-rng (virtio 1.2 entropy\n"
+"                       device on PCI, modern transport, MSI-X) fed from\n"
+"                       the host's getrandom(); needs -k and svmhv's\n"
+"      --disk PATH[,ro] give the guest a virtio-blk disk (virtio 1.2 block\n"
+"                       device on PCI) backed by PATH, a raw image (size a\n"
+"                       multiple of 512) or a block device; repeat for more\n"
+"                       disks, /dev/vda, /dev/vdb, ... in order (at most\n"
+"                       31 PCI devices with --rng).  ,ro: read-only (the\n"
+"                       guest's writes fail, PATH is never written; a path\n"
+"                       with a comma is written PATH,rw).  The image is\n"
+"                       locked (flock: shared ro, else exclusive); a guest's\n"
+"                       flush reaches the host's disk (fdatasync) before it\n"
+"                       completes.  One queue per vCPU.  Needs -k and the\n"
+"                       SMP PC, as --rng\n"
+"                       in-kernel local APIC (the SMP PC)\n"
+"      --net tap=NAME[,mac=MAC]\n"
+"                       give the guest a virtio-net (virtio 1.2 network\n"
+"                       device on PCI) on the host's tap NAME: attached if\n"
+"                       it exists (ip tuntap add NAME mode tap), else\n"
+"                       created for this run (CAP_NET_ADMIN); checksum and\n"
+"                       TSO offloads when the tap has them; MAC as given,\n"
+"                       else derived from /etc/machine-id and NAME\n"
+"                       (locally administered, the same every run).  Up to\n"
+"                       4; a tap that cannot be opened is status 1.  Needs\n"
+"                       -k and the SMP PC, as --rng\n"
 "  -M, --mode MODE      real, protected or long (default long)\n"
 "  -l, --load ADDR      load address of a flat image, 0x-hex or decimal\n"
 "                       (default 0x1000; not allowed for ELF images)\n"
@@ -187,6 +222,9 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 		{ "mem",	required_argument, NULL, 'm' },
 		{ "cpus",	required_argument, NULL, 'c' },
 		{ "cpu-features", required_argument, NULL, OPT_CPU_FEATURES },
+		{ "rng",	no_argument,	   NULL, OPT_RNG },
+		{ "net",	required_argument, NULL, OPT_NET },
+		{ "disk",	required_argument, NULL, OPT_DISK },
 		{ "mode",	required_argument, NULL, 'M' },
 		{ "load",	required_argument, NULL, 'l' },
 		{ "entry",	required_argument, NULL, 'e' },
@@ -239,6 +277,29 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 				return usage_error("invalid --cpu-features"
 						   " '%s': %s", optarg, why);
 			cfg->features_set = true;
+			break;
+		case OPT_RNG:
+			cfg->rng = true;
+			break;
+		case OPT_NET:
+			if (cfg->nnets == VMCTL_MAX_NETS)
+				return usage_error("at most %d --net options",
+						   VMCTL_MAX_NETS);
+			if (net_opt_parse(optarg, &cfg->nets[cfg->nnets], why,
+					  sizeof(why)) < 0)
+				return usage_error("invalid --net '%s': %s",
+						   optarg, why);
+			cfg->nnets++;
+			break;
+		case OPT_DISK:
+			if (cfg->ndisks == VMCTL_MAX_DISKS)
+				return usage_error("too many --disk: at most %d"
+						   " (PCI bus 0)",
+						   VMCTL_MAX_DISKS);
+			e = parse_disk(optarg, &cfg->disks[cfg->ndisks]);
+			if (e)
+				return bad_value("--disk", optarg, e);
+			cfg->ndisks++;
 			break;
 		case 'M':
 			if (parse_cpu_mode(optarg, &cfg->mode))
@@ -297,6 +358,11 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 		if (cfg->strict_io)
 			return usage_error("--strict-io does not apply to"
 					   " --kernel: Linux probes ports");
+		if (cfg->ndisks + cfg->nnets + cfg->rng > VMCTL_MAX_PCI_DEVICES)
+			return usage_error("%u --disk, %u --net and --rng do not"
+					   " fit on PCI bus 0: %d devices at"
+					   " most", cfg->ndisks, cfg->nnets,
+					   VMCTL_MAX_PCI_DEVICES);
 		if (!cfg->mem_set)
 			cfg->mem = LINUX_MEM_DEFAULT;
 		if (!cfg->cmdline)
@@ -305,6 +371,15 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 	}
 	if (cfg->initrd || cfg->cmdline)
 		return usage_error("--initrd and --cmdline need --kernel");
+	if (cfg->rng)
+		return usage_error("--rng needs --kernel: devices are on the"
+				   " Linux guest's PC");
+	if (cfg->nnets)
+		return usage_error("--net needs --kernel: devices are on the"
+				   " Linux guest's PC");
+	if (cfg->ndisks)
+		return usage_error("--disk needs --kernel: devices are on the"
+				   " Linux guest's PC");
 	if (cfg->cpus > 1)
 		return usage_error("--cpus needs --kernel: an IMAGE runs on"
 				   " one vCPU");
@@ -647,7 +722,9 @@ static int cmd_start_linux(const struct config *cfg)
 	uint64_t low = cfg->mem < LINUX_LOW_RAM_MAX ? cfg->mem
 						    : LINUX_LOW_RAM_MAX;
 	uint64_t high = cfg->mem - low;
-	struct run_config rc = { .mem = cfg->mem, .verbose = cfg->verbose };
+	struct run_config rc = { .mem = cfg->mem, .verbose = cfg->verbose,
+				 .rng = cfg->rng, .disks = cfg->disks,
+				 .ndisks = cfg->ndisks };
 	struct svmhv_sregs sregs;
 	struct svmhv_regs regs;
 	struct linux_boot boot;
@@ -674,6 +751,8 @@ static int cmd_start_linux(const struct config *cfg)
 	 * at 4 GiB and only appears in the e820 map. */
 	ram = (struct guest_ram){ .mem = mem, .size = low, .limit = low };
 	rc.ram = &ram;
+	rc.nets = cfg->nets;
+	rc.nnets = cfg->nnets;
 	kernel = read_file("kernel", cfg->kernel, &klen, UINT64_MAX);
 	if (!kernel)
 		goto out;
@@ -697,6 +776,24 @@ static int cmd_start_linux(const struct config *cfg)
 		goto out;
 	}
 	lapic = vm_check_cap(&vm, SVMHV_CAP_LAPIC) == 1;
+	if (cfg->rng && !lapic) {
+		msg("--rng: this svmhv module has no in-kernel local APIC"
+		    " (SVMHV_CAP_LAPIC), and PCI devices are on the SMP PC"
+		    " only");
+		goto out;
+	}
+	if (cfg->nnets && !lapic) {
+		msg("--net: this svmhv module has no in-kernel local APIC"
+		    " (SVMHV_CAP_LAPIC), and PCI devices are on the SMP PC"
+		    " only");
+		goto out;
+	}
+	if (cfg->ndisks && !lapic) {
+		msg("--disk: this svmhv module has no in-kernel local APIC"
+		    " (SVMHV_CAP_LAPIC), and PCI devices are on the SMP PC"
+		    " only");
+		goto out;
+	}
 	if (cfg->cpus > 1 && !lapic) {
 		msg("--cpus %u: this svmhv module has no in-kernel local APIC"
 		    " (SVMHV_CAP_LAPIC), so it runs one vCPU only", cfg->cpus);

@@ -147,6 +147,27 @@ enum opt_error parse_cpus(const char *s, unsigned int *out)
 	return OPT_OK;
 }
 
+enum opt_error parse_disk(char *s, struct disk_opt *out)
+{
+	char *comma;
+	bool ro = false;
+
+	if (!s || !*s)
+		return OPT_EMPTY;
+	comma = strrchr(s, ',');
+	if (comma) {
+		if (!strcmp(comma + 1, "ro"))
+			ro = true;
+		else if (strcmp(comma + 1, "rw"))
+			return OPT_DISK_FLAG;
+		if (comma == s)
+			return OPT_EMPTY;
+		*comma = '\0';
+	}
+	*out = (struct disk_opt){ .path = s, .readonly = ro };
+	return OPT_OK;
+}
+
 static const char *const mode_names[] = {
 	[CPU_MODE_REAL]		= "real",
 	[CPU_MODE_PROTECTED]	= "protected",
@@ -184,6 +205,9 @@ const char *opt_strerror(enum opt_error err)
 	case OPT_TOO_LARGE:	return "memory size must be at most 512G";
 	case OPT_NO_CPUS:	return "a guest needs at least 1 vCPU";
 	case OPT_TOO_MANY_CPUS:	return "at most 64 vCPUs";
+	case OPT_DISK_FLAG:	return "PATH[,ro] expected: after the last"
+				       " comma only 'ro' or 'rw' (write a path"
+				       " holding commas as PATH,rw)";
 	}
 	return "unknown error";
 }

@@ -8,6 +8,7 @@
 #ifndef VMCTL_OPTIONS_H
 #define VMCTL_OPTIONS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 enum opt_error {
@@ -21,6 +22,7 @@ enum opt_error {
 	OPT_TOO_LARGE,		/* memory size above VMCTL_MEM_MAX */
 	OPT_NO_CPUS,		/* vCPU count 0 */
 	OPT_TOO_MANY_CPUS,	/* vCPU count above VMCTL_MAX_CPUS */
+	OPT_DISK_FLAG,		/* --disk: not ",ro" or ",rw" after the path */
 };
 
 enum cpu_mode {
@@ -46,6 +48,20 @@ enum cpu_mode {
  */
 #define VMCTL_MAX_CPUS		64
 
+/*
+ * PCI bus 0 has 32 slots: the host bridge in slot 0 and up to 31 devices
+ * (--rng and the --disk functions together).  Each --disk is one
+ * virtio-blk function, so at most 31 disks.
+ */
+#define VMCTL_MAX_PCI_DEVICES	31
+#define VMCTL_MAX_DISKS		VMCTL_MAX_PCI_DEVICES
+
+/* --disk PATH[,ro|,rw] */
+struct disk_opt {
+	const char *path;
+	bool readonly;
+};
+
 /* Decimal digits with an optional K, M or G suffix (powers of 1024). */
 enum opt_error parse_size(const char *s, uint64_t *out);
 /* "0x" followed by hex digits, or decimal digits. */
@@ -56,6 +72,14 @@ enum opt_error parse_mem_size(const char *s, uint64_t *out);
 enum opt_error parse_cpus(const char *s, unsigned int *out);
 /* "real", "protected" or "long"; returns -1 for anything else. */
 int parse_cpu_mode(const char *s, enum cpu_mode *out);
+
+/*
+ * --disk's value: PATH, PATH,ro (read-only) or PATH,rw.  Only the text
+ * after the last comma is a flag, so a path holding commas is written
+ * with ",rw" (or ",ro") after it.  The flag is cut off @s in place (a
+ * NUL over the comma); @out->path is @s.
+ */
+enum opt_error parse_disk(char *s, struct disk_opt *out);
 
 const char *cpu_mode_name(enum cpu_mode mode);
 const char *opt_strerror(enum opt_error err);

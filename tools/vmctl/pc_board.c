@@ -260,8 +260,17 @@ int pc_board_enable_apic(struct pc_board *b, struct io_bus *bus,
 
 	ioapic_init(&b->ioapic, (uint8_t)ncpus, msi, msi_opaque);
 	acpi_pm_init(&b->pm, clock, clock_opaque);
+	pci_bus_init(&b->pcibus);
+	pci_host_attach(&b->pci, &b->pcibus);
 	b->apic = true;
 	return io_bus_register(bus, &pm);
+}
+
+int pc_board_add_pci(struct pc_board *b, struct pci_dev *d)
+{
+	if (!b->apic)
+		return -1;
+	return pci_bus_add(&b->pcibus, d);
 }
 
 void pc_board_acpi(struct acpi_board *out, unsigned int ncpus)
@@ -279,6 +288,12 @@ void pc_board_acpi(struct acpi_board *out, unsigned int ncpus)
 		.reset_value = PC_RESET_VALUE,
 		.slp_typ_s5 = ACPI_SLP_TYP_S5,
 		.century = CMOS_CENTURY,
+		.pci = true,
+		.pci_cfg_port = PCI_HOST_BASE,
+		.pci_mmio_base = (uint32_t)PCI_MMIO_BASE,
+		.pci_mmio_end = (uint32_t)PCI_MMIO_END,
+		.pci_gsi_base = PCI_GSI_BASE,
+		.pci_gsi_count = PCI_GSI_COUNT,
 	};
 }
 
@@ -306,11 +321,36 @@ void pc_board_pulse_irq(struct pc_board *b, unsigned int irq)
 bool pc_board_mmio(struct pc_board *b, uint64_t gpa, bool is_write,
 		   uint8_t *data, unsigned int len)
 {
-	if (!b->apic || gpa < IOAPIC_BASE ||
-	    gpa + len > IOAPIC_BASE + IOAPIC_MMIO_SIZE)
+	if (!b->apic)
 		return false;
-	ioapic_mmio(&b->ioapic, gpa - IOAPIC_BASE, is_write, data, len);
+	if (gpa >= IOAPIC_BASE && gpa + len <= IOAPIC_BASE + IOAPIC_MMIO_SIZE) {
+		ioapic_mmio(&b->ioapic, gpa - IOAPIC_BASE, is_write, data, len);
+		return true;
+	}
+	if (!pci_bus_mmio(&b->pcibus, gpa, is_write, data, len))
+		return false;
+	pc_board_sync_irqs(b);
 	return true;
+}
+
+/*
+ * PCI INTx# lines are wired-OR (PCI 3.0, 2.2.6): a GSI is asserted while
+ * any function routed to it drives its line.  Only the I/O APIC sees
+ * them; the 8259s have no inputs above IRQ 15.
+ */
+static void sync_pci_irqs(struct pc_board *b)
+{
+	bool level[PCI_GSI_COUNT] = { false };
+	unsigned int slot, i;
+
+	for (slot = 1; slot < PCI_SLOTS; slot++) {
+		const struct pci_dev *d = b->pcibus.dev[slot];
+
+		if (d && __atomic_load_n(&d->intx, __ATOMIC_ACQUIRE))
+			level[d->gsi - PCI_GSI_BASE] = true;
+	}
+	for (i = 0; i < PCI_GSI_COUNT; i++)
+		ioapic_set_irq(&b->ioapic, PCI_GSI_BASE + i, level[i]);
 }
 
 void pc_board_eoi(struct pc_board *b, uint8_t vector)
@@ -322,8 +362,10 @@ void pc_board_eoi(struct pc_board *b, uint8_t vector)
 void pc_board_sync_irqs(struct pc_board *b)
 {
 	pc_board_set_irq(b, PC_COM1_IRQ, uart8250_irq_line(&b->com1));
-	if (b->apic)
+	if (b->apic) {
 		pc_board_set_irq(b, PC_SCI_IRQ, acpi_pm_sci(&b->pm));
+		sync_pci_irqs(b);
+	}
 }
 
 void pc_board_tick(struct pc_board *b, uint64_t now, int64_t wall)

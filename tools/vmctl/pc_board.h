@@ -10,9 +10,12 @@
  * pc_board_enable_apic() makes it the SMP PC: an I/O APIC at 0xfec00000
  * (MMIO through pc_board_mmio()) whose messages leave through a callback
  * (SVMHV_SIGNAL_MSI), ACPI PM registers at 0x600 and the ACPI tables that
- * describe them (pc_board_acpi()).  Every ISA interrupt line then goes
- * both to its 8259 input and to its I/O APIC pin, as on a PC: IRQ n is
- * GSI n, except IRQ 0 (the PIT), which is GSI 2 (the MADT says so).
+ * describe them (pc_board_acpi()), and PCI bus 0 behind the 0xcf8 window
+ * (pci/pci_bus.h: a host bridge, devices added with pc_board_add_pci(),
+ * their BARs reached through pc_board_mmio()).  Every ISA interrupt line
+ * then goes both to its 8259 input and to its I/O APIC pin, as on a PC:
+ * IRQ n is GSI n, except IRQ 0 (the PIT), which is GSI 2 (the MADT says
+ * so); PCI INTA# lines go to GSIs 16-23 only (the DSDT's _PRT).
  */
 #ifndef VMCTL_PC_BOARD_H
 #define VMCTL_PC_BOARD_H
@@ -30,6 +33,7 @@
 #include "dev_pci_host.h"
 #include "dev_uart8250.h"
 #include "io_bus.h"
+#include "pci/pci_bus.h"
 
 #define PC_COM1_BASE	0x3f8
 #define PC_COM1_IRQ	4
@@ -49,6 +53,7 @@ struct pc_board {
 	bool apic;		/* the SMP PC: I/O APIC, ACPI PM */
 	struct ioapic ioapic;
 	struct acpi_pm pm;
+	struct pci_bus pcibus;	/* the SMP PC's bus 0 */
 	uint64_t now;		/* PIT ticks, as of the last pc_board_tick() */
 	int64_t wall;		/* seconds since the epoch, for the RTC */
 };
@@ -68,6 +73,8 @@ int pc_board_init(struct pc_board *b, struct io_bus *bus, uart8250_tx_fn tx,
 int pc_board_enable_apic(struct pc_board *b, struct io_bus *bus,
 			 unsigned int ncpus, ioapic_msi_fn msi, void *msi_opaque,
 			 acpi_pm_clock_fn clock, void *clock_opaque);
+/* Put PCI function @d on bus 0 (SMP PC only): its slot, or -1. */
+int pc_board_add_pci(struct pc_board *b, struct pci_dev *d);
 /* The ACPI description of the SMP PC with @ncpus CPUs. */
 void pc_board_acpi(struct acpi_board *out, unsigned int ncpus);
 /* The I/O APIC pin (GSI) ISA IRQ @irq arrives on. */
@@ -76,7 +83,8 @@ unsigned int pc_board_gsi(unsigned int irq);
 void pc_board_set_irq(struct pc_board *b, unsigned int irq, bool level);
 /* An edge-triggered ISA device's pulse on @irq. */
 void pc_board_pulse_irq(struct pc_board *b, unsigned int irq);
-/* A guest MMIO access: true if a board device (the I/O APIC) took it. */
+/* A guest MMIO access: true if a board device (the I/O APIC, a PCI
+ * BAR) took it. */
 bool pc_board_mmio(struct pc_board *b, uint64_t gpa, bool is_write,
 		   uint8_t *data, unsigned int len);
 /* The local APICs EOIed level-triggered @vector (SVMHV_EXIT_IOAPIC_EOI). */
@@ -84,7 +92,8 @@ void pc_board_eoi(struct pc_board *b, uint8_t vector);
 /* Bring the devices to time @now (PIT ticks) / @wall (epoch seconds):
  * timer interrupts fire, interrupt lines are sampled into the PIC. */
 void pc_board_tick(struct pc_board *b, uint64_t now, int64_t wall);
-/* Sample the device interrupt lines into the PIC after port accesses. */
+/* Sample the device interrupt lines into the PIC after port accesses
+ * (and PCI INTx lines into the I/O APIC). */
 void pc_board_sync_irqs(struct pc_board *b);
 bool pc_board_has_interrupt(const struct pc_board *b);
 /* INTA: the vector to inject. */

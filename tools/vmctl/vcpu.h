@@ -18,13 +18,21 @@
 #include "vm.h"
 
 struct machine;
+struct disk_opt;
 
 struct guest_ram;
+struct net_opt;
 
 struct run_config {
 	uint64_t mem;		/* guest RAM, for the outside-RAM message */
 	const struct guest_ram *ram;	/* below 4 GiB: for hypercalls */
 	bool verbose;
+	const struct disk_opt *disks;	/* --disk: virtio-blk on PCI */
+	unsigned int ndisks;
+	bool rng;		/* --rng: a virtio-rng on PCI (SMP PC) */
+	/* --net: a virtio-net on PCI per entry (SMP PC) */
+	const struct net_opt *nets;
+	unsigned int nnets;
 };
 
 struct vcpu {

@@ -127,6 +127,28 @@ int vm_signal_msi(struct vm *vm, uint64_t address, uint32_t data)
 	return ioctl(vm->vm_fd, SVMHV_SIGNAL_MSI, &msi);
 }
 
+int vm_ioeventfd(struct vm *vm, uint64_t addr, unsigned int len, int fd,
+		 bool assign)
+{
+	struct svmhv_ioeventfd io = {
+		.addr = addr, .len = len, .fd = fd,
+		.flags = assign ? 0 : SVMHV_IOEVENTFD_DEASSIGN,
+	};
+
+	return ioctl(vm->vm_fd, SVMHV_IOEVENTFD, &io) < 0 ? -1 : 0;
+}
+
+int vm_irqfd(struct vm *vm, int fd, uint64_t address, uint32_t data,
+	     bool assign)
+{
+	struct svmhv_irqfd irq = {
+		.fd = fd, .msi_address = address, .msi_data = data,
+		.flags = assign ? 0 : SVMHV_IRQFD_DEASSIGN,
+	};
+
+	return ioctl(vm->vm_fd, SVMHV_IRQFD, &irq) < 0 ? -1 : 0;
+}
+
 int vm_set_pm_timer(struct vm *vm, uint16_t port, uint32_t count)
 {
 	struct svmhv_pm_timer t = { .port = port, .count = count };

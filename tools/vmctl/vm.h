@@ -13,6 +13,7 @@
 #ifndef VMCTL_VM_H
 #define VMCTL_VM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,6 +49,13 @@ long vm_check_cap(struct vm *vm, unsigned long cap);
 int vm_enable_lapic(struct vm *vm);
 /* SVMHV_SIGNAL_MSI: the number of APICs that took it, or -1. */
 int vm_signal_msi(struct vm *vm, uint64_t address, uint32_t data);
+/* SVMHV_IOEVENTFD: a guest store of @len bytes (any value) at MMIO @addr
+ * signals eventfd @fd; @assign false removes it. */
+int vm_ioeventfd(struct vm *vm, uint64_t addr, unsigned int len, int fd,
+		 bool assign);
+/* SVMHV_IRQFD: writing eventfd @fd raises MSI @address/@data. */
+int vm_irqfd(struct vm *vm, int fd, uint64_t address, uint32_t data,
+	     bool assign);
 /* Hand the ACPI PM timer at port, now reading count, to the kernel. */
 int vm_set_pm_timer(struct vm *vm, uint16_t port, uint32_t count);
 /* Queue external interrupt @vector (SVMHV_INJECT_EVENT). */

@@ -8,6 +8,14 @@
 # Usage: mk-linux-guest-initrd.sh OUTPUT.cpio.gz [BUSYBOX]
 #   BUSYBOX  a statically linked busybox (default: busybox on $PATH,
 #            Debian's busybox-static package)
+#   GUEST_KERNELS  kernel versions whose virtio modules to carry (default:
+#            every complete kernel, scripts/kver.sh --all); each gets
+#            /lib/modules/VERSION/*.ko and virtio.order, the load order of
+#            virtio_pci, virtio-rng, virtio_net (with failover and
+#            net_failover), virtio_blk, crc32c_generic and ext4 with
+#            their dependencies (ext4: crc16, mbcache, jbd2),
+#            decompressed (busybox insmod loads plain ELF); what a kernel
+#            has built in (6.12: virtio_pci and its helpers) is not there
 #
 # The guest's /init, by guest.mode= on the kernel command line:
 #   test (default)  print LINUX-GUEST-INIT on the console, check that
@@ -16,7 +24,8 @@
 #       and jiffies-driven sleep), each check printing a LINUX-GUEST-*
 #       line with ok/FAIL, then LINUX-GUEST-DONE and power off.
 #   shell  an interactive shell on the console; power off when it exits.
-#   smp    the multi-core PC checks of linux_smp_test.sh (below).
+#   smp, virtio  see linux_smp_test.sh and linux_virtio_test.sh.
+#   net  see linux_net_test.sh.
 #   boot   (make bench) power off right after the LINUX-GUEST-INIT line:
 #          the benchmark times VMMs from their start to that line.
 #   idle   (make bench) 5 s after LINUX-GUEST-INIT, a LINUX-GUEST-IDLE line
@@ -40,6 +49,49 @@ cp "$bb" "$stage/bin/busybox"
 for applet in $("$bb" --list-full); do
 	[ "$applet" = bin/busybox ] && continue
 	ln -s /bin/busybox "$stage/$applet"
+done
+
+# The virtio modules of each guest kernel, dependencies first.
+repo=$(cd "$(dirname "$0")/../../.." && pwd)
+# KVER='': under scripts/check.sh (which exports KVER) kver.sh would name
+# only the kernel being checked, and this initramfs, built once, serves all.
+kernels=${GUEST_KERNELS-$(KVER='' "$repo/scripts/kver.sh" --all 2>/dev/null || true)}
+for k in $kernels; do
+	md=/lib/modules/$k
+	[ -s "$md/modules.dep" ] || continue
+	mkdir -p "$stage$md"
+	: >"$stage$md/virtio.order"
+	# add_module NAME: NAME's dependencies, then NAME.  POSIX sh has no
+	# local variables: the recursion runs in subshells.
+	add_module() {
+		rel=$(awk -F: -v n="$1" '{ b = $1; sub(/.*\//, "", b)
+			sub(/\.ko.*/, "", b); gsub(/-/, "_", b)
+			if (b == n) { print; exit } }' "$md/modules.dep")
+		[ -n "$rel" ] || return 0	# built in
+		for dep in ${rel#*:}; do
+			d=${dep##*/}; d=${d%%.ko*}
+			(add_module "$(echo "$d" | tr - _)")
+		done
+		f=${rel%%:*}
+		b=${f##*/}; b=${b%%.ko*}.ko
+		grep -qx "$b" "$stage$md/virtio.order" && return 0
+		case $f in
+		*.xz)  xz -dc "$md/$f" >"$stage$md/$b" ;;
+		*.zst) zstd -qdc "$md/$f" >"$stage$md/$b" ;;
+		*.gz)  gzip -dc "$md/$f" >"$stage$md/$b" ;;
+		*)     cp "$md/$f" "$stage$md/$b" ;;
+		esac
+		echo "$b" >>"$stage$md/virtio.order"
+	}
+	add_module virtio_pci
+	add_module virtio_rng
+	add_module virtio_net
+	# vmctl --disk: the disk, and ext4 for the image on it.  ext4 asks
+	# the crypto API for crc32c (metadata_csum) at mount time, and the
+	# guest has no modprobe to load it then: it goes in first.
+	add_module virtio_blk
+	add_module crc32c_generic
+	add_module ext4
 done
 
 cat >"$stage/init" <<'INIT'
@@ -76,6 +128,100 @@ esac
 if [ "$mode" = shell ]; then
 	setsid cttyhack sh
 	poweroff -f
+fi
+
+# guest.mode=net (tools/vmctl/tests/linux_net_test.sh): vmctl --net on
+# the host's tap0 (10.0.2.1/24).  Debian's virtio_net finds the device,
+# the guest takes 10.0.2.15/24 and talks to the host: ping, large pings,
+# 1 MiB each way (nc from and to the host's listeners).
+# guest.mac= is the address vmctl was given, guest.md5= the checksum of
+# the file the host serves.  Each check prints LINUX-NET-<NAME> ok or FAIL.
+if [ "$mode" = net ]; then
+	wantmac= wantmd5= host=10.0.2.1
+	for word in $(cat /proc/cmdline); do
+		case $word in
+		guest.mac=*) wantmac=${word#guest.mac=} ;;
+		guest.md5=*) wantmd5=${word#guest.md5=} ;;
+		esac
+	done
+	say() {	# say NAME STATUS DETAIL
+		if [ "$2" = 0 ]; then echo "LINUX-NET-$1 ok $3"
+		else echo "LINUX-NET-$1 FAIL $3"; fi
+	}
+	md=/lib/modules/$(uname -r) bad=
+	if [ -r "$md/virtio.order" ]; then
+		while read -r ko; do
+			insmod "$md/$ko" 2>/tmp/insmod || grep -q 'File exists' /tmp/insmod ||
+				bad="$bad $ko:$(tr '\n' ' ' </tmp/insmod)"
+		done <"$md/virtio.order"
+	fi
+	[ -z "$bad" ] && [ -d /sys/bus/virtio/drivers/virtio_net ]
+	say MODULES $? "$(tr '\n' ' ' <"$md/virtio.order" 2>/dev/null)$bad"
+	dev=
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d/vendor")" = 0x1af4 ] && [ "$(cat "$d/device")" = 0x1041 ] && dev=$d
+	done
+	[ -n "$dev" ]; say PCI_DEVICE $? "${dev##*/} class $(cat "$dev/class" 2>/dev/null)"
+	nic=
+	for n in /sys/class/net/*; do
+		case $(readlink "$n/device/driver" 2>/dev/null) in
+		*/virtio_net) nic=${n##*/} ;;
+		esac
+	done
+	[ -n "$nic" ]; say NETDEV $? "$nic"
+	mac=$(cat "/sys/class/net/$nic/address" 2>/dev/null)
+	[ -n "$mac" ] && [ "$mac" = "$wantmac" ]; say MAC $? "$mac, given $wantmac"
+	# Negotiated feature bits, one character per bit: MAC (5) and
+	# STATUS (16), INDIRECT_DESC (28), EVENT_IDX (29) and VERSION_1 (32)
+	# always; CSUM (0), GUEST_CSUM (1), GUEST_TSO4/6 (7, 8), HOST_TSO4/6
+	# (11, 12) when the host's tap takes the offloads (guest.offloads=1);
+	# nothing else (no MRG_RXBUF, CTRL_VQ, ...).
+	f=$(cat "/sys/class/net/$nic/device/features" 2>/dev/null)
+	want=0000010000000000100000000000110010
+	case $(cat /proc/cmdline) in
+	*guest.offloads=1*) want=1100010110011000100000000000110010 ;;
+	esac
+	case $f in "$want"*) st=0 ;; *) st=1 ;; esac
+	say FEATURES $st "$f"
+	ip link set "$nic" up && ip addr add 10.0.2.15/24 dev "$nic"
+	say IP_UP $? "$(ip addr show "$nic" 2>&1 | tr -s ' \n' ' ')"
+	sleep 1
+	[ "$(cat "/sys/class/net/$nic/carrier" 2>/dev/null)" = 1 ]
+	say LINK_UP $? "carrier $(cat "/sys/class/net/$nic/carrier" 2>/dev/null), operstate $(cat "/sys/class/net/$nic/operstate" 2>/dev/null)"
+	ping -c 3 -W 10 "$host" >/tmp/ping 2>&1
+	say PING_HOST $? "$(tail -n 2 /tmp/ping | tr '\n' ' ')"
+	ping -c 4 -s 8000 -W 10 "$host" >/tmp/ping 2>&1 && grep -q ' 0% packet loss' /tmp/ping
+	say PING_8000 $? "$(tail -n 2 /tmp/ping | tr '\n' ' ')"
+	# The host's nc sends the file and closes; this one must not see
+	# EOF on its stdin first (it would shut its side and the host's nc
+	# would quit), so stdin is a FIFO held open here.  (busybox-static's
+	# wget crashes in this guest, hence no HTTP.)
+	mkfifo /tmp/hold
+	exec 3<>/tmp/hold
+	nc "$host" 5002 </tmp/hold >/tmp/down 2>/tmp/nc
+	st=$?
+	exec 3>&-
+	got=$(md5sum </tmp/down | cut -d' ' -f1)
+	[ "$st" = 0 ] && [ "$got" = "$wantmd5" ]
+	say DOWNLOAD_1M $? "nc status $st, $(wc -c </tmp/down) bytes, md5 $got, want $wantmd5 $(tr '\n' ' ' </tmp/nc)"
+	dd if=/dev/urandom of=/tmp/up bs=1024 count=1024 2>/dev/null
+	echo "LINUX-NET-UPLOAD-MD5 $(md5sum </tmp/up | cut -d' ' -f1)"
+	nc "$host" 5001 </tmp/up >/dev/null 2>/tmp/nc
+	say UPLOAD_1M_SENT $? "$(tr '\n' ' ' </tmp/nc)"
+	# Time for the host to ping this address back.
+	echo "LINUX-NET-WAITING-FOR-HOST-PING"
+	sleep 4
+	grep virtio /proc/interrupts | tr -s ' ' | sed 's/^/LINUX-NET-IRQ /'
+	for s in rx_packets rx_bytes rx_dropped rx_errors tx_packets tx_bytes tx_dropped tx_errors; do
+		printf '%s=%s ' "$s" "$(cat "/sys/class/net/$nic/statistics/$s")"
+	done | sed 's/^/LINUX-NET-STATS /; s/$/\n/'
+	dmesg >/tmp/dmesg
+	grep -E 'WARNING|BUG:|Oops|Call Trace|virtio.*(error|fail|broken)|virtio_net.*(rx|tx|error)|NETDEV WATCHDOG|timed out|pci .*(can.t claim|no space|failed to assign)|irq [0-9]+: nobody cared' \
+		/tmp/dmesg | grep -v 'Speculative Return Stack Overflow' >/tmp/bad
+	[ ! -s /tmp/bad ]; say DMESG_CLEAN $? "$(head -n 3 /tmp/bad | tr '\n' '|')"
+	echo "LINUX-NET-DONE"
+	poweroff -f
+	sleep 10
 fi
 
 # guest.mode=smp (tools/vmctl/tests/linux_smp_test.sh): a multi-core PC
@@ -194,6 +340,169 @@ if [ "$mode" = smp ]; then
 	case " $(cat /proc/cmdline) " in
 	*" guest.end=reboot "*) reboot -f ;;
 	esac
+	poweroff -f
+	sleep 10
+fi
+
+# guest.mode=virtio (tools/vmctl/tests/linux_virtio_test.sh): vmctl --rng
+# on the multi-core PC.  Debian's own virtio_pci and virtio-rng drivers
+# (modules carried in /lib/modules, or built in) find the device on PCI,
+# negotiate, and feed /dev/hwrng; guest.msix=0 says the boot runs with
+# pci=nomsi, so interrupts come through INTx and the I/O APIC.
+# vmctl --disk (linux_virtio_test.sh, guest.disk=write or verify):
+# /dev/vda is the ext4 image of mk-linux-guest-disk.sh, /dev/vdb a
+# read-only raw image whose md5 is guest.vdb_md5.  write: mount vda, read
+# its known files, write /newfile (2000 lines naming guest.nonce) and
+# fsync it, write two 2 MiB files at once with O_DIRECT and read them
+# back from the disk, check that vdb reads as the host's bytes and that a
+# write to it fails, unmount.  verify (a later boot): what write left is
+# there, byte for byte.  LINUX-VIRTIO-DISK_* lines, ok or FAIL.  busy:
+# keep O_DIRECT writes, flushes and reads of a scratch /dev/vda in flight
+# until vmctl is stopped from outside (LINUX-VIRTIO-DISK_BUSY says when).
+virtio_disks() {
+	disk=none nonce=none vdb_md5=none
+	for word in $(cat /proc/cmdline); do
+		case $word in
+		guest.disk=*) disk=${word#guest.disk=} ;;
+		guest.nonce=*) nonce=${word#guest.nonce=} ;;
+		guest.vdb_md5=*) vdb_md5=${word#guest.vdb_md5=} ;;
+		esac
+	done
+	[ "$disk" = none ] && return 0
+	newfile() { awk -v n="$nonce" 'BEGIN { for (i = 1; i <= 2000; i++)
+		printf "svmhv-disk %s line %d\n", n, i }'; }
+	# What was read comes from the disk again, not the page cache.
+	drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
+	# The interrupts of the virtio device behind a block device.
+	irqs_of() { v=$(basename "$(readlink "/sys/block/$1/device")")
+		grep -E " $v(-|\$)" /proc/interrupts; }
+	irq_sum() { irqs_of "$1" | awk '{ for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i } END { print s + 0 }'; }
+
+	if [ "$disk" = busy ]; then
+		( while :; do dd if=/dev/zero of=/dev/vda bs=65536 count=16 \
+			oflag=direct conv=fsync 2>/dev/null; done ) &
+		( while :; do dd if=/dev/vda of=/dev/null bs=65536 \
+			iflag=direct 2>/dev/null; done ) &
+		sleep 2
+		echo "LINUX-VIRTIO-DISK_BUSY $(irq_sum vda) interrupts so far"
+		sleep 3600
+	fi
+	ro=$(cat /sys/block/vda/ro 2>/dev/null)/$(cat /sys/block/vdb/ro 2>/dev/null)
+	nq=$(ls /sys/block/vda/mq 2>/dev/null | wc -l)
+	[ "$ro" = 0/1 ] && [ "$nq" = "$(nproc)" ]
+	say DISK_DEVICES $? "ro vda/vdb $ro, vda queues $nq for $(nproc) CPUs, sectors $(cat /sys/block/vda/size /sys/block/vdb/size 2>/dev/null | tr '\n' ' ')serial $(cat /sys/block/vda/serial 2>/dev/null)"
+	mkdir -p /mnt
+	mount -t ext4 /dev/vda /mnt 2>/tmp/mount
+	mounted=$?
+	say DISK_MOUNT $mounted "$(tr '\n' ' ' </tmp/mount)$(grep ' /mnt ' /proc/mounts)"
+	# Without the disk the file checks below would only see the tmpfs.
+	[ "$mounted" = 0 ] && [ "$(cat /mnt/hello.txt 2>/dev/null)" = "hello from the build machine" ] &&
+		(cd /mnt && md5sum -c MANIFEST) >/tmp/md5 2>&1
+	say DISK_READ_FILES $? "$(tr '\n' ' ' </tmp/md5)"
+	newfile >/tmp/newfile
+	if [ "$disk" = write ]; then
+		# conv=fsync: dd's fsync, an ext4 journal commit and a FLUSH
+		[ "$mounted" = 0 ] &&
+			dd if=/tmp/newfile of=/mnt/newfile bs=4096 conv=fsync 2>/tmp/dd
+		say DISK_WRITE_FSYNC $? "$(wc -c </tmp/newfile) bytes: $(tail -n 1 /tmp/dd)"
+		head -c 2097152 /dev/urandom >/tmp/par1
+		head -c 2097152 /dev/urandom >/tmp/par2
+		(cd /tmp && md5sum par1 par2) >/tmp/par.md5
+		dd if=/tmp/par1 of=/mnt/par1 bs=65536 oflag=direct conv=fsync 2>/tmp/dd1 &
+		p1=$!
+		dd if=/tmp/par2 of=/mnt/par2 bs=65536 oflag=direct conv=fsync 2>/tmp/dd2 &
+		p2=$!
+		wait "$p1"; s1=$?
+		wait "$p2"; s2=$?
+		cp /tmp/par.md5 /mnt/par.md5 && sync
+		drop_caches
+		[ "$mounted$s1$s2" = 000 ] && (cd /mnt && md5sum -c par.md5) >/tmp/md5 2>&1
+		say DISK_PARALLEL_WRITES $? "dd $s1 $s2: $(tr '\n' ' ' </tmp/md5)"
+	else
+		[ "$mounted" = 0 ] && cmp /tmp/newfile /mnt/newfile >/tmp/cmp 2>&1 &&
+			(cd /mnt && md5sum -c par.md5) >/tmp/md5 2>&1
+		say DISK_PERSISTED $? "newfile: $(tr '\n' ' ' </tmp/cmp)$(tr '\n' ' ' </tmp/md5)"
+	fi
+	umount /mnt
+	say DISK_UMOUNT $? ""
+	sum=$(md5sum </dev/vdb | cut -d' ' -f1)
+	[ "$sum" = "$vdb_md5" ]; say DISK_RO_READ $? "vdb $sum, host $vdb_md5"
+	# Refused by Linux itself (EPERM: virtio_blk marks the disk read-only
+	# for VIRTIO_BLK_F_RO), or by vmctl (EIO) if a write got through.
+	if dd if=/dev/zero of=/dev/vdb bs=4096 count=1 oflag=direct conv=fsync 2>/tmp/ddro; then
+		st=1
+	else
+		st=0
+	fi
+	say DISK_RO_WRITE_FAILS $st "$(tr '\n' ' ' </tmp/ddro)"
+	drop_caches
+	sum=$(md5sum </dev/vdb | cut -d' ' -f1)
+	[ "$sum" = "$vdb_md5" ]; say DISK_RO_UNCHANGED $? "vdb $sum"
+	lines=$(irqs_of vda | tr -s ' ' | tr '\n' '|')
+	if [ "$msix" = 1 ]; then
+		n=$(irqs_of vda | grep -c 'MSI.*-req\.')
+		[ "$(irq_sum vda)" -gt 0 ] && [ "$n" = "$(nproc)" ]
+	else
+		irqs_of vda | grep -q 'IO-APIC' && [ "$(irq_sum vda)" -gt 0 ]
+	fi
+	say DISK_INTERRUPTS $? "$lines"
+}
+
+if [ "$mode" = virtio ]; then
+	msix=1
+	for word in $(cat /proc/cmdline); do
+		case $word in guest.msix=*) msix=${word#guest.msix=} ;; esac
+	done
+	say() {	# say NAME STATUS DETAIL
+		if [ "$2" = 0 ]; then echo "LINUX-VIRTIO-$1 ok $3"
+		else echo "LINUX-VIRTIO-$1 FAIL $3"; fi
+	}
+	md=/lib/modules/$(uname -r) bad=
+	if [ -r "$md/virtio.order" ]; then
+		while read -r ko; do
+			insmod "$md/$ko" 2>/tmp/insmod || grep -q 'File exists' /tmp/insmod ||
+				bad="$bad $ko:$(tr '\n' ' ' </tmp/insmod)"
+		done <"$md/virtio.order"
+	fi
+	[ -z "$bad" ] && [ -d /sys/bus/pci/drivers/virtio-pci ]
+	say MODULES $? "$(cat "$md/virtio.order" 2>/dev/null | tr '\n' ' ')$bad"
+	dev=
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d/vendor")" = 0x1af4 ] && [ "$(cat "$d/device")" = 0x1044 ] && dev=$d
+	done
+	[ -n "$dev" ]; say PCI_DEVICE $? "${dev##*/} $(cat "$dev/class" "$dev/revision" 2>/dev/null | tr '\n' ' ')"
+	drv=$(basename "$(readlink "$dev/driver" 2>/dev/null)")
+	[ "$drv" = virtio-pci ]; say DRIVER_BOUND $? "$drv"
+	sleep 1
+	cur=$(cat /sys/class/misc/hw_random/rng_current 2>/dev/null)
+	case $cur in virtio_rng*) st=0 ;; *) st=1 ;; esac
+	say HWRNG_CURRENT $st "$cur"
+	before=$(grep 'virtio0' /proc/interrupts | awk '{ for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i } END { print s + 0 }')
+	head -c 65536 /dev/hwrng >/tmp/rnd
+	n=$(wc -c </tmp/rnd)
+	# Random bytes: 64 KiB take far more than 200 distinct 16-byte lines
+	# (all-zero or a repeated buffer would give a handful).
+	u=$(od -An -tx1 -v /tmp/rnd | sort -u | wc -l)
+	[ "$n" = 65536 ] && [ "$u" -gt 4000 ]; say READ_64K $? "$n bytes, $u distinct lines"
+	after=$(grep 'virtio0' /proc/interrupts | awk '{ for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i } END { print s + 0 }')
+	lines=$(grep 'virtio0' /proc/interrupts | tr -s ' ' | tr '\n' '|')
+	if [ "$msix" = 1 ]; then
+		[ -n "$(ls "$dev/msi_irqs" 2>/dev/null)" ] &&
+			grep 'virtio0-' /proc/interrupts | grep -q 'MSI'
+		say MSIX_IN_USE $? "msi_irqs: $(ls "$dev/msi_irqs" 2>/dev/null | tr '\n' ' ')| $lines"
+	else
+		[ -z "$(ls "$dev/msi_irqs" 2>/dev/null)" ] &&
+			grep 'virtio0' /proc/interrupts | grep -q 'IO-APIC'
+		say INTX_IN_USE $? "$lines"
+	fi
+	[ "$after" -gt "$before" ]; say INTERRUPTS_COUNTED $? "$before -> $after"
+	virtio_disks
+	dmesg >/tmp/dmesg
+	grep -E 'WARNING|BUG:|Oops|Call Trace|ACPI BIOS (Error|Warning)|ACPI (Error|Warning)|APIC.*(bug|mismatch)|virtio.*(error|fail|broken)|pci .*(can.t claim|no space|failed to assign|BAR .* invalid)|PCI: .*(fail|error|Fatal)|irq [0-9]+: nobody cared|EXT4-fs (error|warning)|JBD2.*(error|fail)|I/O error, dev vda|Buffer I/O error' \
+		/tmp/dmesg | grep -v 'Speculative Return Stack Overflow' >/tmp/bad
+	[ ! -s /tmp/bad ]; say DMESG_CLEAN $? "$(head -n 3 /tmp/bad | tr '\n' '|')"
+	grep -E 'pci|PCI|virtio' /tmp/dmesg | sed 's/^/LINUX-VIRTIO-LOG /' | head -n 40
+	echo "LINUX-VIRTIO-DONE"
 	poweroff -f
 	sleep 10
 fi

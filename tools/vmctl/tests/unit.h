@@ -46,5 +46,11 @@ void unit_acpi(void);
 void unit_hypercall(void);
 void unit_cpu_features(void);
 void unit_cpu_topology(void);
+void unit_pci(void);
+void unit_virtqueue(void);
+void unit_virtio_pci(void);
+void unit_vblk(void);
+void unit_vblk_fuzz(void);
+void unit_net(void);
 
 #endif /* VMCTL_UNIT_H */

@@ -136,6 +136,7 @@ static void unit_aml(void)
 	unsigned int i;
 
 	pc_board_acpi(&b, 1);
+	b.pci = false;
 	CHECK(acpi_dsdt_aml(&b, buf, sizeof(buf)) == sizeof(s5) &&
 	      !memcmp(buf, s5, sizeof(s5)), "aml_s5_package_bytes");
 
@@ -184,6 +185,46 @@ static void unit_aml(void)
 	CHECK(a.overflow && a.len == 4, "aml_overflow_is_reported");
 }
 
+static bool has(const uint8_t *p, size_t n, const void *what, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + len <= n; i++)
+		if (!memcmp(p + i, what, len))
+			return true;
+	return false;
+}
+
+/*
+ * The SMP PC's PCI root bridge after \_S5: Scope (\_SB) { Device (PCI0)
+ * with _HID EisaId ("PNP0A03") (bytes 41 d0 0a 03), _CRS with the MMIO
+ * window 0xc0000000-0xfebfffff and _PRT's 124 entries, slot 1 INTA on
+ * GSI 17.
+ */
+static void unit_pci_root(void)
+{
+	static const uint8_t hid[] = { 0x08, '_', 'H', 'I', 'D', 0x0c,
+				       0x41, 0xd0, 0x0a, 0x03 };
+	static const uint8_t win[] = { 0x87, 23, 0, 0, 0x0c, 0x01, 0, 0, 0, 0,
+				       0, 0, 0, 0xc0, 0xff, 0xff, 0xbf, 0xfe };
+	static const uint8_t prt1[] = { 0x12, 0x0b, 0x04, 0x0c, 0xff, 0xff,
+					0x01, 0x00, 0x00, 0x00, 0x0a, 0x11 };
+	static uint8_t buf[ACPI_DSDT_AML_MAX];
+	struct acpi_board b;
+	size_t n;
+
+	pc_board_acpi(&b, 2);
+	n = acpi_dsdt_aml(&b, buf, sizeof(buf));
+	CHECK(n > 0 && has(buf, n, "\x10", 1) &&
+	      has(buf, n, "\x5b\x82", 2) && has(buf, n, "PCI0", 4),
+	      "dsdt_pci0_device_in_sb_scope");
+	CHECK(has(buf, n, hid, sizeof(hid)), "dsdt_pci0_hid_is_pnp0a03");
+	CHECK(has(buf, n, win, sizeof(win)), "dsdt_pci0_crs_mmio_window");
+	CHECK(has(buf, n, "_PRT\x12", 5) && has(buf, n, prt1, sizeof(prt1)),
+	      "dsdt_pci0_prt_slot1_inta_gsi17");
+	CHECK(acpi_dsdt_aml(&b, buf, 64) == 0, "dsdt_pci0_overflow_is_reported");
+}
+
 /* iasl -d on one table: exit status 0 and no complaint in its output. */
 static void iasl_check(const char *name, uint64_t gpa, uint32_t len)
 {
@@ -221,6 +262,7 @@ void unit_acpi(void)
 	unsigned int i;
 
 	unit_aml();
+	unit_pci_root();
 	build(4, &l);
 	r = at(l.rsdp);
 	CHECK(l.rsdp == ACPI_TABLES_BASE && !memcmp(r, "RSD PTR ", 8) &&

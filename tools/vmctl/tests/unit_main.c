@@ -26,6 +26,12 @@ int main(void)
 	unit_hypercall();
 	unit_cpu_features();
 	unit_cpu_topology();
+	unit_pci();
+	unit_virtqueue();
+	unit_virtio_pci();
+	unit_vblk();
+	unit_vblk_fuzz();
+	unit_net();
 	printf("1..%u\n", unit_passed + unit_failed);
 	printf("%u passed, %u failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;

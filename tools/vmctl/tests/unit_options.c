@@ -5,6 +5,8 @@
  * blanks, bad suffixes, 64-bit overflow, zero, unaligned and out-of-range
  * memory sizes.
  */
+#include <string.h>
+
 #include "../options.h"
 #include "unit.h"
 
@@ -57,10 +59,61 @@ static enum opt_error mem_err(const char *s)
 	return parse_mem_size(s, &v);
 }
 
+static bool disk_is(const char *arg, const char *path, bool ro)
+{
+	struct disk_opt d = { 0 };
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	return parse_disk(buf, &d) == OPT_OK && d.path == buf &&
+	       !strcmp(d.path, path) && d.readonly == ro;
+}
+
+static enum opt_error disk_err(const char *arg, bool *untouched)
+{
+	struct disk_opt d = { 0 };
+	char buf[64];
+	enum opt_error e;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	e = parse_disk(buf, &d);
+	*untouched = !strcmp(buf, arg) && !d.path;
+	return e;
+}
+
+/* --disk PATH[,ro|,rw] */
+static void disk_options(void)
+{
+	bool same = false;
+
+	CHECK(disk_is("rootfs.ext4", "rootfs.ext4", false), "disk_plain_path_rw");
+	CHECK(disk_is("data.img,ro", "data.img", true), "disk_ro_suffix");
+	CHECK(disk_is("data.img,rw", "data.img", false), "disk_rw_suffix");
+	CHECK(disk_is("/a,b/c.img,ro", "/a,b/c.img", true) &&
+	      disk_is("a,b.img,rw", "a,b.img", false),
+	      "disk_only_last_comma_is_a_flag");
+	CHECK(disk_is("/dev/vg/disk", "/dev/vg/disk", false), "disk_block_device_path");
+	CHECK(disk_err("", &same) == OPT_EMPTY, "disk_empty_rejected");
+	CHECK(disk_err(",ro", &same) == OPT_EMPTY && same,
+	      "disk_flag_without_path_rejected");
+	CHECK(disk_err("a.img,RO", &same) == OPT_DISK_FLAG && same,
+	      "disk_flag_is_case_sensitive");
+	CHECK(disk_err("a.img,", &same) == OPT_DISK_FLAG && same,
+	      "disk_empty_flag_rejected");
+	CHECK(disk_err("a,b.img", &same) == OPT_DISK_FLAG && same,
+	      "disk_unknown_flag_rejected_and_value_kept");
+	CHECK(disk_err("a.img,ro,", &same) == OPT_DISK_FLAG,
+	      "disk_trailing_comma_rejected");
+	CHECK(strstr(opt_strerror(OPT_DISK_FLAG), "ro") != NULL,
+	      "disk_flag_error_names_ro");
+}
+
 void unit_options(void)
 {
 	enum cpu_mode m;
 	uint64_t v = 0;
+
+	disk_options();
 
 	CHECK(size_is("4096", 4096), "size_plain_bytes");
 	CHECK(size_is("64K", 64ull << 10) && size_is("64k", 64ull << 10),
