@@ -16,7 +16,7 @@
 #   LOG    write the serial console to LOG instead of the terminal
 # Environment: KVER, KERNEL_ROOT (boot/vmlinuz-KVER is taken from there
 #   instead of /, as in kver.sh), VM_TIMEOUT (wall-clock seconds; default
-#   720 for check, 300 for run, 180 for hostlife, 900 for smp, 1500 for
+#   720 for check, 300 for run, 180 for hostlife, 1500 for smp (the Linux guest tests), 1500 for
 #   bench, none for shell), VM_APPEND (more kernel arguments),
 #   VM_MEM (2G), VM_SMP (2), VM_KERNEL=bzimage (skip vmlinux), QEMU_EXTRA.
 # With LOG, a timeout first writes every CPU's registers, code and stack to
@@ -41,7 +41,7 @@ run)   timeout_s=${VM_TIMEOUT:-300} ;;
 shell) timeout_s=${VM_TIMEOUT:-0} ;;
 bench) timeout_s=${VM_TIMEOUT:-1500} ;;	# bench/run-emulated.sh
 hostlife) timeout_s=${VM_TIMEOUT:-180} ;;	# scripts/hostlife.sh
-smp)   timeout_s=${VM_TIMEOUT:-900} ;;	# scripts/check.sh, one CPU
+smp)   timeout_s=${VM_TIMEOUT:-1500} ;;	# scripts/check.sh, one CPU
 *) echo "run-vm.sh: unknown mode '$mode'" >&2; exit 2 ;;
 esac
 [ -r "$initrd" ] || { echo "run-vm.sh: $initrd missing (scripts/mkinitramfs.sh $mode)" >&2; exit 1; }
