@@ -63,32 +63,54 @@ passed=$((passed + up)) failed=$((failed + uf))
 
 # boot_and_judge MODE LOG SMP: boot the emulated host in MODE with SMP
 # CPUs, show progress, judge LOG with check-summary.awk; adds to the totals.
+#
+# The smp boot (Linux guests on a one-CPU emulated host) has, rarely, hung
+# the whole emulated machine: its console goes silent, and the dumps
+# (LOG.hang) showed the CPU inside the guest, running guest code, with the
+# host never getting control back (no host timer, no program timeout).
+# Not understood yet (docs/testing.md, "Known problems"); QEMU+kvm_amd
+# stalls in this emulated machine too (docs/performance.md).  Such a boot,
+# silent for SMP_SILENCE seconds (420), is reported with its dump and run
+# once more; a second hang counts as a failure.
 boot_and_judge() {
 	local mode=$1 log=$2 smp=$3 started vm vm_rc summary p f s only
+	local attempt=1 silence=
+	[ "$mode" = smp ] && silence=${SMP_SILENCE:-420}
 	mkdir -p "$build"
-	: >"$log"
-	started=$SECONDS
-	only=${CHECK_ONLY:-}
-	VM_SMP=$smp \
-	VM_APPEND="svmhv.timeout=${PROG_TIMEOUT:-120}${only:+ svmhv.only=${only// /,}} ${VM_APPEND:-}" \
-		"$repo/scripts/run-vm.sh" "$mode" "$log" &
-	vm=$!
-	# Show progress while the guest runs (everything with V=1).
-	if [ "${V:-0}" = 1 ]; then
-		tail -F -n +1 --pid="$vm" "$log" 2>/dev/null || true
-	else
-		tail -F -n +1 --pid="$vm" "$log" 2>/dev/null |
-			grep -a --line-buffered -o -e 'SVMHV-BOOT .*' -e 'SVMHV-PROG-END .*' \
-				-e 'SVMHV-PROG-TIMEOUT .*' -e 'SVMHV-CHECK-DONE' |
-			sed -u 's/\r//; s/^/  VM  /' || true
-	fi
-	vm_rc=0
-	wait "$vm" || vm_rc=$?
-	echo "== guest ran $((SECONDS - started)) s, run-vm.sh status $vm_rc, log $log"
-	if [ "$vm_rc" = 124 ] && [ -s "$log.hang" ]; then
-		grep -a 'SVMHV-ADDR' "$log" | sed 's/^/# /' || true
-		sed 's/^/# hang: /' "$log.hang"
-	fi
+	while :; do
+		: >"$log"
+		started=$SECONDS
+		only=${CHECK_ONLY:-}
+		VM_SMP=$smp VM_SILENCE=$silence \
+		VM_APPEND="svmhv.timeout=${PROG_TIMEOUT:-120}${only:+ svmhv.only=${only// /,}} ${VM_APPEND:-}" \
+			"$repo/scripts/run-vm.sh" "$mode" "$log" &
+		vm=$!
+		# Show progress while the guest runs (everything with V=1).
+		if [ "${V:-0}" = 1 ]; then
+			tail -F -n +1 --pid="$vm" "$log" 2>/dev/null || true
+		else
+			tail -F -n +1 --pid="$vm" "$log" 2>/dev/null |
+				grep -a --line-buffered -o -e 'SVMHV-BOOT .*' -e 'SVMHV-PROG-END .*' \
+					-e 'SVMHV-PROG-TIMEOUT .*' -e 'SVMHV-CHECK-DONE' |
+				sed -u 's/\r//; s/^/  VM  /' || true
+		fi
+		vm_rc=0
+		wait "$vm" || vm_rc=$?
+		echo "== guest ran $((SECONDS - started)) s, run-vm.sh status $vm_rc, log $log"
+		if { [ "$vm_rc" = 124 ] || [ "$vm_rc" = 125 ]; } && [ -s "$log.hang" ]; then
+			grep -a 'SVMHV-ADDR' "$log" | sed 's/^/# /' || true
+			grep -av '^YMM\|^FPR' "$log.hang" | sed 's/^/# hang: /'
+		fi
+		if [ "$vm_rc" = 125 ] && [ "$attempt" = 1 ]; then
+			echo "# NOTE [$kver]: the emulated machine hung in the $mode boot" \
+			     "(silent ${silence}s; dump above, log kept as $log.hung1): once more"
+			mv "$log" "$log.hung1"
+			mv "$log.hang" "$log.hung1.hang"
+			attempt=2
+			continue
+		fi
+		break
+	done
 
 	summary=$(awk -v kver="$kver" -f "$repo/scripts/check-summary.awk" "$log")
 	grep -v '^SVMHV-SUMMARY ' <<<"$summary" || true

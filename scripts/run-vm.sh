@@ -19,6 +19,8 @@
 #   720 for check, 300 for run, 180 for hostlife, 1500 for smp (the Linux guest tests), 1500 for
 #   bench, none for shell), VM_APPEND (more kernel arguments),
 #   VM_MEM (2G), VM_SMP (2), VM_KERNEL=bzimage (skip vmlinux), QEMU_EXTRA.
+# VM_SILENCE=N (with LOG): a console silent for N seconds counts as a
+#   hang (status 125), dumped as a timeout is.
 # With LOG, a timeout first writes every CPU's registers, code and stack to
 #   LOG.hang (QEMU's monitor), and QEMU notes resets in LOG.qemu.
 # Exit status: 0 the guest finished and powered off through the exit port;
@@ -120,15 +122,29 @@ boot() {	# boot KERNEL: run QEMU once, return its (mapped) status
 	qemu+=(-monitor "pipe:$log.mon" -serial "file:$log" -d cpu_reset -D "$log.qemu")
 	"${qemu[@]}" </dev/null 2> >(grep -v "$tcg_noise" >&2) &
 	pid=$!
+	local size last_size=-1 quiet=0 why=
 	while kill -0 "$pid" 2>/dev/null; do
+		size=$(stat -c %s "$log" 2>/dev/null || echo 0)
+		if [ "$size" = "$last_size" ]; then
+			quiet=$((quiet + 1))
+		else
+			quiet=0 last_size=$size
+		fi
+		why=
 		if [ "$timeout_s" != 0 ] && [ "$waited" -ge "$timeout_s" ]; then
+			why=timeout
+		elif [ -n "${VM_SILENCE:-}" ] && [ "$quiet" -ge "$VM_SILENCE" ]; then
+			why=silence
+		fi
+		if [ -n "$why" ]; then
 			dump_hung_machine >"$log.hang" 2>&1 || true
-			echo "run-vm.sh: the machine's state at the timeout is in $log.hang" >&2
+			echo "run-vm.sh: the machine's state at the $why is in $log.hang" >&2
 			kill "$pid" 2>/dev/null || true
 			sleep 5
 			kill -9 "$pid" 2>/dev/null || true
 			wait "$pid" || true
 			rm -f "$log.mon.in" "$log.mon.out"
+			[ "$why" = silence ] && return 125
 			return 124
 		fi
 		sleep 1
@@ -176,5 +192,6 @@ case $rc in
      fi
      exit 3 ;;
 124|137) echo "run-vm.sh: timed out after ${timeout_s}s" >&2; exit 124 ;;
+125) echo "run-vm.sh: the console was silent for ${VM_SILENCE}s: hung" >&2; exit 125 ;;
 *)   echo "run-vm.sh: QEMU exited with status $rc" >&2; exit "$rc" ;;
 esac
