@@ -55,7 +55,9 @@ done
 repo=$(cd "$(dirname "$0")/../../.." && pwd)
 # KVER='': under scripts/check.sh (which exports KVER) kver.sh would name
 # only the kernel being checked, and this initramfs, built once, serves all.
-kernels=${GUEST_KERNELS-$(KVER='' "$repo/scripts/kver.sh" --all 2>/dev/null || true)}
+# KERNEL_ROOT='': the guests are the kernels installed here (modules from
+# /lib/modules), also when make check-debug tests a kernel built elsewhere.
+kernels=${GUEST_KERNELS-$(KVER='' KERNEL_ROOT='' "$repo/scripts/kver.sh" --all 2>/dev/null || true)}
 for k in $kernels; do
 	md=/lib/modules/$k
 	[ -s "$md/modules.dep" ] || continue
