@@ -70,12 +70,12 @@ passed=$((passed + up)) failed=$((failed + uf))
 # host never getting control back (no host timer, no program timeout).
 # Not understood yet (docs/testing.md, "Known problems"); QEMU+kvm_amd
 # stalls in this emulated machine too (docs/performance.md).  Such a boot,
-# silent for SMP_SILENCE seconds (420), is reported with its dump and run
-# once more; a second hang counts as a failure.
+# silent for SMP_SILENCE seconds (300), is reported with its dump and run
+# again, up to three boots in all; a third hang counts as a failure.
 boot_and_judge() {
 	local mode=$1 log=$2 smp=$3 started vm vm_rc summary p f s only
 	local attempt=1 silence=
-	[ "$mode" = smp ] && silence=${SMP_SILENCE:-420}
+	[ "$mode" = smp ] && silence=${SMP_SILENCE:-300}
 	mkdir -p "$build"
 	while :; do
 		: >"$log"
@@ -101,12 +101,12 @@ boot_and_judge() {
 			grep -a 'SVMHV-ADDR' "$log" | sed 's/^/# /' || true
 			grep -av '^YMM\|^FPR' "$log.hang" | sed 's/^/# hang: /'
 		fi
-		if [ "$vm_rc" = 125 ] && [ "$attempt" = 1 ]; then
+		if [ "$vm_rc" = 125 ] && [ "$attempt" -lt 3 ]; then
 			echo "# NOTE [$kver]: the emulated machine hung in the $mode boot" \
-			     "(silent ${silence}s; dump above, log kept as $log.hung1): once more"
-			mv "$log" "$log.hung1"
-			mv "$log.hang" "$log.hung1.hang"
-			attempt=2
+			     "(silent ${silence}s; dump above, log kept as $log.hung$attempt): again"
+			mv "$log" "$log.hung$attempt"
+			mv "$log.hang" "$log.hung$attempt.hang"
+			attempt=$((attempt + 1))
 			continue
 		fi
 		break
