@@ -99,21 +99,6 @@ static void *harvest(void *arg)
 	return NULL;
 }
 
-/* @size bytes of anonymous memory aligned to 2 MiB. */
-static void *anon_aligned(size_t size)
-{
-	uint8_t *p = mmap(NULL, size + 2 * MiB, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uint8_t *a;
-
-	TEST_ASSERT(p != MAP_FAILED, "mmap: %s", strerror(errno));
-	a = (uint8_t *)(((uintptr_t)p + 2 * MiB - 1) & ~(2 * MiB - 1));
-	if (a > p)
-		munmap(p, a - p);
-	munmap(a + size, p + 2 * MiB - a);
-	return a;
-}
-
 TEST(harvested_logs_add_up_to_exactly_the_pages_written)
 {
 	uint64_t *expect = calloc(SLOT_PAGES / 64, sizeof(uint64_t));

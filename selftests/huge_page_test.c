@@ -15,13 +15,6 @@
 #define SLOT_GPA	0x40000000ULL
 #define TOUCH_SIZE	(64 * MiB)
 
-static void get_stats(int fd, struct svmhv_stats *st)
-{
-	memset(st, 0xa5, sizeof(*st));
-	TEST_ASSERT(!ioctl(fd, SVMHV_GET_STATS, st), "SVMHV_GET_STATS: %s",
-		    strerror(errno));
-}
-
 /* Transparent huge pages exist (PREEMPT_RT kernels have none). */
 static int has_thp(void)
 {
@@ -35,21 +28,6 @@ static int has_notifier(void)
 
 	close(sys);
 	return cap == 1;
-}
-
-/* @size bytes of anonymous memory aligned to 2 MiB. */
-static void *anon_aligned(size_t size)
-{
-	uint8_t *p = mmap(NULL, size + 2 * MiB, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uint8_t *a;
-
-	TEST_ASSERT(p != MAP_FAILED, "mmap: %s", strerror(errno));
-	a = (uint8_t *)(((uintptr_t)p + 2 * MiB - 1) & ~(2 * MiB - 1));
-	if (a > p)
-		munmap(p, a - p);
-	munmap(a + size, p + 2 * MiB - a);
-	return a;
 }
 
 /* kB of AnonHugePages in this process, -1 if unknown. */
@@ -89,10 +67,10 @@ static uint64_t touch_faults(void *mem, uint64_t size, uint64_t *mapped)
 
 	vm_set_memory_region(vm, 1, 0, SLOT_GPA, size, mem);
 	vcpu_args_set(vcpu, 1, size);
-	get_stats(vcpu->fd, &before);
+	svmhv_get_stats(vcpu->fd, &before);
 	vcpu_run_expect_sync(vcpu, 1, NULL);
-	get_stats(vcpu->fd, &after);
-	get_stats(vm->fd, &vmst);
+	svmhv_get_stats(vcpu->fd, &after);
+	svmhv_get_stats(vm->fd, &vmst);
 	vcpu_run_expect_done(vcpu);
 	vm_free(vm);
 	/* Slot 1 alone: what the VM maps minus what slot 0 (code) needs. */
@@ -248,20 +226,6 @@ TEST(munmap_of_4kib_inside_a_huge_mapping_is_honoured)
 
 #define NR_HUGEPAGES "/proc/sys/vm/nr_hugepages"
 
-static long read_long(const char *path)
-{
-	char buf[32] = "";
-	long v = -1;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return -1;
-	if (read(fd, buf, sizeof(buf) - 1) > 0)
-		v = strtol(buf, NULL, 10);
-	close(fd);
-	return v;
-}
-
 static void write_long(const char *path, long v)
 {
 	char buf[32];
@@ -355,9 +319,9 @@ TEST(hugetlbfs_1gib_page_is_one_nested_page)
 	vm = vm_create_with_one_vcpu(&vcpu, guest_touch_every_2mib);
 	vm_set_memory_region(vm, 1, 0, SLOT_GPA, size, mem);
 	vcpu_args_set(vcpu, 1, size);
-	get_stats(vcpu->fd, &before);
+	svmhv_get_stats(vcpu->fd, &before);
 	vcpu_run_expect_sync(vcpu, 1, NULL);
-	get_stats(vcpu->fd, &after);
+	svmhv_get_stats(vcpu->fd, &after);
 	/*
 	 * One for the GiB, and slot 0's pages this guest touches first (its
 	 * code, stack, ucall page and the guest page tables mapping the

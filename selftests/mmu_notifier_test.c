@@ -20,13 +20,6 @@
 #define SLOT_GPA	0x40000000ULL
 #define SLOT_SIZE	(2 * MiB)
 
-static void get_vm_stats(int fd, struct svmhv_stats *st)
-{
-	memset(st, 0xa5, sizeof(*st));
-	TEST_ASSERT(!ioctl(fd, SVMHV_GET_STATS, st), "SVMHV_GET_STATS: %s",
-		    strerror(errno));
-}
-
 static void skip_without_notifier(struct __test_metadata *_metadata)
 {
 	int sys = svmhv_open_sys();
@@ -76,14 +69,14 @@ TEST(madv_dontneed_gives_the_guest_a_zero_page)
 	vm_set_memory_region(vm, 1, 0, SLOT_GPA, SLOT_SIZE, buf);
 	vcpu_args_set(vcpu, 1, 0x5000);
 	EXPECT_EQ(0x1234567812345678ULL, next_read(vcpu, 1));
-	get_vm_stats(vm->fd, &st);
+	svmhv_get_stats(vm->fd, &st);
 	EXPECT_EQ(0ULL, st.pinned_pages);
 	mapped = st.mapped_pages;
 	EXPECT_LE(1ULL, mapped);
 
 	ASSERT_EQ(0, madvise(buf + 0x5000 / 8, 4096, MADV_DONTNEED));
 	/* Fewer: that page, or the whole 2 MiB page it was part of. */
-	get_vm_stats(vm->fd, &st);
+	svmhv_get_stats(vm->fd, &st);
 	EXPECT_LT(st.mapped_pages, mapped);
 	EXPECT_EQ(0ULL, next_read(vcpu, 2));
 	/* And the host's writes to the new page reach the guest. */
@@ -270,32 +263,6 @@ TEST(munmap_under_a_running_guest_stops_it)
 }
 
 /* ---- KSM ------------------------------------------------------------------ */
-
-static long read_long(const char *path)
-{
-	char buf[32] = "";
-	long v = -1;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return -1;
-	if (read(fd, buf, sizeof(buf) - 1) > 0)
-		v = strtol(buf, NULL, 10);
-	close(fd);
-	return v;
-}
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	int ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
-	close(fd);
-	return ok ? 0 : -1;
-}
 
 #define KSM "/sys/kernel/mm/ksm/"
 #define KSM_PAGES	64

@@ -23,13 +23,6 @@ static void guest_known_exits(void)
 	GUEST_DONE();
 }
 
-static void get_stats(int fd, struct svmhv_stats *st)
-{
-	memset(st, 0xa5, sizeof(*st));
-	TEST_ASSERT(!ioctl(fd, SVMHV_GET_STATS, st), "SVMHV_GET_STATS: %s",
-		    strerror(errno));
-}
-
 TEST(stats_count_each_exit_of_a_known_guest)
 {
 	struct svmhv_stats before, after, vmst;
@@ -39,7 +32,7 @@ TEST(stats_count_each_exit_of_a_known_guest)
 
 	if (ioctl(sys, SVMHV_CHECK_CAP, SVMHV_CAP_STATS) != 1)
 		SKIP(goto out, "no SVMHV_CAP_STATS");
-	get_stats(vcpu->fd, &before);
+	svmhv_get_stats(vcpu->fd, &before);
 	EXPECT_EQ(0, before.exits);
 	EXPECT_EQ(0, before.vcpus);		/* VM-only fields: 0 per vCPU */
 
@@ -47,7 +40,7 @@ TEST(stats_count_each_exit_of_a_known_guest)
 	vcpu_run(vcpu);
 	TEST_ASSERT_EXIT_REASON(vcpu, SVMHV_EXIT_HLT);
 	vcpu_run_expect_done(vcpu);
-	get_stats(vcpu->fd, &after);
+	svmhv_get_stats(vcpu->fd, &after);
 
 	EXPECT_EQ(NR_CPUID, after.cpuid_exits);
 	EXPECT_EQ(1, after.hlt_exits);
@@ -69,7 +62,7 @@ TEST(stats_count_each_exit_of_a_known_guest)
 		EXPECT_EQ(0, after.reserved[i]);
 
 	/* The VM's view: the same counters, plus what only the VM knows. */
-	get_stats(vm->fd, &vmst);
+	svmhv_get_stats(vm->fd, &vmst);
 	EXPECT_EQ(after.cpuid_exits, vmst.cpuid_exits);
 	EXPECT_EQ(after.exits, vmst.exits);
 	EXPECT_EQ(1, vmst.vcpus);

@@ -48,18 +48,6 @@ static void guest_work(void)
 	GUEST_DONE();
 }
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	int ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
 static long long read_key(const char *path, const char *key)
 {
 	char line[256];
@@ -80,19 +68,6 @@ static long long read_key(const char *path, const char *key)
 	return v;
 }
 
-static long long read_ll(const char *path)
-{
-	char buf[64] = "";
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return -1;
-	if (read(fd, buf, sizeof(buf) - 1) <= 0)
-		buf[0] = 0;
-	close(fd);
-	return buf[0] ? strtoll(buf, NULL, 10) : -1;
-}
-
 /* zram0 as swap; false (and nothing changed) if it cannot be had. */
 static bool zram_swap_on(void)
 {
@@ -102,11 +77,11 @@ static bool zram_swap_on(void)
 			   "done </modules/zram-load-order"))
 			return false;
 	}
-	if (access(ZRAM, F_OK) || write_file(ZRAM "/disksize", "256M"))
+	if (access(ZRAM, F_OK) || write_str(ZRAM "/disksize", "256M"))
 		return false;
 	if (system("mkswap /dev/zram0 >/dev/null 2>&1") ||
 	    swapon("/dev/zram0", 0)) {
-		write_file(ZRAM "/reset", "1");
+		write_str(ZRAM "/reset", "1");
 		return false;
 	}
 	return true;
@@ -115,7 +90,7 @@ static bool zram_swap_on(void)
 static void zram_swap_off(void)
 {
 	swapoff("/dev/zram0");
-	write_file(ZRAM "/reset", "1");
+	write_str(ZRAM "/reset", "1");
 }
 
 /* A child cgroup with a 24 MiB memory limit; false if impossible. */
@@ -127,9 +102,9 @@ static bool cgroup_make(bool *mounted)
 			return false;
 		*mounted = true;
 	}
-	if (write_file(CG_ROOT "/cgroup.subtree_control", "+memory") ||
+	if (write_str(CG_ROOT "/cgroup.subtree_control", "+memory") ||
 	    (mkdir(CG, 0755) && errno != EEXIST) ||
-	    write_file(CG "/memory.max", CG_LIMIT)) {
+	    write_str(CG "/memory.max", CG_LIMIT)) {
 		rmdir(CG);
 		if (*mounted)
 			umount(CG_ROOT);
@@ -150,7 +125,7 @@ static int vmm_child(void)
 	void *mem;
 
 	snprintf(pid, sizeof(pid), "%d", getpid());
-	if (write_file(CG "/cgroup.procs", pid))
+	if (write_str(CG "/cgroup.procs", pid))
 		return 3;
 	mem = mmap(NULL, WORK_SIZE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -161,7 +136,7 @@ static int vmm_child(void)
 	vm = vm_create_with_one_vcpu(&vcpu, guest_work);
 	vm_set_memory_region(vm, 1, 0, SLOT_GPA, WORK_SIZE, mem);
 	vcpu_run_expect_sync(vcpu, 1, NULL);
-	if (read_ll(CG "/memory.swap.current") <= 0)
+	if (read_long(CG "/memory.swap.current") <= 0)
 		return 2;
 	vcpu_run_expect_done(vcpu);
 	vm_free(vm);

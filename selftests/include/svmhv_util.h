@@ -141,4 +141,8 @@ void idt_build(void *idt, const uint64_t *stubs);
  */
 bool svmhv_set_fail_vmrun(unsigned int n);
 
+/* SVMHV_GET_STATS of a VM or vCPU fd into @st (poisoned first, so a field
+ * the module left alone shows); fails the test if the ioctl does. */
+void svmhv_get_stats(int fd, struct svmhv_stats *st);
+
 #endif /* SELFTEST_SVMHV_UTIL_H */

@@ -48,4 +48,12 @@ test_assert_fail(const char *file, int line, const char *expr,
  */
 bool host_is_qemu_tcg(void);
 
+/* The number in a sysfs or procfs file, -1 if it cannot be read. */
+long read_long(const char *path);
+/* Write @s to a sysfs or procfs file: 0, or -1 if that failed. */
+int write_str(const char *path, const char *s);
+/* @size bytes of private anonymous memory aligned to 2 MiB (a huge
+ * page's size), or the test fails. */
+void *anon_aligned(size_t size);
+
 #endif /* SELFTEST_SVMHV_TEST_UTIL_H */

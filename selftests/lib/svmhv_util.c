@@ -308,3 +308,10 @@ bool svmhv_set_fail_vmrun(unsigned int n)
 	ok = fprintf(f, "%u\n", n) > 0;
 	return fclose(f) == 0 && ok;
 }
+
+void svmhv_get_stats(int fd, struct svmhv_stats *st)
+{
+	memset(st, 0xa5, sizeof(*st));
+	TEST_ASSERT(!ioctl(fd, SVMHV_GET_STATS, st), "SVMHV_GET_STATS: %s",
+		    strerror(errno));
+}

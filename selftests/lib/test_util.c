@@ -6,10 +6,13 @@
  */
 #include <cpuid.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "test_util.h"
 
@@ -54,4 +57,45 @@ bool host_is_qemu_tcg(void)
 	memcpy(sig + 8, &d, 4);
 	sig[12] = '\0';
 	return !strcmp(sig, "TCGTCGTCGTCG");
+}
+
+long read_long(const char *path)
+{
+	char buf[32] = "";
+	long v = -1;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	if (read(fd, buf, sizeof(buf) - 1) > 0)
+		v = strtol(buf, NULL, 10);
+	close(fd);
+	return v;
+}
+
+int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	int ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+void *anon_aligned(size_t size)
+{
+	const size_t huge = 2 * 1024 * 1024;
+	uint8_t *p = mmap(NULL, size + huge, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *a;
+
+	TEST_ASSERT(p != MAP_FAILED, "mmap: %s", strerror(errno));
+	a = (uint8_t *)(((uintptr_t)p + huge - 1) & ~(huge - 1));
+	if (a > p)
+		munmap(p, a - p);
+	munmap(a + size, p + huge - a);
+	return a;
 }

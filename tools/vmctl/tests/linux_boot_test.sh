@@ -40,25 +40,9 @@ TIMEOUT=${LINUX_BOOT_TIMEOUT:-300}
 HOST_ONLY=${VMCTL_TEST_HOST_ONLY:-0}
 ARGS="console=ttyS0 noapic nolapic acpi=off pci=off tsc=reliable initcall_blacklist=i8042_init panic=-1"
 
-mkdir -p "${TMPDIR:-/tmp}"
-T=$(mktemp -d "${TMPDIR:-/tmp}/linux_boot_test.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-
-n=0 pass=0 fail=0 skip=0
-echo "TAP version 13"
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n $1"; }
-skipped() { n=$((n + 1)); skip=$((skip + 1)); echo "ok $n $1 # SKIP $2"; }
-not_ok() {
-	n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n $1"
-	shift
-	for line in "$@"; do echo "# $line"; done
-}
-expect() {	# expect NAME CONDITION-STATUS [DIAGNOSTIC...]
-	name=$1 st=$2
-	shift 2
-	if [ "$st" -eq 0 ]; then ok "$name"; else not_ok "$name" "$@"; fi
-}
-uptime_s() { cut -d' ' -f1 /proc/uptime; }
+# shellcheck source=tools/vmctl/tests/linux_tap.sh
+. "$(dirname "$0")/linux_tap.sh"
+tap_begin linux_boot_test
 
 # boot INPUT-FILE KERNEL-ARGS...: run vmctl with a watchdog; sets $st and
 # $secs; stdout in $T/out, stderr in $T/err.
@@ -69,17 +53,9 @@ boot() {
 	"$VMCTL" start -k "$KERNEL" -i "$INITRD" -m 256M -p "$*" \
 		<"$input" >"$T/out" 2>"$T/err" &
 	pid=$!
-	( sleep "$TIMEOUT"; kill -TERM "$pid" 2>/dev/null ) &
-	dog=$!
-	wait "$pid"
-	st=$?
-	kill "$dog" 2>/dev/null
-	wait "$dog" 2>/dev/null
-	secs=$(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN { printf "%.1f", b - a }')
+	wait_vmctl "$pid"
 }
 
-has() { grep -F -- "$1" "$T/out" >/dev/null; }
-tail_out() { tail -n 15 "$T/out" | sed 's/^/guest: /'; sed 's/^/stderr: /' "$T/err"; }
 
 # Kernel log lines that mean the guest kernel went wrong.  "WARNING: CPU:"
 # is the WARN() banner; a bare "WARNING:" also appears in hw-vuln notes.
@@ -142,6 +118,4 @@ else
 	expect shell_poweroff_exits_0 "$([ "$st" -eq 0 ]; echo $?)" "status $st" "$(tail_out)"
 fi
 
-echo "1..$n"
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
-[ "$fail" -eq 0 ]
+tap_end

@@ -32,27 +32,10 @@ INITRD=${LINUX_GUEST_INITRD:-/linux/guest-initrd.cpio.gz}
 TIMEOUT=${LINUX_BOOT_TIMEOUT:-300}
 CPU_COUNTS=${SMP_CPUS:-1 2 4 8}
 
-mkdir -p "${TMPDIR:-/tmp}"
-T=$(mktemp -d "${TMPDIR:-/tmp}/linux_smp_test.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
+# shellcheck source=tools/vmctl/tests/linux_tap.sh
+. "$(dirname "$0")/linux_tap.sh"
+tap_begin linux_smp_test
 
-n=0 pass=0 fail=0 skip=0
-echo "TAP version 13"
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n $1"; }
-skipped() { n=$((n + 1)); skip=$((skip + 1)); echo "ok $n $1 # SKIP $2"; }
-not_ok() {
-	n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n $1"
-	shift
-	for line in "$@"; do echo "# $line"; done
-}
-expect() {	# expect NAME CONDITION-STATUS [DIAGNOSTIC...]
-	name=$1 st_=$2
-	shift 2
-	if [ "$st_" -eq 0 ]; then ok "$name"; else not_ok "$name" "$@"; fi
-}
-has() { grep -F -- "$1" "$T/out" >/dev/null; }
-tail_out() { tail -n 15 "$T/out" | sed 's/^/guest: /'; sed 's/^/stderr: /' "$T/err"; }
-uptime_s() { cut -d' ' -f1 /proc/uptime; }
 
 if ! "$VMCTL" --help 2>/dev/null | grep -q -- '--cpus'; then
 	skipped linux_smp_boots "this vmctl has no --cpus"
@@ -68,13 +51,7 @@ else
 			-p "console=ttyS0 panic=-1 guest.mode=smp guest.cpus=$cpus guest.avx2=$avx2" \
 			</dev/null >"$T/out" 2>"$T/err" &
 		pid=$!
-		( sleep "$TIMEOUT"; kill -TERM "$pid" 2>/dev/null ) &
-		dog=$!
-		wait "$pid"
-		st=$?
-		kill "$dog" 2>/dev/null
-		wait "$dog" 2>/dev/null
-		secs=$(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN { printf "%.1f", b - a }')
+		wait_vmctl "$pid"
 		echo "# $cpus vCPU(s): vmctl ran $secs s (wall clock), status $st"
 		c=cpus$cpus
 		expect "${c}_vmctl_exits_0_after_acpi_poweroff" \
@@ -109,12 +86,7 @@ else
 		-p "console=ttyS0 panic=-1 guest.mode=smp guest.cpus=2 guest.end=reboot guest.highmem=1" \
 		</dev/null >"$T/out" 2>"$T/err" &
 	pid=$!
-	( sleep "$TIMEOUT"; kill -TERM "$pid" 2>/dev/null ) &
-	dog=$!
-	wait "$pid"
-	st=$?
-	kill "$dog" 2>/dev/null
-	wait "$dog" 2>/dev/null
+	wait_vmctl "$pid"
 	expect ram_above_4gib_is_usable_in_a_6gib_guest \
 		"$(has 'LINUX-SMP-HIGHMEM ok'; echo $?)" \
 		"$(grep 'LINUX-SMP-HIGHMEM' "$T/out" || tail_out)"
@@ -123,6 +95,4 @@ else
 		"status $st" "$(tail_out)"
 fi
 
-echo "1..$n"
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
-[ "$fail" -eq 0 ]
+tap_end

@@ -41,27 +41,10 @@ INITRD=${LINUX_GUEST_INITRD:-/linux/guest-initrd.cpio.gz}
 DISK=${LINUX_GUEST_DISK:-/linux/disk.ext4}
 TIMEOUT=${LINUX_BOOT_TIMEOUT:-300}
 
-mkdir -p "${TMPDIR:-/tmp}"
-T=$(mktemp -d "${TMPDIR:-/tmp}/linux_virtio_test.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
+# shellcheck source=tools/vmctl/tests/linux_tap.sh
+. "$(dirname "$0")/linux_tap.sh"
+tap_begin linux_virtio_test
 
-n=0 pass=0 fail=0 skip=0
-echo "TAP version 13"
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n $1"; }
-skipped() { n=$((n + 1)); skip=$((skip + 1)); echo "ok $n $1 # SKIP $2"; }
-not_ok() {
-	n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n $1"
-	shift
-	for line in "$@"; do echo "# $line"; done
-}
-expect() {	# expect NAME CONDITION-STATUS [DIAGNOSTIC...]
-	name=$1 st_=$2
-	shift 2
-	if [ "$st_" -eq 0 ]; then ok "$name"; else not_ok "$name" "$@"; fi
-}
-has() { grep -F -- "$1" "$T/out" >/dev/null; }
-tail_out() { tail -n 15 "$T/out" | sed 's/^/guest: /'; sed 's/^/stderr: /' "$T/err"; }
-uptime_s() { cut -d' ' -f1 /proc/uptime; }
 
 # vmctl fails with status WANT before the guest starts, saying TEXT.
 disk_error() {	# disk_error NAME WANT TEXT VMCTL-ARGS...
@@ -143,14 +126,8 @@ boot() {	# boot NAME CPUS MSIX EXTRA-CMDLINE [DISK-MODE]
 		-p "console=ttyS0 panic=-1 guest.mode=virtio guest.msix=$msix $extra" \
 		</dev/null >"$T/out" 2>"$T/err" &
 	pid=$!
-	( sleep "$TIMEOUT"; kill -TERM "$pid" 2>/dev/null ) &
-	dog=$!
 	[ "$dmode" = write ] && disks_in_use
-	wait "$pid"
-	st=$?
-	kill "$dog" 2>/dev/null
-	wait "$dog" 2>/dev/null
-	secs=$(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN { printf "%.1f", b - a }')
+	wait_vmctl "$pid"
 	echo "# $b: vmctl ran $secs s (wall clock), status $st"
 	sed 's/^/# stderr: /' "$T/err"
 	grep 'LINUX-VIRTIO-' "$T/out" | tr -d '\r' | sed 's/^/# /'
@@ -227,6 +204,4 @@ else
 	busy_stop
 fi
 
-echo "1..$n"
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
-[ "$fail" -eq 0 ]
+tap_end
