@@ -77,7 +77,7 @@ selftests: kselftest-headers
 	$(MAKE) -C selftests KSFT_INC=$(KSFT_INC) STATIC=$(STATIC)
 
 helpers: $(BUILD)/kvm-hold-vm $(BUILD)/run-as $(BUILD)/linux-guest-initrd.cpio.gz \
-	 $(BUILD)/linux-guest-disk.ext4
+	 $(BUILD)/linux-guest-disk.ext4 $(BUILD)/linux-guest-rootfs.ext4
 
 # The initramfs of the Linux guest that vmctl boots (make check, make run).
 $(BUILD)/linux-guest-initrd.cpio.gz: tools/vmctl/tests/mk-linux-guest-initrd.sh
@@ -88,6 +88,11 @@ $(BUILD)/linux-guest-initrd.cpio.gz: tools/vmctl/tests/mk-linux-guest-initrd.sh
 $(BUILD)/linux-guest-disk.ext4: tools/vmctl/tests/mk-linux-guest-disk.sh
 	@mkdir -p $(BUILD)
 	tools/vmctl/tests/mk-linux-guest-disk.sh $@
+
+# The root disk a Linux guest boots from (root=/dev/vda, linux_rootdisk_test.sh).
+$(BUILD)/linux-guest-rootfs.ext4: tools/vmctl/tests/mk-linux-guest-rootfs.sh
+	@mkdir -p $(BUILD)
+	tools/vmctl/tests/mk-linux-guest-rootfs.sh $@
 
 $(BUILD)/run-as: scripts/run-as.c
 	@mkdir -p $(BUILD)

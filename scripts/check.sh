@@ -24,8 +24,9 @@
 # variables.
 # Each kernel gets a second boot with one emulated CPU: Linux guests with
 # 1, 2, 4 and 8 vCPUs (tools/vmctl/tests/linux_smp_test.sh, "linux_smp_test.sh"
-# in CHECK_ONLY) and with a virtio-rng (tools/vmctl/tests/linux_virtio_test.sh,
-# "linux_virtio_test.sh") and a virtio-net on a tap
+# in CHECK_ONLY), with a virtio-rng and disks (tools/vmctl/tests/linux_virtio_test.sh,
+# "linux_virtio_test.sh"), booted from a root disk
+# (tools/vmctl/tests/linux_rootdisk_test.sh) and with a virtio-net on a tap
 # (tools/vmctl/tests/linux_net_test.sh, "linux_net_test.sh"); logs
 # build/check-smp[-KVER].log.
 # After the kernels, one more short boot of one of them (the default
@@ -163,7 +164,7 @@ for kver in "${kernel_list[@]}"; do
 	# Linux guests with 1, 2, 4 and 8 vCPUs, and with virtio devices: a
 	# second boot, with one emulated CPU (linux_smp_test.sh says why).
 	if wanted linux_smp_test.sh || wanted linux_virtio_test.sh ||
-		wanted linux_net_test.sh; then
+		wanted linux_rootdisk_test.sh || wanted linux_net_test.sh; then
 		echo "== svmhv SMP guests on $kver (one emulated CPU)"
 		if "$repo/scripts/mkinitramfs.sh" smp; then
 			boot_and_judge smp "$smp_log" 1

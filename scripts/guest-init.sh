@@ -225,6 +225,11 @@ do_smp() {
 		run_prog linux_virtio_test.sh /tests/vmctl \
 			env LINUX_BOOT_TIMEOUT=240 /tests/vmctl/linux_virtio_test.sh
 	fi
+	limit=500
+	if wanted linux_rootdisk_test.sh; then
+		run_prog linux_rootdisk_test.sh /tests/vmctl \
+			env LINUX_BOOT_TIMEOUT=240 /tests/vmctl/linux_rootdisk_test.sh
+	fi
 	limit=400
 	if wanted linux_net_test.sh; then
 		run_prog linux_net_test.sh /tests/vmctl \
@@ -295,20 +300,35 @@ bench_one() {	# bench_one BACKEND ROUND WORKLOAD
 # 13 without them (kvm-pv-unhalt=off); 0 of 3 with kvm=off so far.  The
 # retries below stay as a safety net.
 boot_args="console=ttyS0 quiet panic=-1"
+#
+# guest.mode=iobench (bench_io) adds a virtio-blk disk, the raw image
+# /tmp/io.img, and a virtio-net NIC on tap0 to both: vmctl's --disk and
+# --net, QEMU's virtio-blk-pci (its default: a queue per vCPU, writeback
+# cache through the host's page cache as vmctl's pread/pwrite) and
+# virtio-net-pci on the same tap without vhost (no vhost_net here, and
+# vmctl has none) and without its boot ROM (no firmware for it here, and
+# -kernel does not need one), and the initramfs with bench/guestio.
 vmm() {	# vmm BACKEND CPUS MODE [CMD...]: run the VMM (under CMD...)
-	vmm_be=$1 vmm_cpus=$2 vmm_mode=$3
+	vmm_be=$1 vmm_cpus=$2 vmm_mode=$3 vmm_initrd=/linux/guest-initrd.cpio.gz
 	shift 3
+	vmm_io=
+	[ "$vmm_mode" = iobench ] && vmm_initrd=/linux/guest-initrd-io.cpio.gz vmm_io=1
 	case $vmm_be in
 	svmhv)
 		"$@" vmctl start -k /linux/bzImage \
-			-i /linux/guest-initrd.cpio.gz -m 512M -c "$vmm_cpus" \
+			-i "$vmm_initrd" -m 512M -c "$vmm_cpus" \
+			${vmm_io:+--disk /tmp/io.img --net tap=tap0} \
 			-p "$boot_args guest.mode=$vmm_mode" ;;
 	kvm)
 		"$@" qemu-system-x86_64 -accel kvm -cpu host,kvm=off \
 			-M pc -m 512M \
 			-smp "$vmm_cpus" -nodefaults -no-user-config -no-reboot \
 			-display none -serial stdio -kernel /linux/bzImage \
-			-initrd /linux/guest-initrd.cpio.gz \
+			-initrd "$vmm_initrd" \
+			${vmm_io:+-drive file=/tmp/io.img,if=none,id=vd0,format=raw \
+			 -device virtio-blk-pci,drive=vd0 \
+			 -netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
+			 -device virtio-net-pci,netdev=n0,romfile=} \
 			-append "$boot_args guest.mode=$vmm_mode" ;;
 	esac
 }
@@ -349,6 +369,37 @@ bench_boot() {	# bench_boot BACKEND ROUND CPUS
 	done
 	echo "SVMHV-BENCH-BOOT-GAVEUP backend=$1 round=$2 workload=boot$3"
 	tail -n 30 /tmp/boot.out /tmp/boot.err
+}
+
+# The I/O benchmark: a 2-vCPU guest under each VMM (guest.mode=iobench,
+# vmm above) times, with its own clock, sequential 1 MiB O_DIRECT writes
+# and reads and random 4 KiB reads of its virtio disk and a TCP transfer
+# to guestio's sink here, over the tap (bench/guestio).  Its GUESTIO lines
+# become BENCH lines; LINUX-GUEST-IOFAIL or a missing figure is a
+# SVMHV-BENCH-FAIL.  io_setup makes the image and the tap once.
+io_setup() {
+	[ -c /dev/net/tun ] || insmod /modules/tun.ko 2>/dev/null
+	tunctl -t tap0 >/dev/null && ip addr add 10.0.2.1/24 dev tap0 &&
+		ip link set tap0 up || echo "SVMHV-BENCH-FAIL io: no tap0"
+	dd if=/dev/urandom of=/tmp/io.img bs=1048576 count=64 2>/dev/null
+}
+
+bench_io() {	# bench_io BACKEND ROUND
+	guestio tcp-sink 5003 >/tmp/sink.out 2>&1 &
+	sink=$!
+	res=$(vmm "$1" 2 iobench vmmboot -o /tmp/io.out -t 120 -w 900 \
+		LINUX-GUEST-IODONE </dev/null 2>/tmp/io.err)
+	echo "SVMHV-BENCH-IO backend=$1 round=$2 $res $(tr '\n' ' ' </tmp/sink.out)"
+	kill "$sink" 2>/dev/null
+	wait "$sink" 2>/dev/null
+	sed -n "s/\r//; s/^GUESTIO workload=\([a-z_]*\) ops=\([0-9]*\) ns=\([0-9]*\).*/BENCH backend=$1 round=$2 workload=\1 ops=\2 ns=\3 tsc=0/p" \
+		/tmp/io.out >/tmp/io.bench
+	if [ "$(wc -l </tmp/io.bench)" != 4 ] || grep -q LINUX-GUEST-IOFAIL /tmp/io.out; then
+		echo "SVMHV-BENCH-FAIL $1 round $2 io: $res"
+		grep -a 'GUESTIO\|IOFAIL' /tmp/io.out
+		tail -n 20 /tmp/io.out /tmp/io.err
+	fi
+	cat /tmp/io.bench >>"$raw"
 }
 
 # kvm_amd gives SVM back when its last VM is gone, which may be a moment
@@ -485,9 +536,9 @@ do_bench() {
 	raw=/tmp/bench.raw
 	: >"$raw"
 	workloads=,$(cmdline_arg svmhv.workloads ||
-		echo cpuid,out,hlt,ipi,timer,hltwake,touch,lifecycle,boot,idle),
+		echo cpuid,out,hlt,ipi,timer,hltwake,touch,lifecycle,boot,io,idle),
 	# svmbench's own, without the whole-VMM ones.
-	micro=$(echo "$workloads" | tr , '\n' | grep -v -x -e '' -e boot -e idle | tr '\n' ' ')
+	micro=$(echo "$workloads" | tr , '\n' | grep -v -x -e '' -e boot -e io -e idle | tr '\n' ' ')
 	while read -r ko; do
 		insmod "/kvm/$ko" || echo "SVMHV-BENCH-FAIL insmod $ko"
 	done </kvm/load-order
@@ -522,6 +573,19 @@ do_bench() {
 		echo "SVMHV-BENCH-BOOT-ROUND $r done"
 		r=$((r + 1))
 	done
+	r=1
+	case $workloads in *,io,*) io_setup ;; *) r=$((rounds + 1)) ;; esac
+	while [ "$r" -le "$rounds" ]; do
+		if svmhv_load; then
+			bench_io svmhv "$r"
+			rmmod svmhv || echo "SVMHV-BENCH-FAIL rmmod svmhv"
+		else
+			echo "SVMHV-BENCH-FAIL insmod svmhv"
+		fi
+		bench_io kvm "$r"
+		echo "SVMHV-BENCH-IO-ROUND $r done"
+		r=$((r + 1))
+	done
 	case $workloads in
 	*,idle,*)
 		if svmhv_load; then
@@ -536,7 +600,7 @@ do_bench() {
 	if [ -n "$micro" ]; then
 		icount=
 		[ "$(cmdline_arg svmhv.icount || echo 0)" = 1 ] && icount=--icount
-		grep -v ' workload=boot' "$raw" >/tmp/bench-micro.raw
+		grep -v -e ' workload=boot' -e ' workload=blk_' -e ' workload=net_' "$raw" >/tmp/bench-micro.raw
 		svmbench report $icount --json /tmp/results.json /tmp/bench-micro.raw
 		echo "SVMHV-BENCH-JSON-BEGIN"
 		cat /tmp/results.json

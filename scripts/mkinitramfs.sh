@@ -17,12 +17,16 @@
 #                           the Linux guest vmctl boots: this same kernel
 #                           (LINUX_GUEST_BZIMAGE=file: another one)
 #   /linux/disk.ext4        smp, shell: the guest's ext4 disk (16 MiB)
+#   /linux/rootfs.ext4      smp, shell: the guest's root disk (32 MiB), with
+#                           e2fsck and debugfs (and their libraries) to check it
 #   /tests/vmctl/vmctl_test.sh, linux_boot_test.sh (check), linux_smp_test.sh,
-#                           linux_virtio_test.sh, linux_net_test.sh (smp)
+#                           linux_virtio_test.sh, linux_rootdisk_test.sh,
+#                           linux_net_test.sh (smp), linux_tap.sh (theirs)
 #   /selftests/*, tests.list   from `make -C selftests install DESTDIR=`
-#   /usr/bin/svmbench, /usr/bin/vmmboot   bench mode only: bench/svmbench,
-#                           bench/vmmboot and, for the boot benchmark,
-#                           vmctl, /linux/* and Debian's QEMU (below)
+#   /usr/bin/svmbench, /usr/bin/vmmboot, /usr/bin/guestio   bench mode only:
+#                           bench/'s programs and, for the whole-VMM
+#                           benchmarks, vmctl, /linux/* (guest-initrd-io:
+#                           with guestio), tun.ko and Debian's QEMU (below)
 # Modes: check (everything), run (module, vmctl, guests), shell (everything),
 # bench (module, kvm modules, svmbench, vmmboot, vmctl, the Linux guest,
 # QEMU), hostlife (module, vmctl, guests).
@@ -144,6 +148,19 @@ copy_host_file() {
 	install -D -m "$([ -x "$1" ] && echo 0755 || echo 0644)" "$1" "$stage$1"
 }
 
+# copy_host_program PATH: a dynamically linked program of this machine,
+# every shared library ldd names and the dynamic loader, all at their
+# paths here.
+copy_host_program() {
+	local lib
+	copy_host_file "$1"
+	# "libX.so => /path (addr)" and the loader's own "/path (addr)".
+	for lib in $(ldd "$1" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }
+				    $1 ~ /^\// { print $1 }'); do
+		copy_host_file "$lib"
+	done
+}
+
 # Debian's qemu-system-x86_64 for the boot benchmark (`make bench`, QEMU
 # on kvm_amd against vmctl on svmhv): the binary, every shared library
 # ldd names and the dynamic loader, all at their paths on this machine,
@@ -155,14 +172,9 @@ copy_host_file() {
 # the static vmctl, so neither VMM pays for file I/O through the emulator.
 # About 50 MB unpacked.
 copy_qemu() {
-	local qemu lib fw dir found
+	local qemu fw dir found
 	qemu=$(command -v qemu-system-x86_64) || die "qemu-system-x86_64 missing (package qemu-system-x86)"
-	copy_host_file "$qemu"
-	# "libX.so => /path (addr)" and the loader's own "/path (addr)".
-	for lib in $(ldd "$qemu" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }
-					 $1 ~ /^\// { print $1 }'); do
-		copy_host_file "$lib"
-	done
+	copy_host_program "$qemu"
 	# QEMU's firmware search path on Debian (qemu-system-x86's
 	# --firmwarepath).
 	for fw in bios-256k.bin linuxboot_dma.bin kvmvapic.bin; do
@@ -182,7 +194,7 @@ copy_qemu() {
 # guest and QEMU only for the boot and idle measurements.
 if [ "$mode" = bench ]; then
 	copy_kvm_modules
-	for prog in svmbench vmmboot; do
+	for prog in svmbench vmmboot guestio; do
 		need "$repo/bench/$prog" "make -C bench"
 		check_static "$repo/bench/$prog" "make -C bench clean; make -C bench"
 		install -m 0755 "$repo/bench/$prog" "$stage/usr/bin/$prog"
@@ -195,6 +207,22 @@ if [ "$mode" = bench ]; then
 	cp "$kroot/boot/vmlinuz-$KVER" "$stage/linux/bzImage"
 	need "$build/linux-guest-initrd.cpio.gz" "make helpers"
 	cp "$build/linux-guest-initrd.cpio.gz" "$stage/linux/guest-initrd.cpio.gz"
+	# The I/O benchmark's guest: the same initramfs with bench/guestio
+	# appended as a second archive (the kernel unpacks concatenated
+	# archives in order), so the boot benchmark's stays as it was.
+	iodir=$(mktemp -d)
+	install -D -m 0755 "$repo/bench/guestio" "$iodir/usr/bin/guestio"
+	{
+		cat "$build/linux-guest-initrd.cpio.gz"
+		(cd "$iodir" && find . -mindepth 1 | LC_ALL=C sort |
+			cpio --quiet -o -H newc -R 0:0 | gzip -1)
+	} >"$stage/linux/guest-initrd-io.cpio.gz"
+	rm -rf "$iodir"
+	# The tap of the network benchmark: the host's tun driver.
+	mkdir -p "$stage/modules"
+	if tun_ko=$(module_path tun); then
+		copy_ko "$tun_ko" "$stage/modules"
+	fi
 	copy_qemu
 else
 	need "$repo/tools/vmctl/vmctl" "make vmctl"
@@ -225,11 +253,22 @@ fi
 # The SMP boot: Linux guests on the multi-core PC (scripts/check.sh).
 if [ "$mode" = smp ] || [ "$mode" = shell ]; then
 	mkdir -p "$stage/tests/vmctl"
+	install -m 0644 "$repo/tools/vmctl/tests/linux_tap.sh" "$stage/tests/vmctl/"
 	install -m 0755 "$repo/tools/vmctl/tests/linux_smp_test.sh" "$stage/tests/vmctl/"
 	install -m 0755 "$repo/tools/vmctl/tests/linux_virtio_test.sh" "$stage/tests/vmctl/"
 	# The ext4 image linux_virtio_test.sh gives its guest (vmctl --disk).
 	need "$build/linux-guest-disk.ext4" "make helpers"
 	cp "$build/linux-guest-disk.ext4" "$stage/linux/disk.ext4"
+	# The root disk of linux_rootdisk_test.sh, and what checks it after
+	# the guest is gone: e2fsck, and debugfs to read files without a mount.
+	install -m 0755 "$repo/tools/vmctl/tests/linux_rootdisk_test.sh" "$stage/tests/vmctl/"
+	need "$build/linux-guest-rootfs.ext4" "make helpers"
+	cp "$build/linux-guest-rootfs.ext4" "$stage/linux/rootfs.ext4"
+	for prog in e2fsck debugfs; do
+		p=$(PATH=$PATH:/sbin:/usr/sbin command -v "$prog") ||
+			die "$prog missing (package e2fsprogs)"
+		copy_host_program "$p"
+	done
 fi
 
 # The network test of the SMP boot: vmctl --net needs the host's tun
@@ -269,6 +308,7 @@ if [ "$mode" = check ] || [ "$mode" = shell ]; then
 
 	need "$repo/tools/vmctl/tests/vmctl_test.sh" "the vmctl in-VM test"
 	install -m 0755 "$repo/tools/vmctl/tests/vmctl_test.sh" "$stage/tests/vmctl/"
+	install -m 0644 "$repo/tools/vmctl/tests/linux_tap.sh" "$stage/tests/vmctl/"
 	install -m 0755 "$repo/tools/vmctl/tests/linux_boot_test.sh" "$stage/tests/vmctl/"
 
 	need "$repo/selftests/Makefile" "the selftests"

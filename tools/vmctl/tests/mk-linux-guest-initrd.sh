@@ -17,7 +17,9 @@
 #            decompressed (busybox insmod loads plain ELF); what a kernel
 #            has built in (6.12: virtio_pci and its helpers) is not there
 #
-# The guest's /init, by guest.mode= on the kernel command line:
+# The guest's /init: with root=DEVICE on the kernel command line, mount
+# DEVICE (ext4, ro or rw as the command line says) and switch_root to its
+# /sbin/init (mk-linux-guest-rootfs.sh); otherwise, by guest.mode=:
 #   test (default)  print LINUX-GUEST-INIT on the console, check that
 #       /proc/cpuinfo has the hypervisor flag, write and read a file in
 #       tmpfs, let 5 s of guest time pass with the timer ticking (uptime
@@ -28,6 +30,7 @@
 #   net  see linux_net_test.sh.
 #   boot   (make bench) power off right after the LINUX-GUEST-INIT line:
 #          the benchmark times VMMs from their start to that line.
+#   iobench (make bench) virtio disk and network throughput, below.
 #   idle   (make bench) 5 s after LINUX-GUEST-INIT, a LINUX-GUEST-IDLE line
 #          (clocksource, TSC calibration), then nothing but an idle sleep
 #          until the VMM is stopped: the benchmark counts exits.
@@ -106,10 +109,49 @@ mount -t sysfs sysfs /sys
 mount -t tmpfs tmpfs /tmp
 exec </dev/console >/dev/console 2>&1
 
-mode=test
+# The modules of virtio.order (the virtio drivers, ext4 for a disk);
+# $bad names those that failed to load, with insmod's complaint.
+load_modules() {
+	md=/lib/modules/$(uname -r) bad=
+	[ -r "$md/virtio.order" ] || return 0
+	while read -r ko; do
+		insmod "$md/$ko" 2>/tmp/insmod || grep -q 'File exists' /tmp/insmod ||
+			bad="$bad $ko:$(tr '\n' ' ' </tmp/insmod)"
+	done <"$md/virtio.order"
+}
+
+mode=test root= rootmode=ro
 for word in $(cat /proc/cmdline); do
-	case $word in guest.mode=*) mode=${word#guest.mode=} ;; esac
+	case $word in
+	guest.mode=*) mode=${word#guest.mode=} ;;
+	root=*) root=${word#root=} ;;
+	ro|rw) rootmode=$word ;;
+	esac
 done
+
+# root=DEVICE (with ro or rw), as Debian's initramfs takes it: the root
+# file system is on a disk (linux_rootdisk_test.sh: vmctl --disk).  Load
+# what the disk needs (Debian builds virtio_blk and ext4 as modules),
+# wait for the device, mount it and hand over to its /sbin/init.
+if [ -n "$root" ]; then
+	load_modules
+	i=0
+	while [ ! -b "$root" ] && [ "$i" -lt 30 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	mkdir -p /newroot
+	if mount -t ext4 -o "$rootmode" "$root" /newroot 2>/tmp/mount &&
+		[ -x /newroot/sbin/init ]; then
+		echo "LINUX-GUEST-ROOT $root $rootmode$bad"
+		umount /tmp /sys /proc
+		mount --move /dev /newroot/dev
+		exec switch_root /newroot /sbin/init
+	fi
+	echo "LINUX-GUEST-ROOT FAIL $root: $(tr '\n' ' ' </tmp/mount)$bad"
+	poweroff -f
+	sleep 10
+fi
 
 echo "LINUX-GUEST-INIT $(uname -r)"
 case $mode in
@@ -132,16 +174,58 @@ if [ "$mode" = shell ]; then
 	poweroff -f
 fi
 
+# guest.mode=iobench (make bench, scripts/guest-init.sh): under either VMM,
+# a virtio disk (/dev/vda, scratch) and a virtio NIC on the host's tap
+# (10.0.2.1/24).  bench/guestio -- in a second archive that the bench
+# appends to this initramfs -- times sequential writes and reads of
+# guest.io_mib= MiB, guest.io_ops= random 4 KiB reads, and guest.net_mib=
+# MiB sent over TCP to the host's guestio tcp-sink on port 5003; its
+# GUESTIO lines go to the console, then LINUX-GUEST-IODONE and power off.
+if [ "$mode" = iobench ]; then
+	io_mib=32 io_ops=2000 net_mib=16
+	for word in $(cat /proc/cmdline); do
+		case $word in
+		guest.io_mib=*) io_mib=${word#guest.io_mib=} ;;
+		guest.io_ops=*) io_ops=${word#guest.io_ops=} ;;
+		guest.net_mib=*) net_mib=${word#guest.net_mib=} ;;
+		esac
+	done
+	load_modules
+	[ -z "$bad" ] || echo "LINUX-GUEST-IOFAIL modules:$bad"
+	nic=
+	for n in /sys/class/net/*; do
+		case $(readlink "$n/device/driver" 2>/dev/null) in
+		*/virtio_net) nic=${n##*/} ;;
+		esac
+	done
+	i=0
+	while [ ! -b /dev/vda ] && [ "$i" -lt 10 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	ip link set "$nic" up && ip addr add 10.0.2.15/24 dev "$nic" ||
+		echo "LINUX-GUEST-IOFAIL no virtio NIC ($nic)"
+	guestio blk-seq-write /dev/vda "$io_mib" &&
+		guestio blk-seq-read /dev/vda "$io_mib" &&
+		guestio blk-rand-read /dev/vda "$io_ops" &&
+		guestio tcp-send 10.0.2.1 5003 "$net_mib" ||
+		echo "LINUX-GUEST-IOFAIL guestio status $?"
+	echo "LINUX-GUEST-IODONE"
+	poweroff -f
+	sleep 10
+fi
+
 # guest.mode=net (tools/vmctl/tests/linux_net_test.sh): vmctl --net on
 # the host's tap0 (10.0.2.1/24).  Debian's virtio_net finds the device,
 # the guest takes 10.0.2.15/24 and talks to the host: ping, large pings,
-# 1 MiB each way (nc from and to the host's listeners).
+# guest.kib= KiB each way (nc from and to the host's listeners).
 # guest.mac= is the address vmctl was given, guest.md5= the checksum of
 # the file the host serves.  Each check prints LINUX-NET-<NAME> ok or FAIL.
 if [ "$mode" = net ]; then
-	wantmac= wantmd5= host=10.0.2.1
+	wantmac= wantmd5= host=10.0.2.1 kib=1024
 	for word in $(cat /proc/cmdline); do
 		case $word in
+		guest.kib=*) kib=${word#guest.kib=} ;;
 		guest.mac=*) wantmac=${word#guest.mac=} ;;
 		guest.md5=*) wantmd5=${word#guest.md5=} ;;
 		esac
@@ -150,13 +234,7 @@ if [ "$mode" = net ]; then
 		if [ "$2" = 0 ]; then echo "LINUX-NET-$1 ok $3"
 		else echo "LINUX-NET-$1 FAIL $3"; fi
 	}
-	md=/lib/modules/$(uname -r) bad=
-	if [ -r "$md/virtio.order" ]; then
-		while read -r ko; do
-			insmod "$md/$ko" 2>/tmp/insmod || grep -q 'File exists' /tmp/insmod ||
-				bad="$bad $ko:$(tr '\n' ' ' </tmp/insmod)"
-		done <"$md/virtio.order"
-	fi
+	load_modules
 	[ -z "$bad" ] && [ -d /sys/bus/virtio/drivers/virtio_net ]
 	say MODULES $? "$(tr '\n' ' ' <"$md/virtio.order" 2>/dev/null)$bad"
 	dev=
@@ -205,11 +283,11 @@ if [ "$mode" = net ]; then
 	exec 3>&-
 	got=$(md5sum </tmp/down | cut -d' ' -f1)
 	[ "$st" = 0 ] && [ "$got" = "$wantmd5" ]
-	say DOWNLOAD_1M $? "nc status $st, $(wc -c </tmp/down) bytes, md5 $got, want $wantmd5 $(tr '\n' ' ' </tmp/nc)"
-	dd if=/dev/urandom of=/tmp/up bs=1024 count=1024 2>/dev/null
+	say DOWNLOAD $? "nc status $st, $(wc -c </tmp/down) bytes, md5 $got, want $wantmd5 $(tr '\n' ' ' </tmp/nc)"
+	dd if=/dev/urandom of=/tmp/up bs=1024 count="$kib" 2>/dev/null
 	echo "LINUX-NET-UPLOAD-MD5 $(md5sum </tmp/up | cut -d' ' -f1)"
 	nc "$host" 5001 </tmp/up >/dev/null 2>/tmp/nc
-	say UPLOAD_1M_SENT $? "$(tr '\n' ' ' </tmp/nc)"
+	say UPLOAD_SENT $? "$(tr '\n' ' ' </tmp/nc)"
 	# Time for the host to ping this address back.
 	echo "LINUX-NET-WAITING-FOR-HOST-PING"
 	sleep 4
@@ -459,13 +537,7 @@ if [ "$mode" = virtio ]; then
 		if [ "$2" = 0 ]; then echo "LINUX-VIRTIO-$1 ok $3"
 		else echo "LINUX-VIRTIO-$1 FAIL $3"; fi
 	}
-	md=/lib/modules/$(uname -r) bad=
-	if [ -r "$md/virtio.order" ]; then
-		while read -r ko; do
-			insmod "$md/$ko" 2>/tmp/insmod || grep -q 'File exists' /tmp/insmod ||
-				bad="$bad $ko:$(tr '\n' ' ' </tmp/insmod)"
-		done <"$md/virtio.order"
-	fi
+	load_modules
 	[ -z "$bad" ] && [ -d /sys/bus/pci/drivers/virtio-pci ]
 	say MODULES $? "$(cat "$md/virtio.order" 2>/dev/null | tr '\n' ' ')$bad"
 	dev=
