@@ -2,17 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make bench`: svmhv against Debian's own kvm_amd in one boot of QEMU's
-# emulated EPYC (one vCPU).  Builds svmhv.ko, vmctl, bench/svmbench and
-# bench/vmmboot, packs the bench initramfs (scripts/mkinitramfs.sh bench,
-# Debian's QEMU included), boots it (scripts/run-vm.sh bench, with
-# VM_SMP=1), and from the serial log takes:
+# emulated EPYC (one vCPU).  Builds svmhv.ko, vmctl, bench/svmbench,
+# bench/vmmboot and bench/guestio, packs the bench initramfs
+# (scripts/mkinitramfs.sh bench, Debian's QEMU included), boots it
+# (scripts/run-vm.sh bench, with VM_SMP=1), and from the serial log takes:
 #   bench/results.json   svmbench's exit-path numbers (between
 #                        SVMHV-BENCH-JSON-BEGIN/END)
 #   bench/results.png    bar chart of their svmhv/kvm_amd ratios (gnuplot)
 #   bench/results-vmm.json  whole VMMs (bench/vmm-report.awk): Linux booted
 #                        to its /init with 1 and 2 vCPUs by vmctl on svmhv
-#                        and by QEMU on kvm_amd (boot1, boot2), and the
-#                        exits of an idle 2-vCPU guest under vmctl (idle)
+#                        and by QEMU on kvm_amd (boot1, boot2), virtio-blk
+#                        and virtio-net throughput in their 2-vCPU guests
+#                        (io: blk_seqwrite, blk_seqread, blk_randread,
+#                        net_tcp_tx), and the exits of an idle 2-vCPU
+#                        guest under vmctl (idle)
 #   build/bench.log      the whole console, raw BENCH lines included
 # and prints the tables.  The figures are emulated-CPU figures: they
 # compare how many host instructions each path executes under TCG, not
@@ -29,7 +32,7 @@
 # Environment: BENCH_CLOCK (icount, wall), ROUNDS (default 3 with icount,
 # 5 with wall; the boots are timed as many rounds), THP=1 (add first touch
 # with the host's transparent huge pages), WORKLOADS (a comma-separated
-# subset of svmbench's --only groups and of boot and idle, e.g.
+# subset of svmbench's --only groups and of boot, io and idle, e.g.
 # WORKLOADS=ipi,timer or WORKLOADS=boot,idle while working on one; default
 # all), KVER, VM_TIMEOUT, and the rest of scripts/run-vm.sh's variables.
 set -euo pipefail
@@ -45,18 +48,18 @@ wall)   rounds=${ROUNDS:-5}; qemu_clock=""; report_flag=; icount=0 ;;
 esac
 # BENCH_ONLY="cpuid out hlt" is another spelling of WORKLOADS=cpuid,out,hlt.
 WORKLOADS=${WORKLOADS:-$(echo "${BENCH_ONLY:-}" | tr -s ' ' ,)}
-all_workloads=cpuid,out,hlt,ipi,timer,hltwake,touch,lifecycle,boot,idle
+all_workloads=cpuid,out,hlt,ipi,timer,hltwake,touch,lifecycle,boot,io,idle
 WORKLOADS=${WORKLOADS:-$all_workloads}
 # svmbench's own (the exit paths) and the whole-VMM ones.
-micro=$(echo ",$WORKLOADS," | tr , '\n' | grep -v -x -e '' -e boot -e idle | paste -sd, || true)
-case ,$WORKLOADS, in *,boot,*|*,idle,*) vmm=1 ;; *) vmm=0 ;; esac
+micro=$(echo ",$WORKLOADS," | tr , '\n' | grep -v -x -e '' -e boot -e io -e idle | paste -sd, || true)
+case ,$WORKLOADS, in *,boot,*|*,io,*|*,idle,*) vmm=1 ;; *) vmm=0 ;; esac
 
 # gnuplot draws the chart; only the bench needs it, not `make check`.
 # QEMU, with its firmware, also runs inside (the boot benchmark).
 "$repo/scripts/install-deps.sh" gnuplot-nox qemu-system-x86 qemu-system-data seabios
 make -C "$repo" --no-print-directory module
 make -C "$repo" --no-print-directory vmctl "$build/linux-guest-initrd.cpio.gz"
-make -C "$repo/bench" --no-print-directory svmbench vmmboot
+make -C "$repo/bench" --no-print-directory svmbench vmmboot guestio
 "$repo/scripts/mkinitramfs.sh" bench
 
 mkdir -p "$build"
@@ -70,6 +73,7 @@ vm=$!
 tail -F -n +1 --pid="$vm" "$log" 2>/dev/null |
 	grep -a --line-buffered -o -e 'SVMHV-BOOT .*' -e 'SVMHV-BENCH-ROUND .*' \
 		-e 'SVMHV-BENCH-BOOT-ROUND .*' -e 'SVMHV-BENCH-BOOT-STALL .*' \
+		-e 'SVMHV-BENCH-IO-ROUND .*' \
 		-e 'SVMHV-BENCH-IDLE .*' -e 'SVMHV-BENCH-FAIL .*' -e 'SVMHV-BENCH-DONE' |
 	sed -u 's/\r//; s/^/  VM  /' || true
 wait "$vm" || vm_rc=$?
@@ -101,7 +105,8 @@ micro_report() {
 
 	# The table again, computed here from the same BENCH lines (svmbench's
 	# own workloads: the boot lines are vmm-report.awk's).
-	grep -a -o 'BENCH backend=.*' "$log" | grep -v ' workload=boot' >"$build/bench.raw" || true
+	grep -a -o 'BENCH backend=.*' "$log" |
+		grep -v -e ' workload=boot' -e ' workload=blk_' -e ' workload=net_' >"$build/bench.raw" || true
 	"$repo/bench/svmbench" report $report_flag "$build/bench.raw"
 
 	# Chart: one bar per workload, median ratio, min-max as error bars.
@@ -136,14 +141,16 @@ EOF
 
 [ -z "$micro" ] || micro_report
 
-# The whole-VMM part: Linux boot times (boot1, boot2) and the idle guest's
-# exits, a table and bench/results-vmm.json by bench/vmm-report.awk.
+# The whole-VMM part: Linux boot times (boot1, boot2), virtio disk and
+# network throughput (blk_*, net_*) and the idle guest's exits, a table and bench/results-vmm.json by bench/vmm-report.awk.
 if [ "$vmm" = 1 ]; then
 	vmm_raw=$build/bench-vmm.raw
 	grep -a -o -e 'BENCH backend=[a-z]* round=[0-9]* workload=boot.*' \
+		-e 'BENCH backend=[a-z]* round=[0-9]* workload=blk_.*' \
+		-e 'BENCH backend=[a-z]* round=[0-9]* workload=net_.*' \
 		-e 'SVMHV-BENCH-BOOT-STALL.*' -e 'SVMHV-BENCH-BOOT-GAVEUP.*' \
 		-e 'SVMHV-BENCH-IDLE.*' "$log" >"$vmm_raw" || true
-	[ -s "$vmm_raw" ] || fail "no boot or idle figures in $log"
+	[ -s "$vmm_raw" ] || fail "no boot, io or idle figures in $log"
 	awk -v out=table -v icount="$icount" -f "$repo/bench/vmm-report.awk" "$vmm_raw"
 	awk -v out=json -v clock="$clock" -v rounds="$rounds" \
 		-f "$repo/bench/vmm-report.awk" "$vmm_raw" >"$build/results-vmm.json"

@@ -5,6 +5,10 @@
 #   BENCH backend=B round=R workload=bootN ops=1 ns=T tsc=0
 #       Linux booted to its /init with N vCPUs, T ns from the VMM's start
 #       (bench/vmmboot), B svmhv (vmctl) or kvm (QEMU on kvm_amd)
+#   BENCH backend=B round=R workload=W ops=N ns=T tsc=0
+#       W one of blk_seqwrite, blk_seqread (N bytes), blk_randread (N
+#       reads), net_tcp_tx (N bytes), timed by the 2-vCPU guest itself
+#       (bench/guestio)
 #   SVMHV-BENCH-BOOT-STALL backend=B round=R workload=bootN attempt=A killed=K
 #       a boot that did not reach /init in time, killed and tried again
 #   SVMHV-BENCH-BOOT-GAVEUP backend=B round=R workload=bootN
@@ -15,11 +19,11 @@
 #   SVMHV-BENCH-IDLE-GUEST clocksource=... (what the idle guest said)
 # With -v out=table: the tables printed after svmbench's; with -v out=json
 # (and -v clock=, -v rounds=): bench/results-vmm.json, one object with the
-# boot rows in "workloads" as svmbench's results.json has its own (rates
-# in boots per second, so that "ratio" means what it means there:
-# svmhv/kvm_amd, higher is svmhv faster; the times in seconds as svmhv_s
-# and kvm_amd_s, the boots that stalled as svmhv_stalls and
-# kvm_amd_stalls) and the idle guest's figures in "idle" (null if it did
+# boot and I/O rows in "workloads" as svmbench's results.json has its own
+# (rates: boots per second, MB/s, reads per second; so that "ratio" means
+# what it means there: svmhv/kvm_amd, higher is svmhv faster; the times
+# in seconds as svmhv_s and kvm_amd_s, the boots that stalled as
+# svmhv_stalls and kvm_amd_stalls) and the idle guest's figures in "idle" (null if it did
 # not run).  Nothing at all if the log has neither.
 
 function sorted(a, n, out,	i, j, t) {	# copy a[1..n] to out[], sorted
@@ -56,15 +60,16 @@ function kv(name,	i) {		# value of name= on the current line
 
 { sub(/\r$/, "") }
 
-/^BENCH backend=(svmhv|kvm) .*workload=boot[0-9]+ / {
+/^BENCH backend=(svmhv|kvm) .*workload=(boot[0-9]+|blk_[a-z]+|net_[a-z_]+) / {
 	b = kv("backend"); w = kv("workload"); r = kv("round"); ns = kv("ns")
-	if (ns <= 0)
+	if (ns <= 0 || kv("ops") <= 0)
 		next
 	if (!(w in seen)) {
 		seen[w] = 1
 		wl[++nwl] = w
 	}
 	secs[b, w, ++n[b, w]] = ns / 1e9
+	rate[b, w, n[b, w]] = kv("ops") * scale(w) / (ns / 1e9)
 	round_of[b, w, n[b, w]] = r
 }
 
@@ -112,7 +117,7 @@ END {
 		for (i = 1; i <= n["svmhv", w]; i++)
 			for (j = 1; j <= n["kvm", w]; j++)
 				if (round_of["svmhv", w, i] == round_of["kvm", w, j])
-					ratio[w, ++nr[w]] = secs["kvm", w, j] / secs["svmhv", w, i]
+					ratio[w, ++nr[w]] = rate["svmhv", w, i] / rate["kvm", w, j]
 	}
 	if (out == "json")
 		print_json()
@@ -121,31 +126,50 @@ END {
 }
 
 function desc(w,	c) {
+	if (w == "blk_seqwrite")
+		return "virtio-blk sequential write, 1 MiB O_DIRECT, then flush"
+	if (w == "blk_seqread")
+		return "virtio-blk sequential read, 1 MiB O_DIRECT"
+	if (w == "blk_randread")
+		return "virtio-blk random 4 KiB O_DIRECT reads, queue depth 1"
+	if (w == "net_tcp_tx")
+		return "virtio-net TCP, guest to host over a tap"
 	c = substr(w, 5)
 	return "Linux boot to /init, " c " vCPU" (c == 1 ? "" : "s")
 }
 
-function print_table(	k, w, a, b, i, s, f, rate, c) {
+function unit(w) {
+	if (w ~ /^boot/)
+		return "boots/s"
+	return w == "blk_randread" ? "IOPS" : "MB/s"
+}
+
+function scale(w) {		# from ops per second to unit(w)
+	return unit(w) == "MB/s" ? 1e-6 : 1
+}
+
+function print_table(	k, w, a, b, i, s, f, c) {
 	if (nwl) {
-		printf "\nWhole VMMs: Linux (this kernel, the Linux test guest's initramfs) from the VMM's\n"
-		printf "start to its /init, svmhv+vmctl against QEMU (-M pc) on kvm_amd, 512 MiB each%s.\n",
+		printf "\nWhole VMMs: Linux (this kernel, the Linux test guest's initramfs) under\n"
+		printf "svmhv+vmctl against QEMU (-M pc) on kvm_amd, 512 MiB each%s.\n",
 		       icount ? "; icount clock: seconds of emulated time = 1e9 instructions" : ""
-		printf "%-30s %-5s %23s %23s %20s\n", "workload", "unit",
+		printf "Boots: seconds from the VMM's start to /init.  I/O: rates in the 2-vCPU guest.\n"
+		printf "%-56s %-5s %26s %26s %20s\n", "workload", "unit",
 		       "vmctl+svmhv min/med/max", "QEMU+kvm_amd min/med/max",
-		       "kvm/svmhv time"
+		       "svmhv/kvm rate"
 		for (k = 1; k <= nwl; k++) {
 			w = wl[k]
-			printf "%-30s %-5s", desc(w), "s"
+			printf "%-56s %-5s", desc(w), w ~ /^boot/ ? "s" : unit(w)
 			for (i = 1; i <= 2; i++) {
 				b = i == 1 ? "svmhv" : "kvm"
 				delete a
 				for (s = 1; s <= n[b, w]; s++)
-					a[s] = secs[b, w, s]
+					a[s] = w ~ /^boot/ ? secs[b, w, s] : rate[b, w, s]
 				if (n[b, w]) {
 					split(stat3(a, n[b, w]), f, " ")
-					printf " %7.3f/%7.3f/%7.3f", f[1], f[2], f[3]
+					printf " %8.2f/%8.2f/%8.2f", f[1], f[2], f[3]
 				} else {
-					printf " %23s", "-"
+					printf " %26s", "-"
 				}
 			}
 			if (nr[w]) {
@@ -195,17 +219,17 @@ function print_table(	k, w, a, b, i, s, f, rate, c) {
 
 function print_json(	k, w, i, b, a, s, sep, c) {
 	printf "{\n  \"clock\": \"%s\",\n  \"rounds\": %d,\n", clock, rounds
-	printf "  \"what\": \"Linux (the emulated host's kernel, the Linux test guest's initramfs, 512 MiB) from the VMM's start to its /init: vmctl on svmhv against QEMU -M pc on kvm_amd, in one boot of an emulated EPYC; and the exits of an idle 2-vCPU guest under vmctl\",\n"
+	printf "  \"what\": \"Linux (the emulated host's kernel, the Linux test guest's initramfs, 512 MiB) from the VMM's start to its /init, and virtio-blk (a raw image in the host's page cache) and virtio-net (a tap, TCP to the host) throughput timed in a 2-vCPU guest: vmctl on svmhv against QEMU -M pc on kvm_amd, in one boot of an emulated EPYC; and the exits of an idle 2-vCPU guest under vmctl\",\n"
 	printf "  \"workloads\": ["
 	for (k = 1; k <= nwl; k++) {
 		w = wl[k]
-		printf "%s\n    {\"name\": \"%s\", \"description\": \"%s\", \"unit\": \"boots/s\",\n      ",
-		       (k > 1 ? "," : ""), w, desc(w) " (vmctl vs QEMU)"
+		printf "%s\n    {\"name\": \"%s\", \"description\": \"%s\", \"unit\": \"%s\",\n      ",
+		       (k > 1 ? "," : ""), w, desc(w) " (vmctl vs QEMU)", unit(w)
 		for (i = 1; i <= 2; i++) {
 			b = i == 1 ? "svmhv" : "kvm"
 			delete a
 			for (s = 1; s <= n[b, w]; s++)
-				a[s] = 1 / secs[b, w, s]
+				a[s] = rate[b, w, s]
 			printf "%s,\n      ", json_stats(i == 1 ? "svmhv" : "kvm_amd", a, n[b, w])
 		}
 		delete a
