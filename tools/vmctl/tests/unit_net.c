@@ -1,26 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * virtio-net (virtio/net.c) behind the virtio-pci transport on a fake
- * guest RAM, with a SOCK_SEQPACKET socketpair standing in for the tap
- * (one message per frame, as a tap's read and write): --net option
- * parsing, the configuration space, feature negotiation (FEATURES_OK
- * refused for offloads without their checksum feature), transmit and
- * receive headers for each negotiated set, a frame waiting for a buffer,
- * too big for one, reset with buffers held (the transport's cancel()),
- * the tap's open errors and the generated MAC.
+ * virtio-net (virtio/net.c) behind the virtio-pci transport on the fake
+ * machine of vpci_fake.c, with a SOCK_SEQPACKET socketpair standing in
+ * for the tap (one message per frame, as a tap's read and write): --net
+ * option parsing, the configuration space, feature negotiation
+ * (FEATURES_OK refused for offloads without their checksum feature),
+ * transmit and receive headers for each negotiated set, a frame waiting
+ * for a buffer, too big for one, reset with buffers held (the transport's
+ * cancel()), the tap's open errors and the generated MAC.
  */
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "../net_opt.h"
-#include "../pci/pci_bus.h"
 #include "../virtio/net.h"
-#include "../virtio/virtio_pci.h"
 #include "unit.h"
+#include "vpci_fake.h"
 
-#define RAM	(1u << 20)
 #define QSIZE	16
 /* Rings of queue q at RING + q * 0x4000: descriptors, avail, used. */
 #define RING	0x10000u
@@ -29,12 +26,8 @@
 #define USED(q)	(DESC(q) + 0x2000u)
 #define BUF	0x40000u
 
-static uint8_t *ram;
-static struct guest_mem mem;
-static struct pci_bus bus;
-static struct virtio_pci vp;
+static struct vpci_fake fk;
 static struct vnet net;
-static uint64_t bar;
 static int peer = -1;		/* the host side of the fake tap */
 static uint16_t next_desc[2];
 
@@ -48,44 +41,12 @@ static int fake_msi(void *o, uint64_t a, uint32_t d)
 	return 1;
 }
 
-static uint64_t rd(uint64_t off, unsigned int len)
-{
-	uint8_t b[8] = { 0 };
-	uint64_t v = 0;
-
-	pci_bus_mmio(&bus, bar + off, false, b, len);
-	while (len--)
-		v = v << 8 | b[len];
-	return v;
-}
-
-static void wr(uint64_t off, unsigned int len, uint64_t v)
-{
-	uint8_t b[8];
-	unsigned int i;
-
-	for (i = 0; i < len; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
-	pci_bus_mmio(&bus, bar + off, true, b, len);
-}
-
-static void cfg_wr(unsigned int reg, unsigned int len, uint32_t v)
-{
-	pci_bus_cfg_write(&bus, 0x80000800u | (reg & 0xfc), reg & 3, len, v);
-}
-
-static uint32_t cfg_rd(unsigned int reg, unsigned int len)
-{
-	return pci_bus_cfg_read(&bus, 0x80000800u | (reg & 0xfc), reg & 3, len);
-}
-
 static void setup(bool offloads)
 {
-	struct virtio_host host = { .mem = &mem, .signal_msi = fake_msi };
+	struct virtio_host host = { .signal_msi = fake_msi };
 	struct virtio_device dev;
 	int sv[2];
 
-	memset(ram, 0, RAM);
 	next_desc[0] = next_desc[1] = 0;
 	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, sv) == 0,
 	      "net_fake_tap_socketpair");
@@ -93,53 +54,35 @@ static void setup(bool offloads)
 	CHECK(vnet_init(&net, sv[0], false, offloads, test_mac) == 0,
 	      "net_vnet_init");
 	vnet_device(&net, &dev);
-	pci_bus_init(&bus);
-	CHECK(virtio_pci_init(&vp, &dev, &host) == 0 &&
-	      pci_bus_add(&bus, &vp.pci) == 1, "net_vp_init_and_plug");
-	bar = pci_dev_bar_addr(&vp.pci, VIRTIO_PCI_BAR);
-	cfg_wr(PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	CHECK(vpci_fake_plug(&fk, &dev, &host), "net_vp_init_and_plug");
 }
 
 static void teardown(void)
 {
-	virtio_pci_stop(&vp);
+	virtio_pci_stop(&fk.vp);
 	vnet_close(&net);
-	virtio_pci_destroy(&vp);
+	virtio_pci_destroy(&fk.vp);
 	close(peer);
 	peer = -1;
 }
 
 static const uint64_t v1 = 1ull << VIRTIO_F_VERSION_1;
 
-/* Reset, ACK, DRIVER, @features, FEATURES_OK; the status read back. */
-static uint8_t negotiate(uint64_t features)
-{
-	wr(VPCI_STATUS, 1, 0);
-	wr(VPCI_STATUS, 1, VIRTIO_STATUS_ACKNOWLEDGE);
-	wr(VPCI_STATUS, 1, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-	wr(VPCI_GFSELECT, 4, 0);
-	wr(VPCI_GF, 4, (uint32_t)features);
-	wr(VPCI_GFSELECT, 4, 1);
-	wr(VPCI_GF, 4, (uint32_t)(features >> 32));
-	wr(VPCI_STATUS, 1, 0xb);
-	return (uint8_t)rd(VPCI_STATUS, 1);
-}
-
 static void driver_up(uint64_t features)
 {
 	unsigned int q;
 
-	negotiate(features);
-	memset(ram + RING, 0, 0x8000);	/* the driver's fresh rings */
+	vpci_negotiate(&fk, features);
+	memset(fk.ram + RING, 0, 0x8000);	/* the driver's fresh rings */
 	for (q = 0; q < 2; q++) {
-		wr(VPCI_Q_SELECT, 2, q);
-		wr(VPCI_Q_SIZE, 2, QSIZE);
-		wr(VPCI_Q_DESC, 8, DESC(q));
-		wr(VPCI_Q_DRIVER, 8, AVAIL(q));
-		wr(VPCI_Q_DEVICE, 8, USED(q));
-		wr(VPCI_Q_ENABLE, 2, 1);
+		vpci_wr(&fk, VPCI_Q_SELECT, 2, q);
+		vpci_wr(&fk, VPCI_Q_SIZE, 2, QSIZE);
+		vpci_wr(&fk, VPCI_Q_DESC, 8, DESC(q));
+		vpci_wr(&fk, VPCI_Q_DRIVER, 8, AVAIL(q));
+		vpci_wr(&fk, VPCI_Q_DEVICE, 8, USED(q));
+		vpci_wr(&fk, VPCI_Q_ENABLE, 2, 1);
 	}
-	wr(VPCI_STATUS, 1, 0xf);
+	vpci_wr(&fk, VPCI_STATUS, 1, 0xf);
 	next_desc[0] = next_desc[1] = 0;
 }
 
@@ -160,25 +103,25 @@ static void post(unsigned int q, const struct seg *s, unsigned int n)
 		d = (uint16_t)((head + i) % QSIZE);
 		flags = (uint16_t)((s[i].write ? VIRTQ_DESC_F_WRITE : 0) |
 				   (i + 1 < n ? VIRTQ_DESC_F_NEXT : 0));
-		memcpy(ram + DESC(q) + 16 * d, &a, 8);
-		memcpy(ram + DESC(q) + 16 * d + 8, &s[i].len, 4);
-		memcpy(ram + DESC(q) + 16 * d + 12, &flags, 2);
+		memcpy(fk.ram + DESC(q) + 16 * d, &a, 8);
+		memcpy(fk.ram + DESC(q) + 16 * d + 8, &s[i].len, 4);
+		memcpy(fk.ram + DESC(q) + 16 * d + 12, &flags, 2);
 		d = (uint16_t)((head + i + 1) % QSIZE);
-		memcpy(ram + DESC(q) + 16 * ((head + i) % QSIZE) + 14, &d, 2);
+		memcpy(fk.ram + DESC(q) + 16 * ((head + i) % QSIZE) + 14, &d, 2);
 	}
 	next_desc[q] = (uint16_t)((head + n) % QSIZE);
-	memcpy(&idx, ram + AVAIL(q) + 2, 2);
-	memcpy(ram + AVAIL(q) + 4 + 2 * (idx % QSIZE), &head, 2);
+	memcpy(&idx, fk.ram + AVAIL(q) + 2, 2);
+	memcpy(fk.ram + AVAIL(q) + 4 + 2 * (idx % QSIZE), &head, 2);
 	idx++;
-	memcpy(ram + AVAIL(q) + 2, &idx, 2);
-	virtio_pci_process_queue(&vp, q);
+	memcpy(fk.ram + AVAIL(q) + 2, &idx, 2);
+	virtio_pci_process_queue(&fk.vp, q);
 }
 
 static uint16_t used_idx(unsigned int q)
 {
 	uint16_t v;
 
-	memcpy(&v, ram + USED(q) + 2, 2);
+	memcpy(&v, fk.ram + USED(q) + 2, 2);
 	return v;
 }
 
@@ -186,7 +129,7 @@ static uint32_t used_len(unsigned int q, unsigned int i)
 {
 	uint32_t v;
 
-	memcpy(&v, ram + USED(q) + 4 + 8 * (i % QSIZE) + 4, 4);
+	memcpy(&v, fk.ram + USED(q) + 4 + 8 * (i % QSIZE) + 4, 4);
 	return v;
 }
 
@@ -254,19 +197,19 @@ static void unit_net_config(void)
 	bool mac_ok = true;
 
 	setup(true);
-	CHECK(cfg_rd(0, 4) == 0x10411af4 &&
-	      cfg_rd(PCI_REVISION_ID, 4) >> 8 == 0x020000,
+	CHECK(vpci_cfg_rd(&fk, 0, 4) == 0x10411af4 &&
+	      vpci_cfg_rd(&fk, PCI_REVISION_ID, 4) >> 8 == 0x020000,
 	      "net_pci_id_1041_class_ethernet");
 	for (i = 0; i < 6; i++)
-		mac_ok &= rd(VIRTIO_PCI_DEVICE + i, 1) == test_mac[i];
+		mac_ok &= vpci_rd(&fk, VIRTIO_PCI_DEVICE + i, 1) == test_mac[i];
 	CHECK(mac_ok, "net_config_mac");
-	CHECK(rd(VIRTIO_PCI_DEVICE + 6, 2) == VIRTIO_NET_S_LINK_UP,
+	CHECK(vpci_rd(&fk, VIRTIO_PCI_DEVICE + 6, 2) == VIRTIO_NET_S_LINK_UP,
 	      "net_config_status_link_up");
-	CHECK(rd(VPCI_NUM_QUEUES, 2) == 2, "net_two_queues");
-	wr(VPCI_DFSELECT, 4, 0);
-	df = rd(VPCI_DF, 4);
-	wr(VPCI_DFSELECT, 4, 1);
-	df |= rd(VPCI_DF, 4) << 32;
+	CHECK(vpci_rd(&fk, VPCI_NUM_QUEUES, 2) == 2, "net_two_queues");
+	vpci_wr(&fk, VPCI_DFSELECT, 4, 0);
+	df = vpci_rd(&fk, VPCI_DF, 4);
+	vpci_wr(&fk, VPCI_DFSELECT, 4, 1);
+	df |= vpci_rd(&fk, VPCI_DF, 4) << 32;
 	CHECK(df == (v1 | 1ull << VIRTIO_F_INDIRECT_DESC |
 		     1ull << VIRTIO_F_RING_EVENT_IDX |
 		     1ull << VIRTIO_NET_F_MAC | 1ull << VIRTIO_NET_F_STATUS |
@@ -279,8 +222,8 @@ static void unit_net_config(void)
 	teardown();
 
 	setup(false);
-	wr(VPCI_DFSELECT, 4, 0);
-	CHECK(rd(VPCI_DF, 4) == (1u << VIRTIO_NET_F_MAC |
+	vpci_wr(&fk, VPCI_DFSELECT, 4, 0);
+	CHECK(vpci_rd(&fk, VPCI_DF, 4) == (1u << VIRTIO_NET_F_MAC |
 				 1u << VIRTIO_NET_F_STATUS |
 				 1u << VIRTIO_F_INDIRECT_DESC |
 				 1u << VIRTIO_F_RING_EVENT_IDX),
@@ -293,9 +236,9 @@ static void unit_net_negotiation(void)
 	const uint64_t fok = VIRTIO_STATUS_FEATURES_OK;
 
 	setup(true);
-	CHECK(negotiate(v1 | 1ull << VIRTIO_NET_F_MAC) & fok,
+	CHECK(vpci_negotiate(&fk, v1 | 1ull << VIRTIO_NET_F_MAC) & fok,
 	      "net_features_ok_minimal");
-	CHECK(negotiate(v1 | 1ull << VIRTIO_NET_F_GUEST_CSUM |
+	CHECK(vpci_negotiate(&fk, v1 | 1ull << VIRTIO_NET_F_GUEST_CSUM |
 			1ull << VIRTIO_NET_F_GUEST_TSO4 |
 			1ull << VIRTIO_NET_F_CSUM |
 			1ull << VIRTIO_NET_F_HOST_TSO6) & fok &&
@@ -304,13 +247,13 @@ static void unit_net_negotiation(void)
 			       1ull << VIRTIO_NET_F_CSUM |
 			       1ull << VIRTIO_NET_F_HOST_TSO6),
 	      "net_features_ok_offloads_recorded");
-	CHECK(!(negotiate(v1 | 1ull << VIRTIO_NET_F_GUEST_TSO4) & fok),
+	CHECK(!(vpci_negotiate(&fk, v1 | 1ull << VIRTIO_NET_F_GUEST_TSO4) & fok),
 	      "net_guest_tso_without_guest_csum_refused");
-	CHECK(!(negotiate(v1 | 1ull << VIRTIO_NET_F_HOST_TSO6) & fok),
+	CHECK(!(vpci_negotiate(&fk, v1 | 1ull << VIRTIO_NET_F_HOST_TSO6) & fok),
 	      "net_host_tso_without_csum_refused");
-	CHECK(!(negotiate(v1 | 1ull << VIRTIO_NET_F_MRG_RXBUF) & fok),
+	CHECK(!(vpci_negotiate(&fk, v1 | 1ull << VIRTIO_NET_F_MRG_RXBUF) & fok),
 	      "net_mrg_rxbuf_not_offered_refused");
-	wr(VPCI_STATUS, 1, 0);
+	vpci_wr(&fk, VPCI_STATUS, 1, 0);
 	CHECK(net.features == 0, "net_reset_clears_features");
 	teardown();
 }
@@ -332,9 +275,9 @@ static void unit_net_tx(void)
 	driver_up(v1);
 	/* Header split 5 + 7 bytes, 1000-byte frame in two pieces. */
 	h.flags = 0;
-	memcpy(ram + BUF, &h, VNET_HDR_LEN);
+	memcpy(fk.ram + BUF, &h, VNET_HDR_LEN);
 	for (i = 0; i < 1000; i++)
-		ram[BUF + 0x100 + i] = (uint8_t)(i * 7);
+		fk.ram[BUF + 0x100 + i] = (uint8_t)(i * 7);
 	{
 		struct seg s[] = { { BUF, 5, false }, { BUF + 5, 7, false },
 				   { BUF + 0x100, 300, false },
@@ -354,7 +297,7 @@ static void unit_net_tx(void)
 
 	/* NEEDS_CSUM without VIRTIO_NET_F_CSUM: dropped, still completed. */
 	h = hdr(VIRTIO_NET_HDR_F_NEEDS_CSUM, 0);
-	memcpy(ram + BUF, &h, VNET_HDR_LEN);
+	memcpy(fk.ram + BUF, &h, VNET_HDR_LEN);
 	{
 		struct seg s[] = { { BUF, VNET_HDR_LEN + 60, false } };
 		post(VNET_TX_QUEUE, s, 1);
@@ -376,7 +319,7 @@ static void unit_net_tx(void)
 	driver_up(csum);
 	h = hdr(VIRTIO_NET_HDR_F_NEEDS_CSUM | VIRTIO_NET_HDR_F_DATA_VALID,
 		VIRTIO_NET_HDR_GSO_TCPV4);
-	memcpy(ram + BUF, &h, VNET_HDR_LEN);
+	memcpy(fk.ram + BUF, &h, VNET_HDR_LEN);
 	{
 		struct seg s[] = { { BUF, VNET_HDR_LEN + 1500, false } };
 		post(VNET_TX_QUEUE, s, 1);
@@ -390,14 +333,14 @@ static void unit_net_tx(void)
 	      "net_tx_csum_and_tso4_passed_through");
 	/* TCPv6 GSO without HOST_TSO6, and ECN: dropped. */
 	h = hdr(VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV6);
-	memcpy(ram + BUF, &h, VNET_HDR_LEN);
+	memcpy(fk.ram + BUF, &h, VNET_HDR_LEN);
 	{
 		struct seg s[] = { { BUF, VNET_HDR_LEN + 100, false } };
 		post(VNET_TX_QUEUE, s, 1);
 	}
 	h = hdr(VIRTIO_NET_HDR_F_NEEDS_CSUM,
 		VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN);
-	memcpy(ram + BUF, &h, VNET_HDR_LEN);
+	memcpy(fk.ram + BUF, &h, VNET_HDR_LEN);
 	{
 		struct seg s[] = { { BUF, VNET_HDR_LEN + 100, false } };
 		post(VNET_TX_QUEUE, s, 1);
@@ -407,45 +350,45 @@ static void unit_net_tx(void)
 	      "net_tx_gso_not_negotiated_dropped");
 	/* 100 one-byte segments: more than writev is given, copied. */
 	h = hdr(0, 0);
-	memcpy(ram + BUF, &h, VNET_HDR_LEN);
+	memcpy(fk.ram + BUF, &h, VNET_HDR_LEN);
 	{
 		struct seg s[1 + 100];
 
 		s[0] = (struct seg){ BUF, VNET_HDR_LEN, false };
 		for (i = 0; i < 100; i++) {
 			s[1 + i] = (struct seg){ BUF + 0x100 + i, 1, false };
-			ram[BUF + 0x100 + i] = (uint8_t)(i + 1);
+			fk.ram[BUF + 0x100 + i] = (uint8_t)(i + 1);
 		}
-		wr(VPCI_STATUS, 1, 0);
+		vpci_wr(&fk, VPCI_STATUS, 1, 0);
 		/* A longer queue for this chain. */
-		negotiate(v1);
-		wr(VPCI_Q_SELECT, 2, 0);
-		wr(VPCI_Q_SIZE, 2, QSIZE);
-		wr(VPCI_Q_DESC, 8, DESC(0));
-		wr(VPCI_Q_DRIVER, 8, AVAIL(0));
-		wr(VPCI_Q_DEVICE, 8, USED(0));
-		wr(VPCI_Q_ENABLE, 2, 1);
-		wr(VPCI_Q_SELECT, 2, 1);
-		wr(VPCI_Q_SIZE, 2, 128);
-		wr(VPCI_Q_DESC, 8, DESC(1));
-		wr(VPCI_Q_DRIVER, 8, AVAIL(1));
-		wr(VPCI_Q_DEVICE, 8, USED(1));
-		wr(VPCI_Q_ENABLE, 2, 1);
-		wr(VPCI_STATUS, 1, 0xf);
+		vpci_negotiate(&fk, v1);
+		vpci_wr(&fk, VPCI_Q_SELECT, 2, 0);
+		vpci_wr(&fk, VPCI_Q_SIZE, 2, QSIZE);
+		vpci_wr(&fk, VPCI_Q_DESC, 8, DESC(0));
+		vpci_wr(&fk, VPCI_Q_DRIVER, 8, AVAIL(0));
+		vpci_wr(&fk, VPCI_Q_DEVICE, 8, USED(0));
+		vpci_wr(&fk, VPCI_Q_ENABLE, 2, 1);
+		vpci_wr(&fk, VPCI_Q_SELECT, 2, 1);
+		vpci_wr(&fk, VPCI_Q_SIZE, 2, 128);
+		vpci_wr(&fk, VPCI_Q_DESC, 8, DESC(1));
+		vpci_wr(&fk, VPCI_Q_DRIVER, 8, AVAIL(1));
+		vpci_wr(&fk, VPCI_Q_DEVICE, 8, USED(1));
+		vpci_wr(&fk, VPCI_Q_ENABLE, 2, 1);
+		vpci_wr(&fk, VPCI_STATUS, 1, 0xf);
 		/* post() assumes QSIZE entries; 101 fit in 128 from 0. */
 		for (i = 0; i < 101; i++) {
 			uint64_t a = s[i].gpa;
 			uint16_t fl = i < 100 ? VIRTQ_DESC_F_NEXT : 0;
 			uint16_t nx = (uint16_t)(i + 1), idx = 1, head = 0;
 
-			memcpy(ram + DESC(1) + 16 * i, &a, 8);
-			memcpy(ram + DESC(1) + 16 * i + 8, &s[i].len, 4);
-			memcpy(ram + DESC(1) + 16 * i + 12, &fl, 2);
-			memcpy(ram + DESC(1) + 16 * i + 14, &nx, 2);
-			memcpy(ram + AVAIL(1) + 4, &head, 2);
-			memcpy(ram + AVAIL(1) + 2, &idx, 2);
+			memcpy(fk.ram + DESC(1) + 16 * i, &a, 8);
+			memcpy(fk.ram + DESC(1) + 16 * i + 8, &s[i].len, 4);
+			memcpy(fk.ram + DESC(1) + 16 * i + 12, &fl, 2);
+			memcpy(fk.ram + DESC(1) + 16 * i + 14, &nx, 2);
+			memcpy(fk.ram + AVAIL(1) + 4, &head, 2);
+			memcpy(fk.ram + AVAIL(1) + 2, &idx, 2);
 		}
-		virtio_pci_process_queue(&vp, 1);
+		virtio_pci_process_queue(&fk.vp, 1);
 	}
 	n = recv(peer, got, sizeof(got), 0);
 	same = n == VNET_HDR_LEN + 100;
@@ -475,7 +418,7 @@ static bool frame_at(uint32_t gpa, unsigned int len, uint8_t seed)
 	unsigned int i;
 
 	for (i = 0; i < len; i++)
-		if (ram[gpa + VNET_HDR_LEN + i] != (uint8_t)(seed + i))
+		if (fk.ram[gpa + VNET_HDR_LEN + i] != (uint8_t)(seed + i))
 			return false;
 	return true;
 }
@@ -508,7 +451,7 @@ static void unit_net_rx(void)
 	CHECK(vnet_rx_poll(&net) == 1 && used_idx(VNET_RX_QUEUE) == 1 &&
 	      used_len(VNET_RX_QUEUE, 0) == VNET_HDR_LEN + 60 &&
 	      frame_at(BUF, 60, 1), "net_rx_frame_into_oldest_buffer");
-	memcpy(&g, ram + BUF, sizeof(g));
+	memcpy(&g, fk.ram + BUF, sizeof(g));
 	CHECK(g.flags == 0 && g.gso_type == 0 && g.num_buffers == 1,
 	      "net_rx_no_guest_csum_flags_0_num_buffers_1");
 	/* Too big for the buffer: dropped, the buffer kept. */
@@ -532,9 +475,9 @@ static void unit_net_rx(void)
 
 	/* Reset with a buffer held: cancel() gives it back (the transport
 	 * waits for it, so this returning at all is the test). */
-	wr(VPCI_STATUS, 1, 0);
-	CHECK(rd(VPCI_STATUS, 1) == 0 && net.rx_count == 0 &&
-	      vp.inflight == 0 && !net.cancelled,
+	vpci_wr(&fk, VPCI_STATUS, 1, 0);
+	CHECK(vpci_rd(&fk, VPCI_STATUS, 1) == 0 && net.rx_count == 0 &&
+	      fk.vp.inflight == 0 && !net.cancelled,
 	      "net_reset_returns_held_buffers");
 
 	/* GUEST_CSUM and GUEST_TSO4: both kinds pass, RSC_INFO does not. */
@@ -548,7 +491,7 @@ static void unit_net_rx(void)
 	CHECK(vnet_rx_poll(&net) == 1 && used_len(VNET_RX_QUEUE, 0) ==
 	      VNET_HDR_LEN + 8000 && frame_at(BUF, 8000, 6),
 	      "net_rx_gso_frame_with_guest_tso4");
-	memcpy(&g, ram + BUF, sizeof(g));
+	memcpy(&g, fk.ram + BUF, sizeof(g));
 	CHECK(g.flags == VIRTIO_NET_HDR_F_NEEDS_CSUM &&
 	      g.gso_type == VIRTIO_NET_HDR_GSO_TCPV4 && g.gso_size == 1448 &&
 	      g.csum_start == 34 && g.csum_offset == 16 && g.num_buffers == 1,
@@ -577,7 +520,7 @@ static void unit_net_rx(void)
 	{
 		unsigned int i;
 
-		for (i = 0; i < 500 && __atomic_load_n(ram + USED(0) + 2,
+		for (i = 0; i < 500 && __atomic_load_n(fk.ram + USED(0) + 2,
 						       __ATOMIC_ACQUIRE) != 1; i++)
 			usleep(2000);
 	}
@@ -587,8 +530,8 @@ static void unit_net_rx(void)
 		struct seg s[] = { { BUF, 1526, true } };
 		post(VNET_RX_QUEUE, s, 1);
 	}
-	wr(VPCI_STATUS, 1, 0);
-	CHECK(net.rx_count == 0 && vp.inflight == 0,
+	vpci_wr(&fk, VPCI_STATUS, 1, 0);
+	CHECK(net.rx_count == 0 && fk.vp.inflight == 0,
 	      "net_reset_with_thread_running");
 	teardown();
 }
@@ -623,18 +566,15 @@ static void unit_net_tap(void)
 
 void unit_net(void)
 {
-	ram = mmap(NULL, RAM, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (ram == MAP_FAILED) {
+	if (!vpci_fake_ram(&fk)) {
 		CHECK(false, "net_ram");
 		return;
 	}
-	mem = (struct guest_mem){ .host = ram, .low = RAM };
 	unit_net_options();
 	unit_net_config();
 	unit_net_negotiation();
 	unit_net_tx();
 	unit_net_rx();
 	unit_net_tap();
-	munmap(ram, RAM);
+	vpci_fake_ram_free(&fk);
 }
