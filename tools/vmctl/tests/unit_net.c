@@ -446,7 +446,7 @@ static void unit_net_rx(void)
 		struct seg s[] = { { BUF + 0x1000, 1526, true } };
 		post(VNET_RX_QUEUE, s, 1);
 	}
-	CHECK(used_idx(VNET_RX_QUEUE) == 0 && net.rx_count == 2,
+	CHECK(used_idx(VNET_RX_QUEUE) == 0 && held_rx_count(&net.held) == 2,
 	      "net_rx_buffers_held_until_a_frame");
 	CHECK(vnet_rx_poll(&net) == 1 && used_idx(VNET_RX_QUEUE) == 1 &&
 	      used_len(VNET_RX_QUEUE, 0) == VNET_HDR_LEN + 60 &&
@@ -469,15 +469,15 @@ static void unit_net_rx(void)
 	send_frame(hdr(VIRTIO_NET_HDR_F_NEEDS_CSUM, 0), 100, 4);
 	send_frame(hdr(0, VIRTIO_NET_HDR_GSO_TCPV4), 100, 5);
 	CHECK(vnet_rx_poll(&net) == 0 && used_idx(VNET_RX_QUEUE) == 2 &&
-	      net.rx_dropped == 3 && net.rx_count == 1,
+	      net.rx_dropped == 3 && held_rx_count(&net.held) == 1,
 	      "net_rx_offloads_not_negotiated_dropped");
 	CHECK(recv(peer, junk, sizeof(junk), 0) < 0, "net_rx_nothing_echoed");
 
 	/* Reset with a buffer held: cancel() gives it back (the transport
 	 * waits for it, so this returning at all is the test). */
 	vpci_wr(&fk, VPCI_STATUS, 1, 0);
-	CHECK(vpci_rd(&fk, VPCI_STATUS, 1) == 0 && net.rx_count == 0 &&
-	      fk.vp.inflight == 0 && !net.cancelled,
+	CHECK(vpci_rd(&fk, VPCI_STATUS, 1) == 0 && held_rx_count(&net.held) == 0 &&
+	      fk.vp.inflight == 0 && !net.held.cancelled,
 	      "net_reset_returns_held_buffers");
 
 	/* GUEST_CSUM and GUEST_TSO4: both kinds pass, RSC_INFO does not. */
@@ -531,7 +531,7 @@ static void unit_net_rx(void)
 		post(VNET_RX_QUEUE, s, 1);
 	}
 	vpci_wr(&fk, VPCI_STATUS, 1, 0);
-	CHECK(net.rx_count == 0 && fk.vp.inflight == 0,
+	CHECK(held_rx_count(&net.held) == 0 && fk.vp.inflight == 0,
 	      "net_reset_with_thread_running");
 	teardown();
 }

@@ -32,12 +32,9 @@
 #include <fcntl.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -257,30 +254,6 @@ drop:
 
 /* ---- Receive ---------------------------------------------------------- */
 
-static void wake(struct vnet *n)
-{
-	uint64_t one = 1;
-
-	if (n->wake_fd >= 0 && write(n->wake_fd, &one, sizeof(one)) < 0)
-		return;	/* counter full: already awake */
-}
-
-/* A buffer taken but not used goes back to the front, unless a reset
- * came meanwhile. */
-static void give_back(struct vnet *n, struct virtio_req *req)
-{
-	pthread_mutex_lock(&n->lock);
-	if (n->cancelled) {
-		pthread_mutex_unlock(&n->lock);
-		req->complete(req, 0);
-		return;
-	}
-	n->rx_head = (n->rx_head + VNET_QUEUE_SIZE - 1) % VNET_QUEUE_SIZE;
-	n->rx[n->rx_head] = req;
-	n->rx_count++;
-	pthread_mutex_unlock(&n->lock);
-}
-
 /*
  * One frame of @len bytes (header included) in rx_buf into @req.  Without
  * VIRTIO_NET_F_MRG_RXBUF the whole frame goes into one buffer (5.1.6.3.1:
@@ -313,20 +286,10 @@ unsigned int vnet_rx_poll(struct vnet *n)
 	struct virtio_req *req;
 	ssize_t len;
 
-	for (;;) {
-		pthread_mutex_lock(&n->lock);
-		if (!n->rx_count || n->cancelled) {
-			pthread_mutex_unlock(&n->lock);
-			break;
-		}
-		req = n->rx[n->rx_head];
-		n->rx_head = (n->rx_head + 1) % VNET_QUEUE_SIZE;
-		n->rx_count--;
-		pthread_mutex_unlock(&n->lock);
-
+	while ((req = held_rx_take(&n->held))) {
 		len = read(n->fd, n->rx_buf, VNET_BUF_SIZE);
 		if (len < 0) {
-			give_back(n, req);
+			held_rx_give_back(&n->held, req);
 			break;		/* EAGAIN: nothing more now */
 		}
 		if (rx_frame(n, req, (size_t)len)) {
@@ -334,40 +297,15 @@ unsigned int vnet_rx_poll(struct vnet *n)
 			done++;
 		} else {
 			__atomic_add_fetch(&n->rx_dropped, 1, __ATOMIC_RELAXED);
-			give_back(n, req);
+			held_rx_give_back(&n->held, req);
 		}
 	}
 	return done;
 }
 
-static void *rx_thread(void *arg)
+static void drain(void *opaque)
 {
-	struct vnet *n = arg;
-	struct pollfd p[2];
-	uint64_t v;
-	bool want;
-
-	while (!__atomic_load_n(&n->stopping, __ATOMIC_ACQUIRE)) {
-		pthread_mutex_lock(&n->lock);
-		want = n->rx_count && !n->cancelled;
-		pthread_mutex_unlock(&n->lock);
-		/* No buffer: leave the frames in the tap's queue. */
-		p[0] = (struct pollfd){ .fd = n->wake_fd, .events = POLLIN };
-		p[1] = (struct pollfd){ .fd = want ? n->fd : -1,
-					.events = POLLIN };
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (p[0].revents && read(n->wake_fd, &v, sizeof(v)) < 0)
-			v = 0;
-		if (p[1].revents & POLLIN)
-			vnet_rx_poll(n);
-		else if (p[1].revents)
-			usleep(10000);	/* POLLERR: tap gone, do not spin */
-	}
-	return NULL;
+	vnet_rx_poll(opaque);
 }
 
 /* ---- The device -------------------------------------------------------- */
@@ -419,43 +357,21 @@ static int features_ok(void *opaque, uint64_t f)
 static void submit(void *opaque, unsigned int queue, struct virtio_req *req)
 {
 	struct vnet *n = opaque;
-	bool first;
 
 	if (queue == VNET_TX_QUEUE) {
 		tx(n, req);
 		return;
 	}
 	/* 5.1.6.3: a receive buffer, kept until a frame arrives. */
-	pthread_mutex_lock(&n->lock);
-	if (n->cancelled || n->rx_count == VNET_QUEUE_SIZE) {
-		pthread_mutex_unlock(&n->lock);
-		req->complete(req, 0);
-		return;
-	}
-	n->rx[(n->rx_head + n->rx_count) % VNET_QUEUE_SIZE] = req;
-	first = ++n->rx_count == 1;
-	pthread_mutex_unlock(&n->lock);
-	if (first)
-		wake(n);
+	held_rx_add(&n->held, req);
 }
 
 /* The transport's reset began: every held buffer back. */
 static void cancel(void *opaque)
 {
 	struct vnet *n = opaque;
-	struct virtio_req *req;
 
-	pthread_mutex_lock(&n->lock);
-	n->cancelled = true;
-	while (n->rx_count) {
-		req = n->rx[n->rx_head];
-		n->rx_head = (n->rx_head + 1) % VNET_QUEUE_SIZE;
-		n->rx_count--;
-		pthread_mutex_unlock(&n->lock);
-		req->complete(req, 0);
-		pthread_mutex_lock(&n->lock);
-	}
-	pthread_mutex_unlock(&n->lock);
+	held_rx_cancel(&n->held);
 }
 
 /* 2.4: back to no features; the tap to no offloads. */
@@ -468,9 +384,7 @@ static void reset(void *opaque)
 	 * does not negotiate. */
 	if (n->is_tap)
 		ioctl(n->fd, TUNSETOFFLOAD, 0);
-	pthread_mutex_lock(&n->lock);
-	n->cancelled = false;
-	pthread_mutex_unlock(&n->lock);
+	held_rx_reset(&n->held);
 }
 
 int vnet_init(struct vnet *n, int fd, bool is_tap, bool offloads,
@@ -478,7 +392,6 @@ int vnet_init(struct vnet *n, int fd, bool is_tap, bool offloads,
 {
 	memset(n, 0, sizeof(*n));
 	n->fd = fd;
-	n->wake_fd = -1;
 	n->is_tap = is_tap;
 	n->offloads = offloads;
 	memcpy(n->mac, mac, 6);
@@ -487,11 +400,11 @@ int vnet_init(struct vnet *n, int fd, bool is_tap, bool offloads,
 	n->offered = 1ull << VIRTIO_NET_F_MAC | 1ull << VIRTIO_NET_F_STATUS;
 	if (offloads)
 		n->offered |= OFFLOAD_FEATURES;
-	pthread_mutex_init(&n->lock, NULL);
 	n->rx_buf = malloc(VNET_BUF_SIZE);
 	n->tx_buf = malloc(VNET_BUF_SIZE);
-	n->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (!n->rx_buf || !n->tx_buf || n->wake_fd < 0)
+	n->held_made = true;
+	if (held_rx_init(&n->held, VNET_QUEUE_SIZE, fd, drain, n) < 0 ||
+	    !n->rx_buf || !n->tx_buf)
 		return -1;
 	return 0;
 }
@@ -516,38 +429,18 @@ void vnet_device(struct vnet *n, struct virtio_device *dev)
 
 int vnet_start(struct vnet *n)
 {
-	sigset_t all, old;
-	int e;
-
-	/* No signal for this thread (the stop signals are vCPU 0's). */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	e = pthread_create(&n->thread, NULL, rx_thread, n);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (e) {
-		errno = e;
-		return -1;
-	}
-	n->thread_started = true;
-	return 0;
+	return held_rx_start(&n->held);
 }
 
 void vnet_close(struct vnet *n)
 {
-	if (n->thread_started) {
-		__atomic_store_n(&n->stopping, true, __ATOMIC_RELEASE);
-		wake(n);
-		pthread_join(n->thread, NULL);
-		n->thread_started = false;
-	}
-	cancel(n);
-	if (n->wake_fd >= 0)
-		close(n->wake_fd);
+	if (n->held_made)
+		held_rx_destroy(&n->held);
+	n->held_made = false;
 	if (n->fd >= 0)
 		close(n->fd);
-	n->wake_fd = n->fd = -1;
+	n->fd = -1;
 	free(n->rx_buf);
 	free(n->tx_buf);
 	n->rx_buf = n->tx_buf = NULL;
-	pthread_mutex_destroy(&n->lock);
 }

@@ -14,13 +14,13 @@
  *  - transmit: the transport's device thread calls submit() for each
  *    chain of transmitq1; it writes the frame to the tap (non-blocking)
  *    and completes at once.
- *  - receive: submit() for receiveq1 only queues the buffer (@rx, under
- *    @lock).  The device's own thread polls the tap while it holds
- *    buffers, reads each frame into a private buffer, checks and fixes
- *    the header for the negotiated features, copies it into the oldest
- *    buffer and completes that.  With no buffer it stops reading: the
- *    tap's own queue (bounded, tx_queue_len frames) drops what does not
- *    fit, so nothing blocks and no vCPU ever waits for the tap.
+ *  - receive: submit() for receiveq1 only holds the buffer (held_rx.h).
+ *    The device's own thread polls the tap while it holds buffers, reads
+ *    each frame into a private buffer, checks and fixes the header for
+ *    the negotiated features, copies it into the oldest buffer and
+ *    completes that.  With no buffer it stops reading: the tap's own
+ *    queue (bounded, tx_queue_len frames) drops what does not fit, so
+ *    nothing blocks and no vCPU ever waits for the tap.
  *  - reset: the transport's cancel() hands every held buffer back
  *    (completed with 0 bytes, dropped by the transport) and refuses new
  *    ones until reset().
@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "held_rx.h"
 #include "virtio_pci.h"
 
 /* Feature bits (5.1.3). */
@@ -90,16 +91,9 @@ struct vnet {
 	bool is_tap;			/* @fd is a tap: ioctls apply */
 	uint64_t offered;		/* device feature bits */
 	uint64_t features;		/* negotiated; atomic */
-	pthread_mutex_t lock;
-	/* Receive buffers waiting for a frame, oldest at @rx_head. */
-	struct virtio_req *rx[VNET_QUEUE_SIZE];
-	unsigned int rx_head, rx_count;
-	bool cancelled;			/* between cancel() and reset() */
-	/* The receive thread. */
-	int wake_fd;
-	bool stopping;			/* atomic */
-	bool thread_started;
-	pthread_t thread;
+	/* Receive buffers waiting for a frame, and the receive thread. */
+	struct held_rx held;
+	bool held_made;
 	uint8_t *rx_buf;		/* VNET_BUF_SIZE, receive thread only */
 	uint8_t *tx_buf;		/* VNET_BUF_SIZE, transmit only */
 	/* Statistics, atomic. */
