@@ -27,6 +27,7 @@
 #include "signals.h"
 #include "virtio/blk.h"
 #include "virtio/net.h"
+#include "virtio/console.h"
 #include "virtio/rng.h"
 
 #define NS_PER_S	1000000000ull
@@ -521,6 +522,101 @@ static void destroy_net(struct machine *m)
 	m->nnets = 0;
 }
 
+/*
+ * --vconsole: a virtio-console function on the SMP PC's PCI bus
+ * (virtio/console.h), its port on a pseudo-terminal or a log file.
+ * Output runs on the transport's device thread, input on the device's
+ * own; neither is a vCPU's.
+ */
+struct machine_vcons {
+	struct virtio_pci vp;
+	struct vcons cons;
+	bool cons_made, vp_made;
+};
+
+static int add_vconsole(struct machine *m, const struct vcons_opt *o)
+{
+	struct virtio_host host = {
+		.opaque = m, .mem = &m->mem,
+		.signal_msi = host_signal_msi,
+		.intx_changed = host_intx_changed,
+		.log = host_log,
+	};
+	struct virtio_device dev;
+	struct machine_vcons *mc;
+	char name[256], err[300];
+	int fd, hold, slot;
+
+	fd = vcons_open(o, name, sizeof(name), &hold, err, sizeof(err));
+	if (fd < 0) {
+		msg("--vconsole: %s", err);
+		return -1;
+	}
+	mc = calloc(1, sizeof(*mc));
+	if (!mc) {
+		close(fd);
+		if (hold >= 0)
+			close(hold);
+		msg("--vconsole: out of memory");
+		return -1;
+	}
+	m->vcons = mc;
+	mc->cons_made = true;
+	if (vcons_init(&mc->cons, fd, hold, o->kind == VCONS_PTY) < 0) {
+		msg("cannot set up virtio-console: %s", strerror(errno));
+		return -1;
+	}
+	if (vm_check_cap(m->vm, SVMHV_CAP_IOEVENTFD) > 0)
+		host.ioeventfd = host_ioeventfd;
+	if (vm_check_cap(m->vm, SVMHV_CAP_IRQFD) > 0)
+		host.irqfd = host_irqfd;
+	vcons_device(&mc->cons, &dev);
+	mc->vp_made = true;
+	if (virtio_pci_init(&mc->vp, &dev, &host) < 0) {
+		msg("cannot set up virtio-console: %s", strerror(errno));
+		return -1;
+	}
+	slot = pc_board_add_pci(&m->board, &mc->vp.pci);
+	if (slot < 0) {
+		msg("--vconsole: no free slot on PCI bus 0");
+		return -1;
+	}
+	if (virtio_pci_start(&mc->vp) < 0 || vcons_start(&mc->cons) < 0) {
+		msg("cannot start the virtio-console threads: %s",
+		    strerror(errno));
+		return -1;
+	}
+	/* Where to find it: the pty's name is new on every run. */
+	msg("virtio console (hvc0) on %s%s", name,
+	    o->kind == VCONS_LOG ? " (output only)" : "");
+	if (m->vcpu[0].cfg->verbose)
+		msg("virtio-console: PCI 00:%02x.0, BAR0 0x%" PRIx64 ", GSI %u",
+		    slot, pci_dev_bar_addr(&mc->vp.pci, VIRTIO_PCI_BAR),
+		    mc->vp.pci.gsi);
+	return 0;
+}
+
+static void destroy_vconsole(struct machine *m)
+{
+	struct machine_vcons *mc = m->vcons;
+
+	if (!mc)
+		return;
+	if (mc->vp_made)
+		virtio_pci_stop(&mc->vp);
+	if (mc->cons_made) {
+		if (m->vcpu[0].cfg && m->vcpu[0].cfg->verbose)
+			msg("virtio-console: %" PRIu64 " bytes in, %" PRIu64
+			    " out (%" PRIu64 " dropped)", mc->cons.rx_bytes,
+			    mc->cons.tx_bytes, mc->cons.tx_dropped);
+		vcons_close(&mc->cons);
+	}
+	if (mc->vp_made)
+		virtio_pci_destroy(&mc->vp);
+	free(mc);
+	m->vcons = NULL;
+}
+
 /* ---- --disk: virtio-blk functions (virtio/blk.h) ---- */
 
 /* Descriptors per queue: a chain without indirect descriptors holds the
@@ -726,6 +822,16 @@ int machine_init(struct machine *m, struct vm *vm, const struct run_config *cfg,
 	}
 	if (cfg->ndisks && add_disks(m, cfg) < 0)
 		return -1;
+	if (cfg->vconsole && cfg->vconsole->kind != VCONS_NONE) {
+		if (!lapic) {
+			msg("--vconsole needs svmhv's in-kernel local APIC"
+			    " (SVMHV_CAP_LAPIC): PCI devices are on the SMP PC"
+			    " only");
+			return -1;
+		}
+		if (add_vconsole(m, cfg->vconsole) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -771,6 +877,7 @@ int machine_run(struct machine *m)
 
 void machine_destroy(struct machine *m)
 {
+	destroy_vconsole(m);
 	remove_disks(m);
 	destroy_net(m);
 	if (m->rng) {

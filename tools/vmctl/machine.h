@@ -44,6 +44,7 @@
 struct vblk;
 
 struct machine_net;
+struct machine_vcons;
 
 struct machine {
 	pthread_mutex_t lock;
@@ -74,6 +75,7 @@ struct machine {
 	struct virtio_pci *rng;		/* --rng */
 	struct machine_net *net[VMCTL_MAX_NETS];	/* --net */
 	unsigned int nnets;
+	struct machine_vcons *vcons;	/* --vconsole */
 };
 
 /* Set up the board (the SMP PC when @lapic) for @vm's vCPUs, the timer

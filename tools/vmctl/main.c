@@ -45,6 +45,7 @@
 #include "stat.h"
 #include "vcpu.h"
 #include "vcpu_cpuid.h"
+#include "virtio/console.h"
 #include "vm.h"
 
 #define VMCTL_VERSION	"1.0"
@@ -58,6 +59,7 @@
 #define OPT_DISK		0x111
 #define OPT_RNG			0x101
 #define OPT_NET			0x110
+#define OPT_VCONSOLE		0x112
 
 struct config {
 	uint64_t mem;
@@ -77,6 +79,7 @@ struct config {
 	bool rng;		/* --rng: virtio-rng on PCI */
 	struct net_opt nets[VMCTL_MAX_NETS];	/* --net */
 	unsigned int nnets;
+	struct vcons_opt vconsole;	/* --vconsole: virtio-console */
 	struct cpu_features_req features;
 	const char *device;
 	const char *image;
@@ -91,7 +94,7 @@ static void help(void)
 "Usage: vmctl start [OPTIONS] IMAGE\n"
 "       vmctl start -k KERNEL [-i INITRD] [-p CMDLINE] [-m SIZE] [-c N]\n"
 "                   [--cpu-features LIST] [--rng] [--disk PATH[,ro]]...\n"
-"                   [--net tap=NAME[,mac=MAC]]...\n"
+"                   [--net tap=NAME[,mac=MAC]]... [--vconsole pty|log=PATH]\n"
 "       vmctl list\n"
 "       vmctl stat [--once] [--interval SECONDS]\n"
 "       vmctl --help | --version\n"
@@ -156,6 +159,12 @@ static void help(void)
 "                       (locally administered, the same every run).  Up to\n"
 "                       4; a tap that cannot be opened is status 1.  Needs\n"
 "                       -k and the SMP PC, as --rng\n"
+"      --vconsole pty|log=PATH\n"
+"                       give the guest a virtio-console (virtio 1.2\n"
+"                       console device on PCI; Linux's /dev/hvc0): pty\n"
+"                       allocates a pseudo-terminal, named on stderr, for\n"
+"                       its output and input; log=PATH appends its output\n"
+"                       to PATH.  Needs -k and the SMP PC, as --rng\n"
 "  -M, --mode MODE      real, protected or long (default long)\n"
 "  -l, --load ADDR      load address of a flat image, 0x-hex or decimal\n"
 "                       (default 0x1000; not allowed for ELF images)\n"
@@ -227,6 +236,7 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 		{ "rng",	no_argument,	   NULL, OPT_RNG },
 		{ "net",	required_argument, NULL, OPT_NET },
 		{ "disk",	required_argument, NULL, OPT_DISK },
+		{ "vconsole",	required_argument, NULL, OPT_VCONSOLE },
 		{ "mode",	required_argument, NULL, 'M' },
 		{ "load",	required_argument, NULL, 'l' },
 		{ "entry",	required_argument, NULL, 'e' },
@@ -292,6 +302,14 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 				return usage_error("invalid --net '%s': %s",
 						   optarg, why);
 			cfg->nnets++;
+			break;
+		case OPT_VCONSOLE:
+			if (cfg->vconsole.kind != VCONS_NONE)
+				return usage_error("at most one --vconsole");
+			if (vcons_opt_parse(optarg, &cfg->vconsole, why,
+					    sizeof(why)) < 0)
+				return usage_error("invalid --vconsole '%s': %s",
+						   optarg, why);
 			break;
 		case OPT_DISK:
 			if (cfg->ndisks == VMCTL_MAX_DISKS)
@@ -360,10 +378,12 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 		if (cfg->strict_io)
 			return usage_error("--strict-io does not apply to"
 					   " --kernel: Linux probes ports");
-		if (cfg->ndisks + cfg->nnets + cfg->rng > VMCTL_MAX_PCI_DEVICES)
-			return usage_error("%u --disk, %u --net and --rng do not"
-					   " fit on PCI bus 0: %d devices at"
-					   " most", cfg->ndisks, cfg->nnets,
+		if (cfg->ndisks + cfg->nnets + cfg->rng +
+		    (cfg->vconsole.kind != VCONS_NONE) > VMCTL_MAX_PCI_DEVICES)
+			return usage_error("%u --disk, %u --net, --rng and"
+					   " --vconsole do not fit on PCI bus"
+					   " 0: %d devices at most",
+					   cfg->ndisks, cfg->nnets,
 					   VMCTL_MAX_PCI_DEVICES);
 		if (!cfg->mem_set)
 			cfg->mem = LINUX_MEM_DEFAULT;
@@ -379,6 +399,9 @@ static int parse_start(int argc, char **argv, struct config *cfg)
 	if (cfg->nnets)
 		return usage_error("--net needs --kernel: devices are on the"
 				   " Linux guest's PC");
+	if (cfg->vconsole.kind != VCONS_NONE)
+		return usage_error("--vconsole needs --kernel: devices are on"
+				   " the Linux guest's PC");
 	if (cfg->ndisks)
 		return usage_error("--disk needs --kernel: devices are on the"
 				   " Linux guest's PC");
@@ -755,6 +778,7 @@ static int cmd_start_linux(const struct config *cfg)
 	rc.ram = &ram;
 	rc.nets = cfg->nets;
 	rc.nnets = cfg->nnets;
+	rc.vconsole = &cfg->vconsole;
 	kernel = read_file("kernel", cfg->kernel, &klen, UINT64_MAX);
 	if (!kernel)
 		goto out;
@@ -786,6 +810,12 @@ static int cmd_start_linux(const struct config *cfg)
 	}
 	if (cfg->nnets && !lapic) {
 		msg("--net: this svmhv module has no in-kernel local APIC"
+		    " (SVMHV_CAP_LAPIC), and PCI devices are on the SMP PC"
+		    " only");
+		goto out;
+	}
+	if (cfg->vconsole.kind != VCONS_NONE && !lapic) {
+		msg("--vconsole: this svmhv module has no in-kernel local APIC"
 		    " (SVMHV_CAP_LAPIC), and PCI devices are on the SMP PC"
 		    " only");
 		goto out;

@@ -22,6 +22,7 @@ struct disk_opt;
 
 struct guest_ram;
 struct net_opt;
+struct vcons_opt;
 
 struct run_config {
 	uint64_t mem;		/* guest RAM, for the outside-RAM message */
@@ -33,6 +34,8 @@ struct run_config {
 	/* --net: a virtio-net on PCI per entry (SMP PC) */
 	const struct net_opt *nets;
 	unsigned int nnets;
+	/* --vconsole: a virtio-console on PCI (SMP PC) unless VCONS_NONE */
+	const struct vcons_opt *vconsole;
 };
 
 struct vcpu {

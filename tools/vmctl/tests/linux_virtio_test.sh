@@ -114,20 +114,51 @@ busy_stop() {
 		"$(awk -v s="$secs" 'BEGIN { exit !(s < 20) }'; echo $?)" "$secs s"
 }
 
-boot() {	# boot NAME CPUS MSIX EXTRA-CMDLINE [DISK-MODE]
-	b=$1 cpus=$2 msix=$3 extra=$4 dmode=${5:-}
+# The host side of --vconsole pty while the guest runs: find the
+# pseudo-terminal vmctl names on stderr, read it, and once the guest's
+# line came, answer with one of ours.
+hvc_host() {
+	pts='' i=0 catpid=''
+	while [ -z "$pts" ] && [ "$i" -lt "$TIMEOUT" ] && kill -0 "$pid" 2>/dev/null; do
+		pts=$(sed -n 's|.*virtio console (hvc0) on \(/dev/pts/[0-9]*\).*|\1|p' "$T/err")
+		[ -n "$pts" ] && break
+		sleep 1
+		i=$((i + 1))
+	done
+	[ -n "$pts" ] || return 0
+	cat "$pts" >"$T/hvc.out" 2>/dev/null &
+	catpid=$!
+	while ! grep -q "LINUX-HVC-OUT $nonce" "$T/hvc.out" 2>/dev/null &&
+		[ "$i" -lt "$TIMEOUT" ] && kill -0 "$pid" 2>/dev/null; do
+		sleep 1
+		i=$((i + 1))
+	done
+	printf 'host-says %s\n' "$nonce" >"$pts"
+}
+
+boot() {	# boot NAME CPUS MSIX EXTRA-CMDLINE [DISK-MODE [HVC-MODE]]
+	b=$1 cpus=$2 msix=$3 extra=$4 dmode=${5:-} hvc=${6:-}
 	set --
 	if [ -n "$dmode" ]; then
 		set -- --disk "$T/root.ext4" --disk "$T/ro.img,ro"
 		extra="$extra guest.disk=$dmode guest.nonce=$nonce guest.vdb_md5=$ro_md5"
 	fi
+	case $hvc in
+	pty) set -- "$@" --vconsole pty ;;
+	log) set -- "$@" --vconsole "log=$T/hvc.log" ;;
+	esac
+	[ -n "$hvc" ] && extra="$extra guest.hvc=$hvc"
+	rm -f "$T/hvc.out" "$T/hvc.log"
 	t0=$(uptime_s)
 	"$VMCTL" start -k "$KERNEL" -i "$INITRD" -m 512M -c "$cpus" --rng "$@" \
 		-p "console=ttyS0 panic=-1 guest.mode=virtio guest.msix=$msix $extra" \
 		</dev/null >"$T/out" 2>"$T/err" &
 	pid=$!
 	[ "$dmode" = write ] && disks_in_use
+	catpid=
+	[ "$hvc" = pty ] && hvc_host
 	wait_vmctl "$pid"
+	[ -n "$catpid" ] && kill "$catpid" 2>/dev/null && wait "$catpid" 2>/dev/null
 	echo "# $b: vmctl ran $secs s (wall clock), status $st"
 	sed 's/^/# stderr: /' "$T/err"
 	grep 'LINUX-VIRTIO-' "$T/out" | tr -d '\r' | sed 's/^/# /'
@@ -166,6 +197,20 @@ boot() {	# boot NAME CPUS MSIX EXTRA-CMDLINE [DISK-MODE]
 			   [ "$(wc -c <"$T/ro.img")" -eq 1048576 ]; echo $?)" \
 			"$(ls -l "$T/root.ext4" "$T/ro.img")"
 	fi
+	if [ -n "$hvc" ]; then
+		checks_hvc=HVC_DEVICE
+		checks_hvc="$checks_hvc HVC_WRITE"
+		[ "$hvc" = pty ] && checks_hvc="$checks_hvc HVC_READ"
+		for check in $checks_hvc; do
+			expect "${b}_$(echo "$check" | tr '[:upper:]' '[:lower:]')" \
+				"$(has "LINUX-VIRTIO-$check ok"; echo $?)" \
+				"$(grep "LINUX-VIRTIO-$check" "$T/out" || tail_out)"
+		done
+		if [ "$hvc" = pty ]; then got=$T/hvc.out; else got=$T/hvc.log; fi
+		expect "${b}_hvc_${hvc}_has_the_guest_line" \
+			"$(grep -q "LINUX-HVC-OUT $nonce" "$got" 2>/dev/null; echo $?)" \
+			"$(grep 'virtio console' "$T/err") $(head -c 200 "$got" 2>&1)"
+	fi
 	expect "${b}_no_queue_broken" \
 		"$(! grep -q 'queue broken' "$T/err"; echo $?)" "$(grep 'broken' "$T/err")"
 	expect "${b}_guest_finishes" "$(has 'LINUX-VIRTIO-DONE'; echo $?)" "$(tail_out)"
@@ -198,8 +243,8 @@ else
 		--disk "$T/odd.img"
 	disk_error disk_bad_flag_usage 2 "only 'ro' or 'rw'" \
 		--disk "$T/root.ext4,bogus"
-	boot msix_2cpus 2 1 "" write
-	boot intx_nomsi 1 0 "pci=nomsi" verify
+	boot msix_2cpus 2 1 "" write pty
+	boot intx_nomsi 1 0 "pci=nomsi" verify log
 	dd if=/dev/zero of="$T/scratch.img" bs=65536 count=64 2>/dev/null
 	busy_stop
 fi

@@ -12,8 +12,8 @@
 #            every complete kernel, scripts/kver.sh --all); each gets
 #            /lib/modules/VERSION/*.ko and virtio.order, the load order of
 #            virtio_pci, virtio-rng, virtio_net (with failover and
-#            net_failover), virtio_blk, crc32c_generic and ext4 with
-#            their dependencies (ext4: crc16, mbcache, jbd2),
+#            net_failover), virtio_console, virtio_blk, crc32c_generic
+#            and ext4 with their dependencies (ext4: crc16, mbcache, jbd2),
 #            decompressed (busybox insmod loads plain ELF); what a kernel
 #            has built in (6.12: virtio_pci and its helpers) is not there
 #
@@ -91,6 +91,7 @@ for k in $kernels; do
 	add_module virtio_pci
 	add_module virtio_rng
 	add_module virtio_net
+	add_module virtio_console
 	# vmctl --disk: the disk, and ext4 for the image on it.  ext4 asks
 	# the crypto API for crc32c (metadata_csum) at mount time, and the
 	# guest has no modprobe to load it then: it goes in first.
@@ -528,6 +529,41 @@ virtio_disks() {
 	say DISK_INTERRUPTS $? "$lines"
 }
 
+# vmctl --vconsole (linux_virtio_test.sh, guest.hvc=pty or log):
+# Debian's virtio_console makes the device /dev/hvc0.  The guest opens it
+# (raw, no echo), writes a LINUX-HVC-OUT line naming guest.nonce and,
+# with pty, reads one line from the host, which must be "host-says
+# NONCE".  LINUX-VIRTIO-HVC_* lines, ok or FAIL.
+virtio_hvc() {
+	hvc=none nonce=none
+	for word in $(cat /proc/cmdline); do
+		case $word in
+		guest.hvc=*) hvc=${word#guest.hvc=} ;;
+		guest.nonce=*) nonce=${word#guest.nonce=} ;;
+		esac
+	done
+	[ "$hvc" = none ] && return 0
+	i=0
+	while [ ! -c /dev/hvc0 ] && [ "$i" -lt 10 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	[ -c /dev/hvc0 ] && exec 4<>/dev/hvc0
+	st=$?
+	say HVC_DEVICE $st "$(ls -l /dev/hvc0 2>&1) driver $(basename "$(readlink /sys/bus/virtio/drivers/virtio_console/virtio* 2>/dev/null)")"
+	[ "$st" = 0 ] || return 0
+	stty raw -echo <&4 2>/dev/null
+	echo "LINUX-HVC-OUT $nonce" >&4
+	say HVC_WRITE $? ""
+	if [ "$hvc" = pty ]; then
+		line=
+		read -r -t 120 line <&4
+		line=$(echo "$line" | tr -d '\r')
+		[ "$line" = "host-says $nonce" ]; say HVC_READ $? "read '$line'"
+	fi
+	exec 4<&-
+}
+
 if [ "$mode" = virtio ]; then
 	msix=1
 	for word in $(cat /proc/cmdline); do
@@ -571,6 +607,7 @@ if [ "$mode" = virtio ]; then
 	fi
 	[ "$after" -gt "$before" ]; say INTERRUPTS_COUNTED $? "$before -> $after"
 	virtio_disks
+	virtio_hvc
 	dmesg >/tmp/dmesg
 	grep -E 'WARNING|BUG:|Oops|Call Trace|ACPI BIOS (Error|Warning)|ACPI (Error|Warning)|APIC.*(bug|mismatch)|virtio.*(error|fail|broken)|pci .*(can.t claim|no space|failed to assign|BAR .* invalid)|PCI: .*(fail|error|Fatal)|irq [0-9]+: nobody cared|EXT4-fs (error|warning)|JBD2.*(error|fail)|I/O error, dev vda|Buffer I/O error' \
 		/tmp/dmesg | grep -v 'Speculative Return Stack Overflow' >/tmp/bad

@@ -52,5 +52,6 @@ void unit_virtio_pci(void);
 void unit_vblk(void);
 void unit_vblk_fuzz(void);
 void unit_net(void);
+void unit_console(void);
 
 #endif /* VMCTL_UNIT_H */

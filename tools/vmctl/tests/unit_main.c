@@ -32,6 +32,7 @@ int main(void)
 	unit_vblk();
 	unit_vblk_fuzz();
 	unit_net();
+	unit_console();
 	printf("1..%u\n", unit_passed + unit_failed);
 	printf("%u passed, %u failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;

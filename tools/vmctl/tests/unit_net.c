@@ -18,18 +18,11 @@
 #include "unit.h"
 #include "vpci_fake.h"
 
-#define QSIZE	16
-/* Rings of queue q at RING + q * 0x4000: descriptors, avail, used. */
-#define RING	0x10000u
-#define DESC(q)	(RING + (q) * 0x4000u)
-#define AVAIL(q) (DESC(q) + 0x1000u)
-#define USED(q)	(DESC(q) + 0x2000u)
 #define BUF	0x40000u
 
 static struct vpci_fake fk;
 static struct vnet net;
 static int peer = -1;		/* the host side of the fake tap */
-static uint16_t next_desc[2];
 
 static const uint8_t test_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 
@@ -47,7 +40,6 @@ static void setup(bool offloads)
 	struct virtio_device dev;
 	int sv[2];
 
-	next_desc[0] = next_desc[1] = 0;
 	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, sv) == 0,
 	      "net_fake_tap_socketpair");
 	peer = sv[1];
@@ -67,71 +59,6 @@ static void teardown(void)
 }
 
 static const uint64_t v1 = 1ull << VIRTIO_F_VERSION_1;
-
-static void driver_up(uint64_t features)
-{
-	unsigned int q;
-
-	vpci_negotiate(&fk, features);
-	memset(fk.ram + RING, 0, 0x8000);	/* the driver's fresh rings */
-	for (q = 0; q < 2; q++) {
-		vpci_wr(&fk, VPCI_Q_SELECT, 2, q);
-		vpci_wr(&fk, VPCI_Q_SIZE, 2, QSIZE);
-		vpci_wr(&fk, VPCI_Q_DESC, 8, DESC(q));
-		vpci_wr(&fk, VPCI_Q_DRIVER, 8, AVAIL(q));
-		vpci_wr(&fk, VPCI_Q_DEVICE, 8, USED(q));
-		vpci_wr(&fk, VPCI_Q_ENABLE, 2, 1);
-	}
-	vpci_wr(&fk, VPCI_STATUS, 1, 0xf);
-	next_desc[0] = next_desc[1] = 0;
-}
-
-struct seg {
-	uint32_t gpa, len;
-	bool write;
-};
-
-/* A chain of @n segments made available on queue @q. */
-static void post(unsigned int q, const struct seg *s, unsigned int n)
-{
-	uint16_t head = next_desc[q], idx, d, flags;
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		uint64_t a = s[i].gpa;
-
-		d = (uint16_t)((head + i) % QSIZE);
-		flags = (uint16_t)((s[i].write ? VIRTQ_DESC_F_WRITE : 0) |
-				   (i + 1 < n ? VIRTQ_DESC_F_NEXT : 0));
-		memcpy(fk.ram + DESC(q) + 16 * d, &a, 8);
-		memcpy(fk.ram + DESC(q) + 16 * d + 8, &s[i].len, 4);
-		memcpy(fk.ram + DESC(q) + 16 * d + 12, &flags, 2);
-		d = (uint16_t)((head + i + 1) % QSIZE);
-		memcpy(fk.ram + DESC(q) + 16 * ((head + i) % QSIZE) + 14, &d, 2);
-	}
-	next_desc[q] = (uint16_t)((head + n) % QSIZE);
-	memcpy(&idx, fk.ram + AVAIL(q) + 2, 2);
-	memcpy(fk.ram + AVAIL(q) + 4 + 2 * (idx % QSIZE), &head, 2);
-	idx++;
-	memcpy(fk.ram + AVAIL(q) + 2, &idx, 2);
-	virtio_pci_process_queue(&fk.vp, q);
-}
-
-static uint16_t used_idx(unsigned int q)
-{
-	uint16_t v;
-
-	memcpy(&v, fk.ram + USED(q) + 2, 2);
-	return v;
-}
-
-static uint32_t used_len(unsigned int q, unsigned int i)
-{
-	uint32_t v;
-
-	memcpy(&v, fk.ram + USED(q) + 4 + 8 * (i % QSIZE) + 4, 4);
-	return v;
-}
 
 static struct virtio_net_hdr_v1 hdr(uint8_t flags, uint8_t gso)
 {
@@ -272,17 +199,17 @@ static void unit_net_tx(void)
 	bool same = true;
 
 	setup(true);
-	driver_up(v1);
+	vpci_driver_up(&fk, v1, 2);
 	/* Header split 5 + 7 bytes, 1000-byte frame in two pieces. */
 	h.flags = 0;
 	memcpy(fk.ram + BUF, &h, VNET_HDR_LEN);
 	for (i = 0; i < 1000; i++)
 		fk.ram[BUF + 0x100 + i] = (uint8_t)(i * 7);
 	{
-		struct seg s[] = { { BUF, 5, false }, { BUF + 5, 7, false },
+		struct vpci_seg s[] = { { BUF, 5, false }, { BUF + 5, 7, false },
 				   { BUF + 0x100, 300, false },
 				   { BUF + 0x100 + 300, 700, false } };
-		post(VNET_TX_QUEUE, s, 4);
+		vpci_post(&fk, VNET_TX_QUEUE, s, 4);
 	}
 	n = recv(peer, got, sizeof(got), 0);
 	CHECK(n == VNET_HDR_LEN + 1000, "net_tx_one_frame_header_and_data");
@@ -292,37 +219,37 @@ static void unit_net_tx(void)
 	memcpy(&g, got, sizeof(g));
 	CHECK(g.flags == 0 && g.csum_start == 0 && g.csum_offset == 0 &&
 	      g.num_buffers == 0, "net_tx_no_csum_fields_cleared");
-	CHECK(used_idx(VNET_TX_QUEUE) == 1 && used_len(VNET_TX_QUEUE, 0) == 0,
+	CHECK(vpci_used_idx(&fk, VNET_TX_QUEUE) == 1 && vpci_used_len(&fk, VNET_TX_QUEUE, 0) == 0,
 	      "net_tx_completed_with_0_written");
 
 	/* NEEDS_CSUM without VIRTIO_NET_F_CSUM: dropped, still completed. */
 	h = hdr(VIRTIO_NET_HDR_F_NEEDS_CSUM, 0);
 	memcpy(fk.ram + BUF, &h, VNET_HDR_LEN);
 	{
-		struct seg s[] = { { BUF, VNET_HDR_LEN + 60, false } };
-		post(VNET_TX_QUEUE, s, 1);
+		struct vpci_seg s[] = { { BUF, VNET_HDR_LEN + 60, false } };
+		vpci_post(&fk, VNET_TX_QUEUE, s, 1);
 	}
 	CHECK(recv(peer, got, sizeof(got), 0) < 0 &&
-	      used_idx(VNET_TX_QUEUE) == 2 && net.tx_dropped == 1,
+	      vpci_used_idx(&fk, VNET_TX_QUEUE) == 2 && net.tx_dropped == 1,
 	      "net_tx_needs_csum_not_negotiated_dropped");
 	/* Shorter than a header: dropped. */
 	{
-		struct seg s[] = { { BUF, 8, false } };
-		post(VNET_TX_QUEUE, s, 1);
+		struct vpci_seg s[] = { { BUF, 8, false } };
+		vpci_post(&fk, VNET_TX_QUEUE, s, 1);
 	}
 	CHECK(recv(peer, got, sizeof(got), 0) < 0 &&
-	      used_idx(VNET_TX_QUEUE) == 3 && net.tx_dropped == 2,
+	      vpci_used_idx(&fk, VNET_TX_QUEUE) == 3 && net.tx_dropped == 2,
 	      "net_tx_short_chain_dropped");
 
 	/* With CSUM and HOST_TSO4: partial checksum and TCPv4 GSO pass
 	 * through unchanged; DATA_VALID (receive only) is dropped. */
-	driver_up(csum);
+	vpci_driver_up(&fk, csum, 2);
 	h = hdr(VIRTIO_NET_HDR_F_NEEDS_CSUM | VIRTIO_NET_HDR_F_DATA_VALID,
 		VIRTIO_NET_HDR_GSO_TCPV4);
 	memcpy(fk.ram + BUF, &h, VNET_HDR_LEN);
 	{
-		struct seg s[] = { { BUF, VNET_HDR_LEN + 1500, false } };
-		post(VNET_TX_QUEUE, s, 1);
+		struct vpci_seg s[] = { { BUF, VNET_HDR_LEN + 1500, false } };
+		vpci_post(&fk, VNET_TX_QUEUE, s, 1);
 	}
 	n = recv(peer, got, sizeof(got), 0);
 	memcpy(&g, got, sizeof(g));
@@ -335,58 +262,58 @@ static void unit_net_tx(void)
 	h = hdr(VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV6);
 	memcpy(fk.ram + BUF, &h, VNET_HDR_LEN);
 	{
-		struct seg s[] = { { BUF, VNET_HDR_LEN + 100, false } };
-		post(VNET_TX_QUEUE, s, 1);
+		struct vpci_seg s[] = { { BUF, VNET_HDR_LEN + 100, false } };
+		vpci_post(&fk, VNET_TX_QUEUE, s, 1);
 	}
 	h = hdr(VIRTIO_NET_HDR_F_NEEDS_CSUM,
 		VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN);
 	memcpy(fk.ram + BUF, &h, VNET_HDR_LEN);
 	{
-		struct seg s[] = { { BUF, VNET_HDR_LEN + 100, false } };
-		post(VNET_TX_QUEUE, s, 1);
+		struct vpci_seg s[] = { { BUF, VNET_HDR_LEN + 100, false } };
+		vpci_post(&fk, VNET_TX_QUEUE, s, 1);
 	}
 	CHECK(recv(peer, got, sizeof(got), 0) < 0 &&
-	      used_idx(VNET_TX_QUEUE) == 3,
+	      vpci_used_idx(&fk, VNET_TX_QUEUE) == 3,
 	      "net_tx_gso_not_negotiated_dropped");
 	/* 100 one-byte segments: more than writev is given, copied. */
 	h = hdr(0, 0);
 	memcpy(fk.ram + BUF, &h, VNET_HDR_LEN);
 	{
-		struct seg s[1 + 100];
+		struct vpci_seg s[1 + 100];
 
-		s[0] = (struct seg){ BUF, VNET_HDR_LEN, false };
+		s[0] = (struct vpci_seg){ BUF, VNET_HDR_LEN, false };
 		for (i = 0; i < 100; i++) {
-			s[1 + i] = (struct seg){ BUF + 0x100 + i, 1, false };
+			s[1 + i] = (struct vpci_seg){ BUF + 0x100 + i, 1, false };
 			fk.ram[BUF + 0x100 + i] = (uint8_t)(i + 1);
 		}
 		vpci_wr(&fk, VPCI_STATUS, 1, 0);
 		/* A longer queue for this chain. */
 		vpci_negotiate(&fk, v1);
 		vpci_wr(&fk, VPCI_Q_SELECT, 2, 0);
-		vpci_wr(&fk, VPCI_Q_SIZE, 2, QSIZE);
-		vpci_wr(&fk, VPCI_Q_DESC, 8, DESC(0));
-		vpci_wr(&fk, VPCI_Q_DRIVER, 8, AVAIL(0));
-		vpci_wr(&fk, VPCI_Q_DEVICE, 8, USED(0));
+		vpci_wr(&fk, VPCI_Q_SIZE, 2, VPCI_QSIZE);
+		vpci_wr(&fk, VPCI_Q_DESC, 8, VPCI_DESC(0));
+		vpci_wr(&fk, VPCI_Q_DRIVER, 8, VPCI_AVAIL(0));
+		vpci_wr(&fk, VPCI_Q_DEVICE, 8, VPCI_USED(0));
 		vpci_wr(&fk, VPCI_Q_ENABLE, 2, 1);
 		vpci_wr(&fk, VPCI_Q_SELECT, 2, 1);
 		vpci_wr(&fk, VPCI_Q_SIZE, 2, 128);
-		vpci_wr(&fk, VPCI_Q_DESC, 8, DESC(1));
-		vpci_wr(&fk, VPCI_Q_DRIVER, 8, AVAIL(1));
-		vpci_wr(&fk, VPCI_Q_DEVICE, 8, USED(1));
+		vpci_wr(&fk, VPCI_Q_DESC, 8, VPCI_DESC(1));
+		vpci_wr(&fk, VPCI_Q_DRIVER, 8, VPCI_AVAIL(1));
+		vpci_wr(&fk, VPCI_Q_DEVICE, 8, VPCI_USED(1));
 		vpci_wr(&fk, VPCI_Q_ENABLE, 2, 1);
 		vpci_wr(&fk, VPCI_STATUS, 1, 0xf);
-		/* post() assumes QSIZE entries; 101 fit in 128 from 0. */
+		/* vpci_post(&fk, ) assumes VPCI_QSIZE entries; 101 fit in 128 from 0. */
 		for (i = 0; i < 101; i++) {
 			uint64_t a = s[i].gpa;
 			uint16_t fl = i < 100 ? VIRTQ_DESC_F_NEXT : 0;
 			uint16_t nx = (uint16_t)(i + 1), idx = 1, head = 0;
 
-			memcpy(fk.ram + DESC(1) + 16 * i, &a, 8);
-			memcpy(fk.ram + DESC(1) + 16 * i + 8, &s[i].len, 4);
-			memcpy(fk.ram + DESC(1) + 16 * i + 12, &fl, 2);
-			memcpy(fk.ram + DESC(1) + 16 * i + 14, &nx, 2);
-			memcpy(fk.ram + AVAIL(1) + 4, &head, 2);
-			memcpy(fk.ram + AVAIL(1) + 2, &idx, 2);
+			memcpy(fk.ram + VPCI_DESC(1) + 16 * i, &a, 8);
+			memcpy(fk.ram + VPCI_DESC(1) + 16 * i + 8, &s[i].len, 4);
+			memcpy(fk.ram + VPCI_DESC(1) + 16 * i + 12, &fl, 2);
+			memcpy(fk.ram + VPCI_DESC(1) + 16 * i + 14, &nx, 2);
+			memcpy(fk.ram + VPCI_AVAIL(1) + 4, &head, 2);
+			memcpy(fk.ram + VPCI_AVAIL(1) + 2, &idx, 2);
 		}
 		virtio_pci_process_queue(&fk.vp, 1);
 	}
@@ -431,25 +358,25 @@ static void unit_net_rx(void)
 	uint8_t junk[64];
 
 	setup(true);
-	driver_up(v1);
+	vpci_driver_up(&fk, v1, 2);
 	/* A frame before any buffer: stays in the tap. */
 	send_frame(hdr(VIRTIO_NET_HDR_F_DATA_VALID, 0), 60, 1);
-	CHECK(vnet_rx_poll(&net) == 0 && used_idx(VNET_RX_QUEUE) == 0,
+	CHECK(vnet_rx_poll(&net) == 0 && vpci_used_idx(&fk, VNET_RX_QUEUE) == 0,
 	      "net_rx_no_buffer_frame_waits_in_tap");
 	/* Two buffers, header and data split 4 + 8 + rest. */
 	{
-		struct seg s[] = { { BUF, 4, true }, { BUF + 4, 8, true },
+		struct vpci_seg s[] = { { BUF, 4, true }, { BUF + 4, 8, true },
 				   { BUF + 12, 1514, true } };
-		post(VNET_RX_QUEUE, s, 3);
+		vpci_post(&fk, VNET_RX_QUEUE, s, 3);
 	}
 	{
-		struct seg s[] = { { BUF + 0x1000, 1526, true } };
-		post(VNET_RX_QUEUE, s, 1);
+		struct vpci_seg s[] = { { BUF + 0x1000, 1526, true } };
+		vpci_post(&fk, VNET_RX_QUEUE, s, 1);
 	}
-	CHECK(used_idx(VNET_RX_QUEUE) == 0 && held_rx_count(&net.held) == 2,
+	CHECK(vpci_used_idx(&fk, VNET_RX_QUEUE) == 0 && held_rx_count(&net.held) == 2,
 	      "net_rx_buffers_held_until_a_frame");
-	CHECK(vnet_rx_poll(&net) == 1 && used_idx(VNET_RX_QUEUE) == 1 &&
-	      used_len(VNET_RX_QUEUE, 0) == VNET_HDR_LEN + 60 &&
+	CHECK(vnet_rx_poll(&net) == 1 && vpci_used_idx(&fk, VNET_RX_QUEUE) == 1 &&
+	      vpci_used_len(&fk, VNET_RX_QUEUE, 0) == VNET_HDR_LEN + 60 &&
 	      frame_at(BUF, 60, 1), "net_rx_frame_into_oldest_buffer");
 	memcpy(&g, fk.ram + BUF, sizeof(g));
 	CHECK(g.flags == 0 && g.gso_type == 0 && g.num_buffers == 1,
@@ -457,18 +384,18 @@ static void unit_net_rx(void)
 	/* Too big for the buffer: dropped, the buffer kept. */
 	send_frame(hdr(0, 0), 3000, 2);
 	send_frame(hdr(0, 0), 100, 3);
-	CHECK(vnet_rx_poll(&net) == 1 && used_idx(VNET_RX_QUEUE) == 2 &&
-	      used_len(VNET_RX_QUEUE, 1) == VNET_HDR_LEN + 100 &&
+	CHECK(vnet_rx_poll(&net) == 1 && vpci_used_idx(&fk, VNET_RX_QUEUE) == 2 &&
+	      vpci_used_len(&fk, VNET_RX_QUEUE, 1) == VNET_HDR_LEN + 100 &&
 	      frame_at(BUF + 0x1000, 100, 3) && net.rx_dropped == 1,
 	      "net_rx_frame_larger_than_buffer_dropped_buffer_kept");
 	/* A partial checksum or GSO frame the driver did not negotiate. */
 	{
-		struct seg s[] = { { BUF, 1526, true } };
-		post(VNET_RX_QUEUE, s, 1);
+		struct vpci_seg s[] = { { BUF, 1526, true } };
+		vpci_post(&fk, VNET_RX_QUEUE, s, 1);
 	}
 	send_frame(hdr(VIRTIO_NET_HDR_F_NEEDS_CSUM, 0), 100, 4);
 	send_frame(hdr(0, VIRTIO_NET_HDR_GSO_TCPV4), 100, 5);
-	CHECK(vnet_rx_poll(&net) == 0 && used_idx(VNET_RX_QUEUE) == 2 &&
+	CHECK(vnet_rx_poll(&net) == 0 && vpci_used_idx(&fk, VNET_RX_QUEUE) == 2 &&
 	      net.rx_dropped == 3 && held_rx_count(&net.held) == 1,
 	      "net_rx_offloads_not_negotiated_dropped");
 	CHECK(recv(peer, junk, sizeof(junk), 0) < 0, "net_rx_nothing_echoed");
@@ -481,14 +408,14 @@ static void unit_net_rx(void)
 	      "net_reset_returns_held_buffers");
 
 	/* GUEST_CSUM and GUEST_TSO4: both kinds pass, RSC_INFO does not. */
-	driver_up(gcsum);
+	vpci_driver_up(&fk, gcsum, 2);
 	{
-		struct seg s[] = { { BUF, 0x3000, true } };
-		post(VNET_RX_QUEUE, s, 1);
+		struct vpci_seg s[] = { { BUF, 0x3000, true } };
+		vpci_post(&fk, VNET_RX_QUEUE, s, 1);
 	}
 	send_frame(hdr(VIRTIO_NET_HDR_F_NEEDS_CSUM | VIRTIO_NET_HDR_F_RSC_INFO,
 		       VIRTIO_NET_HDR_GSO_TCPV4), 8000, 6);
-	CHECK(vnet_rx_poll(&net) == 1 && used_len(VNET_RX_QUEUE, 0) ==
+	CHECK(vnet_rx_poll(&net) == 1 && vpci_used_len(&fk, VNET_RX_QUEUE, 0) ==
 	      VNET_HDR_LEN + 8000 && frame_at(BUF, 8000, 6),
 	      "net_rx_gso_frame_with_guest_tso4");
 	memcpy(&g, fk.ram + BUF, sizeof(g));
@@ -497,8 +424,8 @@ static void unit_net_rx(void)
 	      g.csum_start == 34 && g.csum_offset == 16 && g.num_buffers == 1,
 	      "net_rx_partial_csum_header_passed");
 	{
-		struct seg s[] = { { BUF, 0x3000, true } };
-		post(VNET_RX_QUEUE, s, 1);
+		struct vpci_seg s[] = { { BUF, 0x3000, true } };
+		vpci_post(&fk, VNET_RX_QUEUE, s, 1);
 	}
 	send_frame(hdr(0, VIRTIO_NET_HDR_GSO_TCPV6), 100, 7);
 	send_frame(hdr(0, VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN),
@@ -510,25 +437,25 @@ static void unit_net_rx(void)
 
 	/* With the receive thread: a frame arrives by itself. */
 	setup(false);
-	driver_up(v1);
+	vpci_driver_up(&fk, v1, 2);
 	CHECK(vnet_start(&net) == 0, "net_rx_thread_starts");
 	{
-		struct seg s[] = { { BUF, 1526, true } };
-		post(VNET_RX_QUEUE, s, 1);
+		struct vpci_seg s[] = { { BUF, 1526, true } };
+		vpci_post(&fk, VNET_RX_QUEUE, s, 1);
 	}
 	send_frame(hdr(0, 0), 200, 10);
 	{
 		unsigned int i;
 
-		for (i = 0; i < 500 && __atomic_load_n(fk.ram + USED(0) + 2,
+		for (i = 0; i < 500 && __atomic_load_n(fk.ram + VPCI_USED(0) + 2,
 						       __ATOMIC_ACQUIRE) != 1; i++)
 			usleep(2000);
 	}
-	CHECK(used_idx(VNET_RX_QUEUE) == 1 && frame_at(BUF, 200, 10),
+	CHECK(vpci_used_idx(&fk, VNET_RX_QUEUE) == 1 && frame_at(BUF, 200, 10),
 	      "net_rx_thread_delivers");
 	{
-		struct seg s[] = { { BUF, 1526, true } };
-		post(VNET_RX_QUEUE, s, 1);
+		struct vpci_seg s[] = { { BUF, 1526, true } };
+		vpci_post(&fk, VNET_RX_QUEUE, s, 1);
 	}
 	vpci_wr(&fk, VPCI_STATUS, 1, 0);
 	CHECK(held_rx_count(&net.held) == 0 && fk.vp.inflight == 0,

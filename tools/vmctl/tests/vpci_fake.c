@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "../virtio/virtqueue.h"
 #include "vpci_fake.h"
 
 /* Configuration mechanism #1: enable bit, bus 0, device 1, function 0. */
@@ -88,4 +89,66 @@ uint8_t vpci_negotiate(struct vpci_fake *f, uint64_t features)
 	vpci_wr(f, VPCI_STATUS, 1, VIRTIO_STATUS_ACKNOWLEDGE |
 		VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
 	return (uint8_t)vpci_rd(f, VPCI_STATUS, 1);
+}
+
+void vpci_driver_up(struct vpci_fake *f, uint64_t features, unsigned int nq)
+{
+	unsigned int q;
+
+	vpci_negotiate(f, features);
+	for (q = 0; q < nq; q++) {
+		memset(f->ram + VPCI_DESC(q), 0, 0x4000);
+		vpci_wr(f, VPCI_Q_SELECT, 2, q);
+		vpci_wr(f, VPCI_Q_SIZE, 2, VPCI_QSIZE);
+		vpci_wr(f, VPCI_Q_DESC, 8, VPCI_DESC(q));
+		vpci_wr(f, VPCI_Q_DRIVER, 8, VPCI_AVAIL(q));
+		vpci_wr(f, VPCI_Q_DEVICE, 8, VPCI_USED(q));
+		vpci_wr(f, VPCI_Q_ENABLE, 2, 1);
+		f->next_desc[q] = 0;
+	}
+	vpci_wr(f, VPCI_STATUS, 1, VIRTIO_STATUS_ACKNOWLEDGE |
+		VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
+		VIRTIO_STATUS_DRIVER_OK);
+}
+
+void vpci_post(struct vpci_fake *f, unsigned int q, const struct vpci_seg *s,
+	       unsigned int n)
+{
+	uint16_t head = f->next_desc[q], idx, d, next, flags;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t a = s[i].gpa;
+
+		d = (uint16_t)((head + i) % VPCI_QSIZE);
+		next = (uint16_t)((head + i + 1) % VPCI_QSIZE);
+		flags = (uint16_t)((s[i].write ? VIRTQ_DESC_F_WRITE : 0) |
+				   (i + 1 < n ? VIRTQ_DESC_F_NEXT : 0));
+		memcpy(f->ram + VPCI_DESC(q) + 16 * d, &a, 8);
+		memcpy(f->ram + VPCI_DESC(q) + 16 * d + 8, &s[i].len, 4);
+		memcpy(f->ram + VPCI_DESC(q) + 16 * d + 12, &flags, 2);
+		memcpy(f->ram + VPCI_DESC(q) + 16 * d + 14, &next, 2);
+	}
+	f->next_desc[q] = (uint16_t)((head + n) % VPCI_QSIZE);
+	memcpy(&idx, f->ram + VPCI_AVAIL(q) + 2, 2);
+	memcpy(f->ram + VPCI_AVAIL(q) + 4 + 2 * (idx % VPCI_QSIZE), &head, 2);
+	idx++;
+	memcpy(f->ram + VPCI_AVAIL(q) + 2, &idx, 2);
+	virtio_pci_process_queue(&f->vp, q);
+}
+
+uint16_t vpci_used_idx(struct vpci_fake *f, unsigned int q)
+{
+	uint16_t v;
+
+	memcpy(&v, f->ram + VPCI_USED(q) + 2, 2);
+	return v;
+}
+
+uint32_t vpci_used_len(struct vpci_fake *f, unsigned int q, unsigned int i)
+{
+	uint32_t v;
+
+	memcpy(&v, f->ram + VPCI_USED(q) + 4 + 8 * (i % VPCI_QSIZE) + 4, 4);
+	return v;
 }

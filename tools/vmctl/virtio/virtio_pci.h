@@ -47,6 +47,7 @@
 /* Device IDs (5, table "Device Types"). */
 #define VIRTIO_ID_NET		1
 #define VIRTIO_ID_BLOCK		2
+#define VIRTIO_ID_CONSOLE	3
 #define VIRTIO_ID_ENTROPY	4
 
 /* Reserved feature bits (6). */
