@@ -21,7 +21,8 @@
 #                           e2fsck and debugfs (and their libraries) to check it
 #   /tests/vmctl/vmctl_test.sh, linux_boot_test.sh (check), linux_smp_test.sh,
 #                           linux_virtio_test.sh, linux_rootdisk_test.sh,
-#                           linux_net_test.sh (smp), linux_tap.sh (theirs)
+#                           linux_net_test.sh (smp), linux_tap.sh (what they
+#                           and vmctl_test.sh share)
 #   /selftests/*, tests.list   from `make -C selftests install DESTDIR=`
 #   /usr/bin/svmbench, /usr/bin/vmmboot, /usr/bin/guestio   bench mode only:
 #                           bench/'s programs and, for the whole-VMM

@@ -356,12 +356,16 @@ static void host_log(void *opaque, const char *text)
 }
 
 /*
- * --rng: a virtio-rng function on the SMP PC's PCI bus.  Doorbells are
- * ioeventfds and interrupts irqfds when svmhv has them (capabilities 22
- * and 23); otherwise the MMIO exit kicks the device thread and the
- * thread issues SVMHV_SIGNAL_MSI.
+ * @dev behind the virtio-pci function @vp, plugged into the SMP PC's PCI
+ * bus 0 and its device thread started.  Doorbells are ioeventfds and
+ * interrupts irqfds when svmhv has them (capabilities 22 and 23);
+ * otherwise the MMIO exit kicks the device thread and the thread issues
+ * SVMHV_SIGNAL_MSI.  *@made is set once @vp needs virtio_pci_destroy().
+ * The slot, or -1 with a message naming @what.
  */
-static int add_rng(struct machine *m)
+static int plug_virtio(struct machine *m, struct virtio_pci *vp,
+		       const struct virtio_device *dev, const char *what,
+		       bool *made)
 {
 	struct virtio_host host = {
 		.opaque = m, .mem = &m->mem,
@@ -369,35 +373,50 @@ static int add_rng(struct machine *m)
 		.intx_changed = host_intx_changed,
 		.log = host_log,
 	};
-	struct virtio_device dev;
 	int slot;
 
 	if (vm_check_cap(m->vm, SVMHV_CAP_IOEVENTFD) > 0)
 		host.ioeventfd = host_ioeventfd;
 	if (vm_check_cap(m->vm, SVMHV_CAP_IRQFD) > 0)
 		host.irqfd = host_irqfd;
-	virtio_rng_device(&dev);
-	m->rng = calloc(1, sizeof(*m->rng));
-	if (!m->rng || virtio_pci_init(m->rng, &dev, &host) < 0) {
-		msg("cannot set up virtio-rng: %s", strerror(errno));
+	*made = true;
+	if (virtio_pci_init(vp, dev, &host) < 0) {
+		msg("cannot set up %s: %s", what, strerror(errno));
 		return -1;
 	}
-	slot = pc_board_add_pci(&m->board, &m->rng->pci);
+	slot = pc_board_add_pci(&m->board, &vp->pci);
 	if (slot < 0) {
-		msg("internal error: virtio-rng does not fit on PCI bus 0");
+		msg("%s: no free slot on PCI bus 0 (%d devices at most)", what,
+		    VMCTL_MAX_PCI_DEVICES);
 		return -1;
 	}
-	if (virtio_pci_start(m->rng) < 0) {
-		msg("cannot start the virtio-rng thread: %s", strerror(errno));
+	if (virtio_pci_start(vp) < 0) {
+		msg("cannot start the %s thread: %s", what, strerror(errno));
 		return -1;
 	}
 	if (m->vcpu[0].cfg->verbose)
-		msg("virtio-rng: PCI 00:%02x.0, BAR0 0x%" PRIx64 ", GSI %u,"
-		    " %s doorbells, %s interrupts", slot,
-		    pci_dev_bar_addr(&m->rng->pci, VIRTIO_PCI_BAR),
-		    m->rng->pci.gsi, host.ioeventfd ? "ioeventfd" : "MMIO-exit",
+		msg("%s: PCI 00:%02x.0, BAR0 0x%" PRIx64 ", GSI %u, %s"
+		    " doorbells, %s interrupts", what, slot,
+		    pci_dev_bar_addr(&vp->pci, VIRTIO_PCI_BAR), vp->pci.gsi,
+		    host.ioeventfd ? "ioeventfd" : "MMIO-exit",
 		    host.irqfd ? "irqfd" : "SIGNAL_MSI");
-	return 0;
+	return slot;
+}
+
+/* --rng: a virtio-rng function (virtio/rng.h). */
+static int add_rng(struct machine *m)
+{
+	struct virtio_device dev;
+	bool made;
+
+	virtio_rng_device(&dev);
+	m->rng = calloc(1, sizeof(*m->rng));
+	if (!m->rng) {
+		msg("cannot set up virtio-rng: out of memory");
+		return -1;
+	}
+	/* machine_destroy() takes it down, whatever happened here. */
+	return plug_virtio(m, m->rng, &dev, "virtio-rng", &made) < 0 ? -1 : 0;
 }
 
 /*
@@ -433,18 +452,12 @@ static void net_default_mac(const char *tap, uint8_t mac[6])
 
 static int add_net(struct machine *m, const struct net_opt *o)
 {
-	struct virtio_host host = {
-		.opaque = m, .mem = &m->mem,
-		.signal_msi = host_signal_msi,
-		.intx_changed = host_intx_changed,
-		.log = host_log,
-	};
 	struct virtio_device dev;
 	struct machine_net *mn;
 	char err[300];
 	uint8_t mac[6];
 	bool offloads;
-	int fd, slot;
+	int fd;
 
 	fd = vnet_tap_open("/dev/net/tun", o->tap, &offloads, err, sizeof(err));
 	if (fd < 0) {
@@ -467,30 +480,17 @@ static int add_net(struct machine *m, const struct net_opt *o)
 		msg("cannot set up virtio-net: %s", strerror(errno));
 		return -1;
 	}
-	if (vm_check_cap(m->vm, SVMHV_CAP_IOEVENTFD) > 0)
-		host.ioeventfd = host_ioeventfd;
-	if (vm_check_cap(m->vm, SVMHV_CAP_IRQFD) > 0)
-		host.irqfd = host_irqfd;
 	vnet_device(&mn->net, &dev);
-	mn->vp_made = true;
-	if (virtio_pci_init(&mn->vp, &dev, &host) < 0) {
-		msg("cannot set up virtio-net: %s", strerror(errno));
+	if (plug_virtio(m, &mn->vp, &dev, "virtio-net", &mn->vp_made) < 0)
 		return -1;
-	}
-	slot = pc_board_add_pci(&m->board, &mn->vp.pci);
-	if (slot < 0) {
-		msg("--net tap=%s: no free slot on PCI bus 0", o->tap);
-		return -1;
-	}
-	if (virtio_pci_start(&mn->vp) < 0 || vnet_start(&mn->net) < 0) {
-		msg("cannot start the virtio-net threads: %s", strerror(errno));
+	if (vnet_start(&mn->net) < 0) {
+		msg("cannot start the virtio-net receive thread: %s",
+		    strerror(errno));
 		return -1;
 	}
 	if (m->vcpu[0].cfg->verbose)
-		msg("virtio-net: PCI 00:%02x.0, BAR0 0x%" PRIx64 ", GSI %u, tap"
-		    " %s, MAC %02x:%02x:%02x:%02x:%02x:%02x%s, offloads %s",
-		    slot, pci_dev_bar_addr(&mn->vp.pci, VIRTIO_PCI_BAR),
-		    mn->vp.pci.gsi, o->tap, mac[0], mac[1], mac[2], mac[3],
+		msg("virtio-net: tap %s, MAC %02x:%02x:%02x:%02x:%02x:%02x%s,"
+		    " offloads %s", o->tap, mac[0], mac[1], mac[2], mac[3],
 		    mac[4], mac[5], o->mac_set ? "" : " (generated)",
 		    offloads ? "CSUM/TSO4/TSO6 both ways" : "none");
 	return 0;
@@ -536,16 +536,10 @@ struct machine_vcons {
 
 static int add_vconsole(struct machine *m, const struct vcons_opt *o)
 {
-	struct virtio_host host = {
-		.opaque = m, .mem = &m->mem,
-		.signal_msi = host_signal_msi,
-		.intx_changed = host_intx_changed,
-		.log = host_log,
-	};
 	struct virtio_device dev;
 	struct machine_vcons *mc;
 	char name[256], err[300];
-	int fd, hold, slot;
+	int fd, hold;
 
 	fd = vcons_open(o, name, sizeof(name), &hold, err, sizeof(err));
 	if (fd < 0) {
@@ -566,33 +560,17 @@ static int add_vconsole(struct machine *m, const struct vcons_opt *o)
 		msg("cannot set up virtio-console: %s", strerror(errno));
 		return -1;
 	}
-	if (vm_check_cap(m->vm, SVMHV_CAP_IOEVENTFD) > 0)
-		host.ioeventfd = host_ioeventfd;
-	if (vm_check_cap(m->vm, SVMHV_CAP_IRQFD) > 0)
-		host.irqfd = host_irqfd;
 	vcons_device(&mc->cons, &dev);
-	mc->vp_made = true;
-	if (virtio_pci_init(&mc->vp, &dev, &host) < 0) {
-		msg("cannot set up virtio-console: %s", strerror(errno));
+	if (plug_virtio(m, &mc->vp, &dev, "virtio-console", &mc->vp_made) < 0)
 		return -1;
-	}
-	slot = pc_board_add_pci(&m->board, &mc->vp.pci);
-	if (slot < 0) {
-		msg("--vconsole: no free slot on PCI bus 0");
-		return -1;
-	}
-	if (virtio_pci_start(&mc->vp) < 0 || vcons_start(&mc->cons) < 0) {
-		msg("cannot start the virtio-console threads: %s",
+	if (vcons_start(&mc->cons) < 0) {
+		msg("cannot start the virtio-console input thread: %s",
 		    strerror(errno));
 		return -1;
 	}
 	/* Where to find it: the pty's name is new on every run. */
 	msg("virtio console (hvc0) on %s%s", name,
 	    o->kind == VCONS_LOG ? " (output only)" : "");
-	if (m->vcpu[0].cfg->verbose)
-		msg("virtio-console: PCI 00:%02x.0, BAR0 0x%" PRIx64 ", GSI %u",
-		    slot, pci_dev_bar_addr(&mc->vp.pci, VIRTIO_PCI_BAR),
-		    mc->vp.pci.gsi);
 	return 0;
 }
 
@@ -642,15 +620,14 @@ static void disk_submit(void *opaque, unsigned int queue,
  * function on the PCI bus with a request queue per vCPU (VIRTIO_BLK_F_MQ;
  * Linux's virtio_blk maps one to each CPU).
  */
-static int add_disk(struct machine *m, const struct disk_opt *opt,
-		    const struct virtio_host *host)
+static int add_disk(struct machine *m, const struct disk_opt *opt)
 {
 	struct machine_disk *d = &m->disk[m->ndisks];
 	unsigned int nq = m->ncpus < VIRTIO_PCI_MAX_QUEUES ?
 			  m->ncpus : VIRTIO_PCI_MAX_QUEUES;
 	struct virtio_device dev;
 	char err[512];
-	int slot;
+	bool made;
 
 	d->vb = vblk_open(opt->path, opt->readonly, err, sizeof(err));
 	if (!d->vb) {
@@ -674,37 +651,21 @@ static int add_disk(struct machine *m, const struct disk_opt *opt,
 		.submit = disk_submit,
 	};
 	d->vp = calloc(1, sizeof(*d->vp));
-	if (!d->vp || virtio_pci_init(d->vp, &dev, host) < 0) {
-		msg("cannot set up virtio-blk for %s: %s", opt->path,
-		    strerror(errno));
+	if (!d->vp) {
+		msg("cannot set up virtio-blk for %s: out of memory", opt->path);
 		return -1;
 	}
-	slot = pc_board_add_pci(&m->board, &d->vp->pci);
-	if (slot < 0) {
-		msg("--disk %s: no free slot on PCI bus 0 (%d devices at"
-		    " most)", opt->path, VMCTL_MAX_PCI_DEVICES);
+	/* remove_disks() takes it down, whatever happened here. */
+	if (plug_virtio(m, d->vp, &dev, "virtio-blk", &made) < 0)
 		return -1;
-	}
-	if (virtio_pci_start(d->vp) < 0) {
-		msg("cannot start the virtio-blk thread: %s", strerror(errno));
-		return -1;
-	}
 	if (m->vcpu[0].cfg->verbose)
-		msg("virtio-blk %s%s: PCI 00:%02x.0, BAR0 0x%" PRIx64 ", GSI"
-		    " %u, %u queue%s", opt->path, opt->readonly ? " (ro)" : "",
-		    slot, pci_dev_bar_addr(&d->vp->pci, VIRTIO_PCI_BAR),
-		    d->vp->pci.gsi, nq, nq > 1 ? "s" : "");
+		msg("virtio-blk: %s%s, %u queue%s", opt->path,
+		    opt->readonly ? " (ro)" : "", nq, nq > 1 ? "s" : "");
 	return 0;
 }
 
 static int add_disks(struct machine *m, const struct run_config *cfg)
 {
-	struct virtio_host host = {
-		.opaque = m, .mem = &m->mem,
-		.signal_msi = host_signal_msi,
-		.intx_changed = host_intx_changed,
-		.log = host_log,
-	};
 	unsigned int i;
 
 	if (!m->lapic) {
@@ -712,12 +673,8 @@ static int add_disks(struct machine *m, const struct run_config *cfg)
 		    " (SVMHV_CAP_LAPIC): PCI devices are on the SMP PC only");
 		return -1;
 	}
-	if (vm_check_cap(m->vm, SVMHV_CAP_IOEVENTFD) > 0)
-		host.ioeventfd = host_ioeventfd;
-	if (vm_check_cap(m->vm, SVMHV_CAP_IRQFD) > 0)
-		host.irqfd = host_irqfd;
 	for (i = 0; i < cfg->ndisks; i++)
-		if (add_disk(m, &cfg->disks[i], &host) < 0)
+		if (add_disk(m, &cfg->disks[i]) < 0)
 			return -1;
 	return 0;
 }

@@ -121,6 +121,15 @@ load_modules() {
 	done <"$md/virtio.order"
 }
 
+# arg NAME DEFAULT: VALUE of NAME=VALUE on the kernel command line, else
+# DEFAULT.
+arg() {
+	for word in $(cat /proc/cmdline); do
+		case $word in "$1="*) echo "${word#*=}"; return ;; esac
+	done
+	echo "$2"
+}
+
 mode=test root= rootmode=ro
 for word in $(cat /proc/cmdline); do
 	case $word in
@@ -183,14 +192,8 @@ fi
 # MiB sent over TCP to the host's guestio tcp-sink on port 5003; its
 # GUESTIO lines go to the console, then LINUX-GUEST-IODONE and power off.
 if [ "$mode" = iobench ]; then
-	io_mib=32 io_ops=2000 net_mib=16
-	for word in $(cat /proc/cmdline); do
-		case $word in
-		guest.io_mib=*) io_mib=${word#guest.io_mib=} ;;
-		guest.io_ops=*) io_ops=${word#guest.io_ops=} ;;
-		guest.net_mib=*) net_mib=${word#guest.net_mib=} ;;
-		esac
-	done
+	io_mib=$(arg guest.io_mib 128) io_ops=$(arg guest.io_ops 5000)
+	net_mib=$(arg guest.net_mib 64)
 	load_modules
 	[ -z "$bad" ] || echo "LINUX-GUEST-IOFAIL modules:$bad"
 	nic=
@@ -223,14 +226,8 @@ fi
 # guest.mac= is the address vmctl was given, guest.md5= the checksum of
 # the file the host serves.  Each check prints LINUX-NET-<NAME> ok or FAIL.
 if [ "$mode" = net ]; then
-	wantmac= wantmd5= host=10.0.2.1 kib=1024
-	for word in $(cat /proc/cmdline); do
-		case $word in
-		guest.kib=*) kib=${word#guest.kib=} ;;
-		guest.mac=*) wantmac=${word#guest.mac=} ;;
-		guest.md5=*) wantmd5=${word#guest.md5=} ;;
-		esac
-	done
+	wantmac=$(arg guest.mac '') wantmd5=$(arg guest.md5 '') host=10.0.2.1
+	kib=$(arg guest.kib 1024)
 	say() {	# say NAME STATUS DETAIL
 		if [ "$2" = 0 ]; then echo "LINUX-NET-$1 ok $3"
 		else echo "LINUX-NET-$1 FAIL $3"; fi
@@ -309,13 +306,7 @@ fi
 # with local APICs, an I/O APIC and ACPI, booted without workarounds.
 # Each check prints LINUX-SMP-<NAME> ok or FAIL with what it saw.
 if [ "$mode" = smp ]; then
-	want=1 avx2=0
-	for word in $(cat /proc/cmdline); do
-		case $word in
-		guest.cpus=*) want=${word#guest.cpus=} ;;
-		guest.avx2=*) avx2=${word#guest.avx2=} ;;
-		esac
-	done
+	want=$(arg guest.cpus 1) avx2=$(arg guest.avx2 0)
 	say() {	# say NAME STATUS DETAIL
 		if [ "$2" = 0 ]; then echo "LINUX-SMP-$1 ok $3"
 		else echo "LINUX-SMP-$1 FAIL $3"; fi
@@ -441,14 +432,8 @@ fi
 # keep O_DIRECT writes, flushes and reads of a scratch /dev/vda in flight
 # until vmctl is stopped from outside (LINUX-VIRTIO-DISK_BUSY says when).
 virtio_disks() {
-	disk=none nonce=none vdb_md5=none
-	for word in $(cat /proc/cmdline); do
-		case $word in
-		guest.disk=*) disk=${word#guest.disk=} ;;
-		guest.nonce=*) nonce=${word#guest.nonce=} ;;
-		guest.vdb_md5=*) vdb_md5=${word#guest.vdb_md5=} ;;
-		esac
-	done
+	disk=$(arg guest.disk none) nonce=$(arg guest.nonce none)
+	vdb_md5=$(arg guest.vdb_md5 none)
 	[ "$disk" = none ] && return 0
 	newfile() { awk -v n="$nonce" 'BEGIN { for (i = 1; i <= 2000; i++)
 		printf "svmhv-disk %s line %d\n", n, i }'; }
@@ -535,13 +520,7 @@ virtio_disks() {
 # with pty, reads one line from the host, which must be "host-says
 # NONCE".  LINUX-VIRTIO-HVC_* lines, ok or FAIL.
 virtio_hvc() {
-	hvc=none nonce=none
-	for word in $(cat /proc/cmdline); do
-		case $word in
-		guest.hvc=*) hvc=${word#guest.hvc=} ;;
-		guest.nonce=*) nonce=${word#guest.nonce=} ;;
-		esac
-	done
+	hvc=$(arg guest.hvc none) nonce=$(arg guest.nonce none)
 	[ "$hvc" = none ] && return 0
 	i=0
 	while [ ! -c /dev/hvc0 ] && [ "$i" -lt 10 ]; do
@@ -565,10 +544,7 @@ virtio_hvc() {
 }
 
 if [ "$mode" = virtio ]; then
-	msix=1
-	for word in $(cat /proc/cmdline); do
-		case $word in guest.msix=*) msix=${word#guest.msix=} ;; esac
-	done
+	msix=$(arg guest.msix 1)
 	say() {	# say NAME STATUS DETAIL
 		if [ "$2" = 0 ]; then echo "LINUX-VIRTIO-$1 ok $3"
 		else echo "LINUX-VIRTIO-$1 FAIL $3"; fi

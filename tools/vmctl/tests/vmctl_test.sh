@@ -42,21 +42,10 @@ G=${GUESTS:-${SVMHV_GUESTS:-/guests}}
 TIMEOUT=${VMCTL_TEST_TIMEOUT:-20}
 HOST_ONLY=${VMCTL_TEST_HOST_ONLY:-0}
 
-mkdir -p "${TMPDIR:-/tmp}"
-T=$(mktemp -d "${TMPDIR:-/tmp}/vmctl_test.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
+# shellcheck source=tools/vmctl/tests/linux_tap.sh
+. "$(dirname "$0")/linux_tap.sh"
+tap_begin vmctl_test
 if sleep 0.1 2>/dev/null; then TICK=0.1; TICKS_PER_S=10; else TICK=1; TICKS_PER_S=1; fi
-
-n=0 pass=0 fail=0 skip=0
-echo "TAP version 13"
-
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n $1"; }
-skipped() { n=$((n + 1)); skip=$((skip + 1)); echo "ok $n $1 # SKIP $2"; }
-not_ok() {
-	n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n $1"
-	shift
-	for line in "$@"; do echo "# $line"; done
-}
 
 # run CMD...: run with a watchdog; sets $st, stdout in $T/out, stderr in $T/err.
 run() {
@@ -213,9 +202,7 @@ case_ stat_without_debugfs_is_error    1 "" "cannot read" \
       env VMCTL_DEBUGFS="$T/none" "$VMCTL" stat --once
 
 if [ "$HOST_ONLY" = 1 ]; then
-	echo "1..$n"
-	echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
-	[ "$fail" = 0 ]
+	tap_end
 	exit $?
 fi
 
@@ -440,6 +427,4 @@ else
 	else not_ok no_vm_left_behind_after_signals "svmhv refcnt $ref1, was $ref0 before the tests"; fi
 fi
 
-echo "1..$n"
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
-[ "$fail" = 0 ]
+tap_end
