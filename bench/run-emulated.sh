@@ -73,7 +73,7 @@ vm=$!
 tail -F -n +1 --pid="$vm" "$log" 2>/dev/null |
 	grep -a --line-buffered -o -e 'SVMHV-BOOT .*' -e 'SVMHV-BENCH-ROUND .*' \
 		-e 'SVMHV-BENCH-BOOT-ROUND .*' -e 'SVMHV-BENCH-BOOT-STALL .*' \
-		-e 'SVMHV-BENCH-IO-ROUND .*' \
+		-e 'SVMHV-BENCH-IO-ROUND .*' -e 'SVMHV-BENCH-IO-STALL .*' \
 		-e 'SVMHV-BENCH-IDLE .*' -e 'SVMHV-BENCH-FAIL .*' -e 'SVMHV-BENCH-DONE' |
 	sed -u 's/\r//; s/^/  VM  /' || true
 wait "$vm" || vm_rc=$?
@@ -149,14 +149,15 @@ if [ "$vmm" = 1 ]; then
 		-e 'BENCH backend=[a-z]* round=[0-9]* workload=blk_.*' \
 		-e 'BENCH backend=[a-z]* round=[0-9]* workload=net_.*' \
 		-e 'SVMHV-BENCH-BOOT-STALL.*' -e 'SVMHV-BENCH-BOOT-GAVEUP.*' \
+		-e 'SVMHV-BENCH-IO-STALL.*' -e 'SVMHV-BENCH-IO-GAVEUP.*' \
 		-e 'SVMHV-BENCH-IDLE.*' "$log" >"$vmm_raw" || true
 	[ -s "$vmm_raw" ] || fail "no boot, io or idle figures in $log"
 	awk -v out=table -v icount="$icount" -f "$repo/bench/vmm-report.awk" "$vmm_raw"
 	awk -v out=json -v clock="$clock" -v rounds="$rounds" \
 		-f "$repo/bench/vmm-report.awk" "$vmm_raw" >"$build/results-vmm.json"
 	mv "$build/results-vmm.json" "$repo/bench/results-vmm.json"
-	if grep -a 'SVMHV-BENCH-BOOT-GAVEUP' "$log"; then
-		echo "bench: warning: a boot stalled three times; its round has no figure" >&2
+	if grep -a 'SVMHV-BENCH-BOOT-GAVEUP\|SVMHV-BENCH-IO-GAVEUP' "$log"; then
+		echo "bench: warning: a guest stalled three times; its round has no figure" >&2
 	fi
 	echo "== bench/results-vmm.json (emulated-CPU figures)"
 fi

@@ -13,6 +13,10 @@
 #       a boot that did not reach /init in time, killed and tried again
 #   SVMHV-BENCH-BOOT-GAVEUP backend=B round=R workload=bootN
 #       three such in a row: no figure for that round
+#   SVMHV-BENCH-IO-STALL backend=B round=R attempt=A killed=K
+#   SVMHV-BENCH-IO-GAVEUP backend=B round=R
+#       an I/O guest that did not finish in time, tried again; three: no
+#       figure for that round
 #   SVMHV-BENCH-IDLE backend=svmhv cpus=2 secs=S exits=N ... (counter deltas)
 #   SVMHV-BENCH-IDLE-USER backend=svmhv what=CAUSE count=N
 #       exits to userspace of an idle guest over S seconds, by cause
@@ -82,6 +86,16 @@ function kv(name,	i) {		# value of name= on the current line
 /^SVMHV-BENCH-BOOT-GAVEUP / {
 	gaveup[kv("backend"), kv("workload")]++
 	nstalls++
+	next
+}
+
+/^SVMHV-BENCH-IO-STALL / {
+	io_stalls[kv("backend")]++
+	next
+}
+
+/^SVMHV-BENCH-IO-GAVEUP / {
+	io_gaveup[kv("backend")]++
 	next
 }
 
@@ -181,6 +195,9 @@ function print_table(	k, w, a, b, i, s, f, c) {
 			}
 			printf "\n"
 		}
+		if (io_stalls["svmhv"] || io_stalls["kvm"])
+			printf "I/O guests that stalled (killed, tried again): vmctl+svmhv %d, QEMU+kvm_amd %d; rounds without a figure: %d, %d\n",
+			       io_stalls["svmhv"], io_stalls["kvm"], io_gaveup["svmhv"], io_gaveup["kvm"]
 		if (nstalls) {
 			printf "Boots that stalled before /init (killed, tried again; not in the times above):\n"
 			for (k = 1; k <= nwl; k++)
@@ -247,6 +264,8 @@ function print_json(	k, w, i, b, a, s, sep, c) {
 		       stalls["svmhv", w], stalls["kvm", w], gaveup["svmhv", w], gaveup["kvm", w]
 	}
 	printf "%s],\n", nwl ? "\n  " : ""
+	printf "  \"io_stalls\": {\"svmhv\": %d, \"kvm_amd\": %d}, \"io_rounds_without_figure\": {\"svmhv\": %d, \"kvm_amd\": %d},\n",
+	       io_stalls["svmhv"], io_stalls["kvm"], io_gaveup["svmhv"], io_gaveup["kvm"]
 	if (!idle) {
 		print "  \"idle\": null\n}"
 		return

@@ -16,8 +16,9 @@
 #   LOG    write the serial console to LOG instead of the terminal
 # Environment: KVER, KERNEL_ROOT (boot/vmlinuz-KVER is taken from there
 #   instead of /, as in kver.sh), VM_TIMEOUT (wall-clock seconds; default
-#   720 for check, 300 for run, 180 for hostlife, 1500 for smp (the Linux guest tests), 1500 for
-#   bench, none for shell), VM_APPEND (more kernel arguments),
+#   720 for check, 300 for run, 180 for hostlife, 1500 for smp (the Linux
+#   guest tests), 2700 for bench, none for shell), VM_APPEND (more kernel
+#   arguments),
 #   VM_MEM (2G), VM_SMP (2), VM_KERNEL=bzimage (skip vmlinux), QEMU_EXTRA.
 # VM_SILENCE=N (with LOG): a console silent for N seconds counts as a
 #   hang (status 125), dumped as a timeout is.
@@ -41,7 +42,7 @@ case $mode in
 check) timeout_s=${VM_TIMEOUT:-720} ;;
 run)   timeout_s=${VM_TIMEOUT:-300} ;;
 shell) timeout_s=${VM_TIMEOUT:-0} ;;
-bench) timeout_s=${VM_TIMEOUT:-1500} ;;	# bench/run-emulated.sh
+bench) timeout_s=${VM_TIMEOUT:-2700} ;;	# bench/run-emulated.sh
 hostlife) timeout_s=${VM_TIMEOUT:-180} ;;	# scripts/hostlife.sh
 smp)   timeout_s=${VM_TIMEOUT:-1500} ;;	# scripts/check.sh, one CPU
 *) echo "run-vm.sh: unknown mode '$mode'" >&2; exit 2 ;;
@@ -165,12 +166,24 @@ dump_hung_machine() {
 	done
 	# A second look a little later: is the CPU moving at all?
 	cmds+="info registers -a"$'\n'
-	# QEMU holds both FIFOs open read-write: cat never sees an end, and is
-	# stopped once the answers have had time to arrive (slowly, on a
-	# loaded machine).
-	# The monitor echoes each command with line-editing escapes: dropped.
-	timeout 30 cat "$log.mon.out" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -av '^(qemu)' &
-	printf '%s' "$cmds" >"$log.mon.in"
+	monitor "$cmds" 30
+	# Three more looks, 5 s apart: does the host still take interrupts (its
+	# local APIC timer re-armed, IRR drained) while the guest looks stuck?
+	for _ in 1 2 3; do
+		sleep 5
+		echo "== $(date +%T)"
+		monitor "info registers"$'\n'"info lapic"$'\n' 10
+	done
+}
+
+# monitor COMMANDS SECONDS: send COMMANDS to QEMU's monitor, print what it
+# answers within SECONDS.  QEMU holds both FIFOs open read-write: cat never
+# sees an end, and is stopped once the answers have had time to arrive
+# (slowly, on a loaded machine).  The monitor echoes each command with
+# line-editing escapes: dropped.
+monitor() {
+	timeout "$2" cat "$log.mon.out" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -av '^(qemu)' &
+	printf '%s' "$1" >"$log.mon.in"
 	wait $! || true
 }
 tcg_noise="warning: TCG doesn't support requested feature"
