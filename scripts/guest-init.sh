@@ -131,6 +131,21 @@ print_load_addresses() {
 		"svmhv.text=$(cat /sys/module/svmhv/sections/.text 2>/dev/null)"
 }
 
+# log_vmcb_addresses: print each VMCB's and each CPU's host save area's
+# physical address as svmhv allocates them (its only pr_debug lines, on
+# with insmod's dyndbg=+p) as SVMHV-VMCB lines, so that scripts/run-vm.sh
+# can read the VMCBs of a hung machine from outside.  /dev/kmsg gives one
+# record per read, which needs a large buffer: cat reads it, not the shell.
+log_vmcb_addresses() {
+	# shellcheck disable=SC2002 # cat on purpose: the shell reads bytewise
+	(cat /dev/kmsg | while read -r record; do
+		case $record in
+		*svmhv:\ vcpu\ *\ vmcb\ *|*svmhv:\ CPU\ *\ hsave\ *)
+			echo "SVMHV-VMCB ${record#*;}" ;;
+		esac
+	done) &
+}
+
 # kmemleak_report WHEN: on kernels with kmemleak (make check-debug), scan
 # (twice: objects younger than 5 s are not reported yet) and print the
 # objects nothing points to any more between SVMHV-KMEMLEAK-BEGIN/END,
@@ -212,7 +227,8 @@ do_check() {
 # 1, 2, 4 and 8 vCPUs; scripts/check.sh boots this with one emulated CPU and
 # reads the same markers as for do_check.
 do_smp() {
-	insmod /svmhv/svmhv.ko
+	log_vmcb_addresses
+	insmod /svmhv/svmhv.ko dyndbg=+p
 	echo "SVMHV-INSMOD rc=$?"
 	print_load_addresses
 	limit=800

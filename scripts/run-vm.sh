@@ -103,7 +103,8 @@ boot() {	# boot KERNEL: run QEMU once, return its (mapped) status
 	qemu=(qemu-system-x86_64 -accel "tcg,thread=single" -cpu "EPYC,+pku"
 	      -m "${VM_MEM:-2G}" -smp "${VM_SMP:-2}" -no-reboot
 	      -nographic -vga none -nic none -kernel "$1" -initrd "$initrd" -append "$append"
-	      -device "isa-debug-exit,iobase=0xf4,iosize=0x04" ${QEMU_EXTRA:-})
+	      -device "isa-debug-exit,iobase=0xf4,iosize=0x04" -name "svmhv,debug-threads=on"
+	      ${QEMU_EXTRA:-})
 	if [ -z "$log" ]; then
 		# Interactive: the terminal is the console and the monitor.
 		if [ "$timeout_s" != 0 ]; then
@@ -158,7 +159,9 @@ boot() {	# boot KERNEL: run QEMU once, return its (mapped) status
 
 # dump_hung_machine: every CPU's registers, the code at its RIP and the top
 # of its stack, from the QEMU monitor (to find where a hang sits: the
-# console's SVMHV-ADDR line gives the kernel's and svmhv's load addresses).
+# console's SVMHV-ADDR line gives the kernel's and svmhv's load addresses);
+# QEMU's own threads (running or asleep, and where); and the VMCBs and host
+# save areas svmhv named on the console (SVMHV-VMCB lines, smp boots).
 dump_hung_machine() {
 	local cpu cmds="info registers -a"$'\n'"info lapic"$'\n'"info pic"$'\n'
 	for cpu in $(seq 0 $((${VM_SMP:-2} - 1))); do
@@ -167,13 +170,56 @@ dump_hung_machine() {
 	# A second look a little later: is the CPU moving at all?
 	cmds+="info registers -a"$'\n'
 	monitor "$cmds" 30
+	echo "== QEMU's threads"
+	qemu_threads
+	vmcb_commands >"$log.vmcb-cmds"
+	if [ -s "$log.vmcb-cmds" ]; then
+		echo "== svmhv's VMCBs (control area, then RFLAGS and RIP at 0x570) and host save areas"
+		monitor "$(cat "$log.vmcb-cmds")" 20
+	fi
+	rm -f "$log.vmcb-cmds"
 	# Three more looks, 5 s apart: does the host still take interrupts (its
 	# local APIC timer re-armed, IRR drained) while the guest looks stuck?
 	for _ in 1 2 3; do
 		sleep 5
 		echo "== $(date +%T)"
 		monitor "info registers"$'\n'"info lapic"$'\n' 10
+		qemu_threads
 	done
+	if command -v gdb >/dev/null; then
+		echo "== QEMU's threads in gdb"
+		timeout 60 gdb -p "$pid" -batch -ex 'info threads' \
+			-ex 'thread apply all bt 8' 2>&1 | grep -v '^\[New LWP' || true
+	fi
+}
+
+# qemu_threads: each of QEMU's threads (named: -name debug-threads=on), its
+# state (R running, S asleep), user and system time in clock ticks, and
+# the kernel function it sleeps in.
+qemu_threads() {
+	local t
+	for t in /proc/"$pid"/task/*; do
+		printf '%-16s %s wchan=%s\n' "$(cat "$t/comm" 2>/dev/null)" \
+			"$(sed 's/.*) //' "$t/stat" 2>/dev/null |
+				awk '{ print "state=" $1, "utime=" $12, "stime=" $13 }')" \
+			"$(cat "$t/wchan" 2>/dev/null)"
+	done
+}
+
+# vmcb_commands: monitor commands that show, from guest-physical memory,
+# each CPU's host save area and the VMCBs of the newest VM (the SVMHV-VMCB
+# lines after the last "vcpu 0").
+vmcb_commands() {
+	tr -d '\r' <"$log" | awk '
+		/SVMHV-VMCB .*CPU [0-9]+ hsave / { hsave[$(NF - 2)] = $NF }
+		/SVMHV-VMCB .*vcpu 0 vmcb / { n = 0 }
+		/SVMHV-VMCB .*vcpu [0-9]+ vmcb / { vmcb[n++] = $NF }
+		END {
+			for (c in hsave)
+				printf "xp /2gx %s+0x570\n", hsave[c]
+			for (i = 0; i < n; i++)
+				printf "xp /48wx %s\nxp /2gx %s+0x570\n", vmcb[i], vmcb[i]
+		}'
 }
 
 # monitor COMMANDS SECONDS: send COMMANDS to QEMU's monitor, print what it

@@ -133,6 +133,8 @@ static int svm_hw_enable_this_cpu(struct svm_cpu *sc)
 	wrmsrl(MSR_EFER, efer | EFER_SVME);
 	/* 15.30.4; with SME, VMRUN writes the area through the key (7.10). */
 	wrmsrl(MSR_VM_HSAVE_PA, __sme_set(page_to_phys(sc->hsave)));
+	pr_debug(SVMHV_NAME ": CPU %u hsave %#llx\n", smp_processor_id(),
+		 (u64)page_to_phys(sc->hsave));
 	sc->enabled = true;
 	return 0;
 }

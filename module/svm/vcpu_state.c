@@ -180,6 +180,8 @@ int svm_vcpu_init(struct svmhv_vcpu *vcpu)
 	}
 	vcpu->vmcb = page_address(page);
 	vcpu->vmcb_pa = __sme_set(page_to_phys(page));	/* SME: svm/cpu.c */
+	/* For dumps of a hung machine (scripts/run-vm.sh); dynamic debug. */
+	pr_debug(SVMHV_NAME ": vcpu %u vmcb %#llx\n", vcpu->id, vcpu->vmcb_pa);
 	/* svmhv's CPUID until userspace sets a table (cpuid_table.c). */
 	vcpu->cr4_valid = svm_guest_cr4_valid;
 	vcpu->efer_valid = svm_guest_efer_valid;
