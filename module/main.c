@@ -57,6 +57,8 @@ static long svmhv_check_cap(unsigned long cap)
 	case SVMHV_CAP_MMU_NOTIFIER:
 	case SVMHV_CAP_DIRTY_LOG:
 		return 1;
+	case SVMHV_CAP_PAUSE_EXITS:
+		return svm_pause_exits();
 	case SVMHV_CAP_XSAVE:
 		return sizeof(struct svmhv_xsave);
 	case SVMHV_CAP_IOEVENTFD:

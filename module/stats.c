@@ -19,7 +19,7 @@
 #define SVMHV_STAT_FIELD(name) \
 	[offsetof(struct svmhv_stats, name) / sizeof(u64)] = #name
 
-static const char * const svmhv_stat_names[SVMHV_STAT_NR_FILES] = {
+static const char * const svmhv_stat_names[SVMHV_STAT_NR] = {
 	SVMHV_STAT_FIELD(exits),
 	SVMHV_STAT_FIELD(userspace_exits),
 	SVMHV_STAT_FIELD(io_exits),
@@ -41,6 +41,7 @@ static const char * const svmhv_stat_names[SVMHV_STAT_NR_FILES] = {
 	SVMHV_STAT_FIELD(npt_pages),
 	SVMHV_STAT_FIELD(vcpus),
 	SVMHV_STAT_FIELD(mapped_pages),
+	SVMHV_STAT_FIELD(pause_exits),
 };
 
 static struct dentry *svmhv_debugfs_root;
@@ -120,7 +121,7 @@ void svmhv_vm_debugfs_add(struct svmhv_vm *vm)
 		return;
 	snprintf(name, sizeof(name), "%d-%u", task_tgid_nr(current), vm->id);
 	vm->debugfs = debugfs_create_dir(name, svmhv_debugfs_root);
-	for (i = 0; i < SVMHV_STAT_NR_FILES; i++) {
+	for (i = 0; i < SVMHV_STAT_NR; i++) {
 		vm->stat_files[i].vm = vm;
 		vm->stat_files[i].index = i;
 		debugfs_create_file_unsafe(svmhv_stat_names[i], 0444,

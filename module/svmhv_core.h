@@ -55,8 +55,8 @@ struct svmhv_vm;
 
 /*
  * Statistics (stats.c): indices into struct svmhv_stats viewed as u64s.
- * The per-vCPU counters are the first SVMHV_STAT_NR of them; the rest
- * are VM-wide.
+ * A vCPU counts into its own array of SVMHV_STAT_NR; the four VM-wide
+ * fields (PINNED..MAPPED) stay 0 there and are filled in for the VM.
  */
 enum svmhv_stat {
 	SVMHV_STAT_EXITS,
@@ -76,8 +76,12 @@ enum svmhv_stat {
 	SVMHV_STAT_INJECTED,
 	SVMHV_STAT_GUEST_CYCLES,	/* shown as guest_ns */
 	SVMHV_STAT_RUN_CYCLES,		/* shown as run_ns */
-	SVMHV_STAT_NR,
-	SVMHV_STAT_NR_FILES = SVMHV_STAT_NR + 4	/* pinned, npt, vcpus, mapped */
+	SVMHV_STAT_PINNED,		/* VM-wide */
+	SVMHV_STAT_NPT,			/* VM-wide */
+	SVMHV_STAT_VCPUS,		/* VM-wide */
+	SVMHV_STAT_MAPPED,		/* VM-wide */
+	SVMHV_STAT_PAUSE,
+	SVMHV_STAT_NR
 };
 
 static_assert(offsetof(struct svmhv_stats, other_exits) ==
@@ -85,7 +89,9 @@ static_assert(offsetof(struct svmhv_stats, other_exits) ==
 static_assert(offsetof(struct svmhv_stats, run_ns) ==
 	      SVMHV_STAT_RUN_CYCLES * sizeof(u64));
 static_assert(offsetof(struct svmhv_stats, mapped_pages) ==
-	      (SVMHV_STAT_NR_FILES - 1) * sizeof(u64));
+	      SVMHV_STAT_MAPPED * sizeof(u64));
+static_assert(offsetof(struct svmhv_stats, pause_exits) ==
+	      SVMHV_STAT_PAUSE * sizeof(u64));
 
 struct svmhv_stat_file {
 	struct svmhv_vm *vm;
@@ -133,7 +139,7 @@ struct svmhv_vm {
 	struct list_head irqfds;			/* lock; irqfd.c */
 	unsigned int id;
 	struct dentry *debugfs;
-	struct svmhv_stat_file stat_files[SVMHV_STAT_NR_FILES];
+	struct svmhv_stat_file stat_files[SVMHV_STAT_NR];
 };
 
 /* What the next SVMHV_RUN must finish before entering the guest. */
@@ -258,6 +264,7 @@ struct svmhv_vcpu {
 	struct svm_lapic *lapic;
 	unsigned long requests;		/* SVMHV_REQ_*, atomic bit ops */
 	struct rcuwait wait;		/* the thread sleeping in HLT/for SIPI */
+	struct pid __rcu *pid;		/* the thread of the last RUN (spin.c) */
 	u32 mp_state;			/* SVMHV_MP_STATE_* */
 	struct rcu_head rcu;
 };

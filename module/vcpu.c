@@ -237,7 +237,12 @@ static long svmhv_vcpu_ioctl(struct file *file, unsigned int cmd,
 		return -EINTR;
 	switch (cmd) {
 	case SVMHV_RUN:
-		ret = arg ? -EINVAL : svm_vcpu_run(vcpu);
+		if (arg) {
+			ret = -EINVAL;
+			break;
+		}
+		svm_spin_note_thread(vcpu);
+		ret = svm_vcpu_run(vcpu);
 		break;
 	case SVMHV_GET_REGS:
 	case SVMHV_SET_REGS:
@@ -313,6 +318,7 @@ static void svmhv_vcpu_free_rcu(struct rcu_head *rcu)
 {
 	struct svmhv_vcpu *vcpu = container_of(rcu, struct svmhv_vcpu, rcu);
 
+	put_pid(rcu_access_pointer(vcpu->pid));
 	kfree(vcpu->lapic);
 	kfree(vcpu);
 }
@@ -331,13 +337,11 @@ static int svmhv_vcpu_release(struct inode *inode, struct file *file)
 	svm_vcpu_free(vcpu);
 	free_page((unsigned long)vcpu->run);
 	/*
-	 * Other vCPUs' IPIs and MSIs find a vCPU under RCU and may still be
-	 * looking at this one (its APIC, requests, wait): free it after them.
+	 * Other vCPUs' IPIs, MSIs and directed yields (svm/spin.c) find a
+	 * vCPU under RCU and may still be looking at this one (its APIC,
+	 * requests, wait, thread): free it after them.
 	 */
-	if (vcpu->lapic)
-		call_rcu(&vcpu->rcu, svmhv_vcpu_free_rcu);
-	else
-		kfree(vcpu);
+	call_rcu(&vcpu->rcu, svmhv_vcpu_free_rcu);
 	fput(vm_file);
 	return 0;
 }

@@ -55,7 +55,8 @@ TEST(stats_count_each_exit_of_a_known_guest)
 		  after.io_exits + after.npf_exits + after.hlt_exits +
 		  after.cpuid_exits + after.msr_exits + after.hypercall_exits +
 		  after.host_event_exits + after.irq_window_exits +
-		  after.dr_exits + after.exception_exits + after.other_exits);
+		  after.dr_exits + after.exception_exits + after.other_exits +
+		  after.pause_exits);
 	EXPECT_LT(0, after.guest_ns);
 	EXPECT_LE(after.guest_ns, after.run_ns);
 	for (unsigned int i = 0; i < ARRAY_SIZE(after.reserved); i++)

@@ -75,6 +75,16 @@
 #define SVMHV_CAP_XSAVE			19 /* sizeof(svmhv_xsave): XSAVE, XCRS */
 #define SVMHV_CAP_VCPU_EVENTS		20 /* 1: GET/SET_VCPU_EVENTS */
 #define SVMHV_CAP_TSC_CONTROL		21 /* 1: GET/SET_TSC */
+/*
+ * 1: a vCPU that spins on PAUSE (a lock or flag wait) exits, and svmhv
+ * gives the host CPU to another of the VM's vCPUs that is runnable but
+ * not running -- the one the spinner probably waits for; counted in
+ * svmhv_stats.pause_exits.  With the CPU's pause filter only a long spin
+ * exits (3000 PAUSEs, each within 128 cycles of the last where the CPU
+ * has the threshold); without one, every PAUSE.  0: PAUSE never exits
+ * (module parameter pause_exits=0).
+ */
+#define SVMHV_CAP_PAUSE_EXITS		26
 
 /* ---- VM fd ------------------------------------------------------------- */
 
@@ -171,7 +181,8 @@ struct svmhv_stats {
 	__u64 vcpus;		/* VM fd only */
 	/* VM fd only (SVMHV_CAP_MMU_NOTIFIER): 4 KiB guest pages mapped. */
 	__u64 mapped_pages;
-	__u64 reserved[11];
+	__u64 pause_exits;	/* SVMHV_CAP_PAUSE_EXITS; not in other_exits */
+	__u64 reserved[10];
 };
 
 #define SVMHV_GET_STATS		_IOR(SVMHVIO, 0x90, struct svmhv_stats)

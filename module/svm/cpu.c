@@ -49,6 +49,8 @@
 #define SVM_FEAT_VMCB_CLEAN	BIT(5)
 #define SVM_FEAT_FLUSH_ASID	BIT(6)
 #define SVM_FEAT_DECODE		BIT(7)
+#define SVM_FEAT_PAUSE_FILTER	BIT(10)
+#define SVM_FEAT_PAUSE_THRESH	BIT(12)
 
 struct svm_features svm_features;
 
@@ -328,12 +330,16 @@ static int svm_hw_detect(void)
 	svm_features.vmcb_clean = edx & SVM_FEAT_VMCB_CLEAN;
 	svm_features.flush_by_asid = edx & SVM_FEAT_FLUSH_ASID;
 	svm_features.decode_assists = edx & SVM_FEAT_DECODE;
-	pr_info(SVMHV_NAME ": SVM revision %u, %u ASIDs, NPT, NRIP save %s, decode assists %s, flush-by-ASID %s, VMCB clean bits %s\n",
+	svm_features.pause_filter = edx & SVM_FEAT_PAUSE_FILTER;
+	svm_features.pause_filter_thresh = edx & SVM_FEAT_PAUSE_THRESH;
+	pr_info(SVMHV_NAME ": SVM revision %u, %u ASIDs, NPT, NRIP save %s, decode assists %s, flush-by-ASID %s, VMCB clean bits %s, pause filter %s\n",
 		eax & 0xff, ebx,
 		str_yes_no(svm_features.nrip_save),
 		str_yes_no(svm_features.decode_assists),
 		str_yes_no(svm_features.flush_by_asid),
-		str_yes_no(svm_features.vmcb_clean));
+		str_yes_no(svm_features.vmcb_clean),
+		svm_features.pause_filter_thresh ? "with threshold" :
+		str_yes_no(svm_features.pause_filter));
 	return 0;
 }
 

@@ -5,13 +5,14 @@
  *
  * Without NRIP save (APM vol. 2, 15.7.1) the VMCB does not say where the
  * intercepted instruction ends, so skipping CPUID, RDMSR, HLT, ... needs
- * its length, prefixes included ("66 0f a2" is a valid CPUID).  A nested
- * page fault on MMIO reports the address but not the data or the register
- * (decode assists give at most the bytes, 15.25.6), so the MOV family is
- * decoded to find size, direction, register and immediate.  Without
- * decode assists, a MOV to or from a debug register does not name its GPR
- * (15.8.1).  Anything else is left undecoded and reported to userspace
- * as an internal error with the bytes, never guessed.
+ * its length, prefixes included ("66 0f a2" is a valid CPUID; PAUSE is
+ * "f3 90", a NOP with a REP prefix).  A nested page fault on MMIO reports
+ * the address but not the data or the register (decode assists give at
+ * most the bytes, 15.25.6), so the MOV family is decoded to find size,
+ * direction, register and immediate.  Without decode assists, a MOV to or
+ * from a debug register does not name its GPR (15.8.1).  Anything else is
+ * left undecoded and reported to userspace as an internal error with the
+ * bytes, never guessed.
  */
 #include <linux/kernel.h>
 
@@ -147,6 +148,8 @@ int svm_decode_len(struct svmhv_vcpu *vcpu, struct svm_insn *insn)
 		return op;
 	if (insn->bytes[op] == 0xf4) {			/* HLT */
 		len = 1;
+	} else if (insn->bytes[op] == 0x90) {		/* PAUSE: F3 90 */
+		len = 1;				/* F3 is a prefix */
 	} else if (insn->bytes[op] == 0x0f && op + 1 < insn->avail) {
 		switch (insn->bytes[op + 1]) {
 		case 0xa2:				/* CPUID */

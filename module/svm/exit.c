@@ -408,6 +408,7 @@ static const svm_exit_handler_t svm_exit_handlers[] = {
 	[SVM_EXIT_RDPMC]			= svm_exit_inject_gp,
 	[SVM_EXIT_CPUID]			= svm_exit_cpuid,
 	[SVM_EXIT_INVD]				= svm_skip_insn,
+	[SVM_EXIT_PAUSE]			= svm_exit_pause,
 	[SVM_EXIT_HLT]				= svm_exit_hlt,
 	[SVM_EXIT_INVLPGA]			= svm_exit_inject_ud,
 	[SVM_EXIT_IOIO]				= svm_exit_ioio,
@@ -481,6 +482,8 @@ static enum svmhv_stat svm_exit_stat(u64 code)
 		return SVMHV_STAT_HOST_EVENT;
 	case SVM_EXIT_VINTR:
 		return SVMHV_STAT_IRQ_WINDOW;
+	case SVM_EXIT_PAUSE:
+		return SVMHV_STAT_PAUSE;
 	case SVM_EXIT_READ_DR0 ... SVM_EXIT_WRITE_DR0 + 15:
 		return SVMHV_STAT_DR;
 	case SVM_EXIT_EXCP_BASE ... SVM_EXIT_EXCP_BASE + 31:

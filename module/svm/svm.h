@@ -25,6 +25,8 @@ struct svm_features {
 	bool decode_assists;	/* GPR number and insn bytes in the VMCB */
 	bool flush_by_asid;	/* TLB_CONTROL 3 */
 	bool vmcb_clean;	/* VMCB state caching with clean bits */
+	bool pause_filter;	/* PAUSE exits after a count (15.14.4) */
+	bool pause_filter_thresh; /* ... of PAUSEs close together */
 };
 
 extern struct svm_features svm_features;
@@ -365,6 +367,12 @@ struct svm_tsc_aux_cpu {
 	u32 loaded;		/* what the MSR holds now */
 	bool registered;	/* urn is on this CPU's list */
 };
+
+/* svm/spin.c */
+bool svm_pause_exits(void);
+void svm_spin_init_control(struct vmcb_control *ctl);
+void svm_spin_note_thread(struct svmhv_vcpu *vcpu);
+int svm_exit_pause(struct svmhv_vcpu *vcpu);
 
 DECLARE_PER_CPU(struct svm_tsc_aux_cpu, svm_tsc_aux_cpu);
 extern bool svm_tsc_aux_enabled;

@@ -121,6 +121,15 @@ load_modules() {
 	done <"$md/virtio.order"
 }
 
+# virtio_nic: the name of the network interface virtio_net drives.
+virtio_nic() {
+	for n in /sys/class/net/*; do
+		case $(readlink "$n/device/driver" 2>/dev/null) in
+		*/virtio_net) echo "${n##*/}"; return ;;
+		esac
+	done
+}
+
 # arg NAME DEFAULT: VALUE of NAME=VALUE on the kernel command line, else
 # DEFAULT.
 arg() {
@@ -196,12 +205,7 @@ if [ "$mode" = iobench ]; then
 	net_mib=$(arg guest.net_mib 64)
 	load_modules
 	[ -z "$bad" ] || echo "LINUX-GUEST-IOFAIL modules:$bad"
-	nic=
-	for n in /sys/class/net/*; do
-		case $(readlink "$n/device/driver" 2>/dev/null) in
-		*/virtio_net) nic=${n##*/} ;;
-		esac
-	done
+	nic=$(virtio_nic)
 	i=0
 	while [ ! -b /dev/vda ] && [ "$i" -lt 10 ]; do
 		sleep 1
@@ -240,12 +244,7 @@ if [ "$mode" = net ]; then
 		[ "$(cat "$d/vendor")" = 0x1af4 ] && [ "$(cat "$d/device")" = 0x1041 ] && dev=$d
 	done
 	[ -n "$dev" ]; say PCI_DEVICE $? "${dev##*/} class $(cat "$dev/class" 2>/dev/null)"
-	nic=
-	for n in /sys/class/net/*; do
-		case $(readlink "$n/device/driver" 2>/dev/null) in
-		*/virtio_net) nic=${n##*/} ;;
-		esac
-	done
+	nic=$(virtio_nic)
 	[ -n "$nic" ]; say NETDEV $? "$nic"
 	mac=$(cat "/sys/class/net/$nic/address" 2>/dev/null)
 	[ -n "$mac" ] && [ "$mac" = "$wantmac" ]; say MAC $? "$mac, given $wantmac"
