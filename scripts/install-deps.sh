@@ -21,6 +21,8 @@
 #   e2fsprogs                   mke2fs -d, which builds the ext4 image a
 #                               Linux guest mounts from vmctl --disk
 #                               (tools/vmctl/tests/mk-linux-guest-disk.sh)
+#   gdb                         backtraces of QEMU's threads when an
+#                               emulated machine hangs (scripts/run-vm.sh)
 # Extra package names given as arguments (e.g. shellcheck) are added.
 # Unless SVMHV_KERNEL_612=no, it also makes sure one Debian 6.12 kernel of
 # each flavour the suite runs on is present -- generic and PREEMPT_RT
@@ -30,7 +32,7 @@ set -euo pipefail
 
 pkgs=(build-essential qemu-system-x86 linux-image-amd64 linux-headers-amd64
       busybox-static cpio gzip xz-utils zstd kmod linux-source-6.1 sparse
-      dkms openssl acpica-tools e2fsprogs "$@")
+      dkms openssl acpica-tools e2fsprogs gdb "$@")
 
 installed() {
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
