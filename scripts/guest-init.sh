@@ -87,6 +87,11 @@ prog_timeout=$(cmdline_arg svmhv.timeout || echo 120)
 # scripts/check.sh); the module-load tests and the final checks always run.
 only=$(cmdline_arg svmhv.only || echo)
 
+# svmhv.modparams=a=1,b=2: parameters for svmhv's insmod in the check and
+# smp boots (busybox's insmod does not read them from the kernel command
+# line, as modprobe does), e.g. VM_APPEND=svmhv.modparams=pause_exits=0.
+modparams=$(cmdline_arg svmhv.modparams | tr , ' ')
+
 wanted() {	# wanted PROG: is PROG part of this check run?
 	[ -z "$only" ] && return 0
 	case ",$only," in *",$1,"*) return 0 ;; esac
@@ -192,7 +197,8 @@ do_check() {
 		run_prog module_load.sh /selftests /selftests/module_load.sh
 	fi
 
-	insmod /svmhv/svmhv.ko
+	# shellcheck disable=SC2086 # one word per parameter
+	insmod /svmhv/svmhv.ko $modparams
 	echo "SVMHV-INSMOD rc=$?"
 	print_load_addresses
 
@@ -228,7 +234,8 @@ do_check() {
 # reads the same markers as for do_check.
 do_smp() {
 	log_vmcb_addresses
-	insmod /svmhv/svmhv.ko dyndbg=+p
+	# shellcheck disable=SC2086 # one word per parameter
+	insmod /svmhv/svmhv.ko dyndbg=+p $modparams
 	echo "SVMHV-INSMOD rc=$?"
 	print_load_addresses
 	limit=800
