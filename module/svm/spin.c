@@ -62,16 +62,15 @@ void svm_spin_init_control(struct vmcb_control *ctl)
 }
 
 /*
- * The thread that runs this vCPU, for other vCPUs' directed yields;
- * called by SVMHV_RUN.  A vCPU changes threads rarely (never, for vmctl):
- * the old pid is dropped after a grace period, as readers hold none.
+ * A new thread runs this vCPU (svm_spin_note_thread(), svm.h): note it for
+ * other vCPUs' directed yields.  A vCPU changes threads rarely (never, for
+ * vmctl): the old pid is dropped after a grace period, as readers hold
+ * none.
  */
-void svm_spin_note_thread(struct svmhv_vcpu *vcpu)
+void svm_spin_set_thread(struct svmhv_vcpu *vcpu)
 {
 	struct pid *old = rcu_access_pointer(vcpu->pid);
 
-	if (likely(old == task_pid(current)))
-		return;
 	rcu_assign_pointer(vcpu->pid, get_task_pid(current, PIDTYPE_PID));
 	if (old) {
 		synchronize_rcu();

@@ -360,6 +360,19 @@ u32 svm_xstate_size(u64 xcr0);
 bool svm_xcr0_valid(struct svmhv_vcpu *vcpu, u64 xcr0);
 int svm_exit_xsetbv(struct svmhv_vcpu *vcpu);
 
+/* svm/spin.c */
+bool svm_pause_exits(void);
+void svm_spin_init_control(struct vmcb_control *ctl);
+void svm_spin_set_thread(struct svmhv_vcpu *vcpu);
+int svm_exit_pause(struct svmhv_vcpu *vcpu);
+
+/* Called by every SVMHV_RUN: inline, as the thread hardly ever changes. */
+static inline void svm_spin_note_thread(struct svmhv_vcpu *vcpu)
+{
+	if (unlikely(rcu_access_pointer(vcpu->pid) != task_pid(current)))
+		svm_spin_set_thread(vcpu);
+}
+
 /* svm/tsc_aux.c */
 struct svm_tsc_aux_cpu {
 	struct user_return_notifier urn;
@@ -367,12 +380,6 @@ struct svm_tsc_aux_cpu {
 	u32 loaded;		/* what the MSR holds now */
 	bool registered;	/* urn is on this CPU's list */
 };
-
-/* svm/spin.c */
-bool svm_pause_exits(void);
-void svm_spin_init_control(struct vmcb_control *ctl);
-void svm_spin_note_thread(struct svmhv_vcpu *vcpu);
-int svm_exit_pause(struct svmhv_vcpu *vcpu);
 
 DECLARE_PER_CPU(struct svm_tsc_aux_cpu, svm_tsc_aux_cpu);
 extern bool svm_tsc_aux_enabled;
