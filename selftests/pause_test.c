@@ -90,6 +90,7 @@ static void guest_spinner(void)
 
 static void guest_setter(void)
 {
+	GUEST_SYNC(0);
 	handoff = 1;
 	GUEST_DONE();
 }
@@ -114,8 +115,10 @@ static void *spinner_thread(void *arg)
 /*
  * The spinner waits with interrupts off for a flag only the setter sets;
  * both threads are pinned to one host CPU, so the setter runs only when
- * the spinner's thread gives the CPU up: at a PAUSE exit, or when the
- * host's scheduler preempts it.
+ * the spinner's thread gives the CPU up: at a PAUSE exit, yielding to the
+ * setter's thread (known to svmhv from the setter's first RUN, and
+ * runnable: it waits in sched_yield()), or when the host's scheduler
+ * preempts it.
  */
 TEST(spinning_vcpu_and_its_sibling_share_one_cpu)
 {
@@ -134,6 +137,7 @@ TEST(spinning_vcpu_and_its_sibling_share_one_cpu)
 	CPU_SET(sched_getcpu(), &s.cpu);
 	ASSERT_EQ(0, sched_getaffinity(0, sizeof(mine), &mine));
 	ASSERT_EQ(0, sched_setaffinity(0, sizeof(s.cpu), &s.cpu));
+	vcpu_run_expect_sync(setter, 0, NULL);
 	ASSERT_EQ(0, pthread_create(&thread, NULL, spinner_thread, &s));
 	while (!GUEST_VAR(vm, spinning))
 		sched_yield();
