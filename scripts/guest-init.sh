@@ -151,6 +151,14 @@ log_vmcb_addresses() {
 	done) &
 }
 
+# heartbeat: a line on the second serial port every 5 s, for as long as
+# this kernel gets its timer interrupts; scripts/run-vm.sh watches it
+# (LOG.beat) to notice at once when the emulated CPU stops taking them.
+heartbeat() {
+	[ -c /dev/ttyS1 ] || return 0
+	(while :; do date +%s; sleep 5; done >/dev/ttyS1 2>/dev/null) &
+}
+
 # kmemleak_report WHEN: on kernels with kmemleak (make check-debug), scan
 # (twice: objects younger than 5 s are not reported yet) and print the
 # objects nothing points to any more between SVMHV-KMEMLEAK-BEGIN/END,
@@ -234,6 +242,7 @@ do_check() {
 # reads the same markers as for do_check.
 do_smp() {
 	log_vmcb_addresses
+	heartbeat
 	# shellcheck disable=SC2086 # one word per parameter
 	insmod /svmhv/svmhv.ko dyndbg=+p $modparams
 	echo "SVMHV-INSMOD rc=$?"
