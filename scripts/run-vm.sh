@@ -25,10 +25,10 @@
 # With LOG, a timeout first writes every CPU's registers, code and stack to
 #   LOG.hang (QEMU's monitor), and QEMU notes resets in LOG.qemu.
 # With LOG, the guest may also beat a heartbeat on its second serial port
-#   (LOG.beat; guest-init does in the smp boot).  When beats that had
-#   started stop for VM_BEAT_STALL seconds (30), the emulated CPU is
+#   (LOG.beat; guest-init does in the smp boot, every 2 s).  When beats that
+#   had started stop for VM_BEAT_STALL seconds (8), the emulated CPU is
 #   assumed stuck with an interrupt QEMU lost (see kick_lost_interrupt) and
-#   is kicked, up to three times, each noted in LOG.stalls.
+#   is kicked, up to ten times, each noted in LOG.stalls.
 # Exit status: 0 the guest finished and powered off through the exit port;
 #   124 wall-clock timeout; 3 the guest reset or powered off otherwise
 #   (kernel panic, init died); anything else is QEMU's own failure.
@@ -145,10 +145,10 @@ boot() {	# boot KERNEL: run QEMU once, return its (mapped) status
 		else
 			beat_quiet=0 last_beat=$beat
 		fi
-		if [ "$beat_quiet" -ge "${VM_BEAT_STALL:-30}" ] && [ "$kicks" -lt 3 ]; then
+		if [ "$beat_quiet" -ge "${VM_BEAT_STALL:-8}" ] && [ "$kicks" -lt 10 ]; then
 			kicks=$((kicks + 1)) beat_quiet=0
 			kick_lost_interrupt >>"$log.stalls" 2>&1 || true
-			echo "run-vm.sh: no heartbeat for ${VM_BEAT_STALL:-30} s: kicked the emulated CPU (kick $kicks, $log.stalls)" >&2
+			echo "run-vm.sh: no heartbeat for ${VM_BEAT_STALL:-8} s: kicked the emulated CPU (kick $kicks, $log.stalls)" >&2
 		fi
 		why=
 		if [ "$timeout_s" != 0 ] && [ "$waited" -ge "$timeout_s" ]; then
@@ -242,39 +242,43 @@ vmcb_commands() {
 }
 
 # kick_lost_interrupt: the emulated CPU stopped taking interrupts (no
-# heartbeat).  Every such stall caught so far (docs/testing.md, "Known
-# problems") had the host's local APIC timer expired with its vector
-# pending in IRR while QEMU went on running the guest, or slept with the
-# CPU halted and IF=1: QEMU 7.2's TCG had lost the interrupt request that
-# the APIC raised (svmhv's VMCB was right: INTR intercepted,
-# V_INTR_MASKING, host IF=1 at VMRUN).  Show QEMU's view (its CPU's
-# interrupt_request, the APIC), then do what the APIC does when it has
-# something to deliver: cpu_interrupt(CPU_INTERRUPT_POLL) under QEMU's big
-# lock, through gdb (QEMU exports these symbols).  The APIC then raises
-# its pending vector again, and the CPU takes it or leaves the guest for
-# it.  The same state a minute later would show that QEMU was not at
-# fault: then the watchdogs above end the boot as a hang.
+# heartbeat).  Every such stall caught (docs/testing.md, "Known problems")
+# had the host's local APIC timer expired with its vector pending in IRR,
+# nothing in service, while QEMU went on running code with IF=1 or slept
+# with the CPU halted, and QEMU's CPU had no interrupt request: QEMU 7.2's
+# TCG had lost the one the APIC raised (svmhv's VMCB was right: INTR
+# intercepted, V_INTR_MASKING, host IF=1 at VMRUN).  Do what the APIC does
+# when it has something to deliver -- cpu_interrupt(CPU_INTERRUPT_POLL)
+# under QEMU's big lock, through gdb (QEMU exports these symbols) -- at
+# once, before the host's soft-lockup watchdog (20 s) and RCU (21 s) see
+# the stall; then note QEMU's view: the request before and after, the CPU
+# and its APIC, QEMU's threads.  A stall the kick does not end is left to
+# the watchdogs above, which end the boot as a hang.
 kick_lost_interrupt() {
 	local qemu_bin off
 	local -a gdb_cmds
-	echo "== $(date +%T) no heartbeat for ${VM_BEAT_STALL:-30} s"
-	monitor "info registers"$'\n'"info lapic"$'\n' 10 |
+	echo "== $(date +%T) no heartbeat for ${VM_BEAT_STALL:-8} s"
+	if command -v gdb >/dev/null; then
+		qemu_bin=$(readlink "/proc/$pid/exe")
+		# interrupt_request's offset in CPUState, from the code clearing it.
+		off=$(gdb -batch -ex 'x/12i cpu_reset_interrupt' "$qemu_bin" 2>/dev/null |
+			grep -o 'and  *%e[a-z]*,0x[0-9a-f]*(%r' | grep -o '0x[0-9a-f]*' | head -1)
+		# shellcheck disable=SC2016 # $cpu is gdb's variable
+		gdb_cmds=(-ex 'set $cpu = *(long *)&cpus')
+		[ -z "$off" ] || gdb_cmds+=(-ex "printf \"interrupt_request before: %#x\\n\", *(int *)(\$cpu + $off)")
+		# shellcheck disable=SC2016 # $cpu is gdb's variable
+		gdb_cmds+=(-ex 'call (void)qemu_mutex_lock_iothread_impl("run-vm.sh", 0)'
+			   -ex 'call (void)cpu_interrupt($cpu, 0x10)'
+			   -ex 'call (void)qemu_mutex_unlock_iothread()')
+		[ -z "$off" ] || gdb_cmds+=(-ex "printf \"interrupt_request after: %#x\\n\", *(int *)(\$cpu + $off)")
+		timeout 60 gdb -p "$pid" -batch "${gdb_cmds[@]}" 2>&1 |
+			grep -e '^interrupt_request' -e rror || true
+	else
+		echo "no gdb: not kicked"
+	fi
+	monitor "info registers"$'\n'"info lapic"$'\n' 3 |
 		grep -a -e '^RIP' -e '^IRR' -e '^ISR' -e '^Timer' -e '^APR' || true
 	qemu_threads
-	command -v gdb >/dev/null || { echo "no gdb: not kicked"; return 0; }
-	qemu_bin=$(readlink "/proc/$pid/exe")
-	# interrupt_request's offset in CPUState, from the code that clears it.
-	off=$(gdb -batch -ex 'x/12i cpu_reset_interrupt' "$qemu_bin" 2>/dev/null |
-		grep -o 'and  *%e[a-z]*,0x[0-9a-f]*(%r' | grep -o '0x[0-9a-f]*' | head -1)
-	# shellcheck disable=SC2016 # $cpu is gdb's variable
-	gdb_cmds=(-ex 'set $cpu = *(long *)&cpus')
-	[ -z "$off" ] || gdb_cmds+=(-ex "printf \"interrupt_request before: %#x\\n\", *(int *)(\$cpu + $off)")
-	# shellcheck disable=SC2016 # $cpu is gdb's variable
-	gdb_cmds+=(-ex 'call (void)qemu_mutex_lock_iothread_impl("run-vm.sh", 0)'
-		   -ex 'call (void)cpu_interrupt($cpu, 0x10)'
-		   -ex 'call (void)qemu_mutex_unlock_iothread()')
-	[ -z "$off" ] || gdb_cmds+=(-ex "printf \"interrupt_request after: %#x\\n\", *(int *)(\$cpu + $off)")
-	timeout 60 gdb -p "$pid" -batch "${gdb_cmds[@]}" 2>&1 | grep -e '^interrupt_request' -e rror || true
 }
 
 # monitor COMMANDS SECONDS: send COMMANDS to QEMU's monitor, print what it
