@@ -79,9 +79,9 @@ void svm_spin_set_thread(struct svmhv_vcpu *vcpu)
 }
 
 /*
- * Yield to the first vCPU after this one (round robin, so that every
- * waiter is not sent to the same thread) whose thread is runnable but not
- * running.  A vCPU inside VMRUN is running; yield_to() tells the rest.
+ * Yield to the first vCPU, counting up from this one's id (so that the
+ * waiters of one VM do not all pick vCPU 0), whose thread is runnable but
+ * not running.  A vCPU inside VMRUN is running; yield_to() tells the rest.
  */
 static void svm_vcpu_yield_to_sibling(struct svmhv_vcpu *vcpu)
 {
