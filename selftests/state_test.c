@@ -217,6 +217,7 @@ static void run_work(struct outcome *o, bool move_every_stop)
 	struct ucall uc;
 	timer_t timer;
 	uint64_t stops = 0;
+	bool work_done = false;
 
 	TEST_ASSERT(s, "calloc");
 	memset(o, 0, sizeof(*o));
@@ -242,13 +243,23 @@ static void run_work(struct outcome *o, bool move_every_stop)
 				break;
 			TEST_ASSERT(cmd == UCALL_SYNC, "unexpected exit %u",
 				    vcpu->run->exit_reason);
-			if (uc.args[0] == 1)
+			if (uc.args[0] == 1) {
 				memcpy(o->sync1, &uc.args[1], sizeof(o->sync1));
-			else
+				work_done = true;
+			} else {
 				o->irqs_seen = uc.args[1];
+			}
 			continue;
 		}
-		if (++stops % 3 == 0) {
+		/*
+		 * Once the guest has reported its work (SYNC 1) it reads its
+		 * interrupt count for SYNC 2: an interrupt queued now could
+		 * arrive after that read.  Every one queued earlier has
+		 * arrived by then -- the guest runs with IF=1, so a queued
+		 * interrupt is taken at the first instruction boundary after
+		 * entry (or after the IRET of an exception handler running).
+		 */
+		if (++stops % 3 == 0 && !work_done) {
 			struct svmhv_event ev = { .kind = SVMHV_EVENT_IRQ,
 						  .vector = IRQ_VECTOR };
 
