@@ -126,6 +126,8 @@ struct svmhv_vm {
 	bool lapic_enabled;				/* lock */
 	/* Every vCPU's TSC offset at creation: one TSC for the whole VM. */
 	u64 tsc_offset;
+	/* PAUSE intercepted: the pause_exits parameter at creation (spin.c). */
+	bool pause_exits;
 	/*
 	 * Bumped (under lock) whenever a nested mapping is removed; a vCPU
 	 * that sees a newer value than it last ran with flushes its guest

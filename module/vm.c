@@ -274,6 +274,7 @@ int svmhv_create_vm_fd(void)
 	 * TSCs of its CPUs are in sync).
 	 */
 	vm->tsc_offset = -rdtsc();
+	vm->pause_exits = svm_pause_exits();
 
 	/* Before the fd exists: from then on, release may run at any time. */
 	svmhv_vm_debugfs_add(vm);

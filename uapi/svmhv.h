@@ -82,7 +82,9 @@
  * svmhv_stats.pause_exits.  With the CPU's pause filter only a long spin
  * exits (3000 PAUSEs, each within 128 cycles of the last where the CPU
  * has the threshold); without one, every PAUSE.  0: PAUSE never exits
- * (module parameter pause_exits=0).
+ * (module parameter pause_exits=0).  The parameter is writable at run
+ * time; each VM keeps the value it was created with, as this reports it
+ * at that moment.
  */
 #define SVMHV_CAP_PAUSE_EXITS		26
 

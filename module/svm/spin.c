@@ -21,7 +21,12 @@
  * real spinlocks.  Without a filter every PAUSE exits; KVM then does not
  * intercept PAUSE at all, svmhv does, so that an overcommitted host --
  * the one-CPU emulated machine of our tests runs eight vCPUs -- still
- * lets the lock holder run.  pause_exits=0 turns the intercept off.
+ * lets the lock holder run.  pause_exits=0 turns the intercept off: for
+ * a host whose vCPUs each own a CPU, where a spinner's holder is always
+ * running and the exits are pure cost.  The parameter can be changed at
+ * run time (/sys/module/svmhv/parameters/pause_exits); a VM keeps the
+ * value it was created with, so that all its vCPUs, and a vCPU reset
+ * after a shutdown, agree.
  *
  * The intercept is checked before PAUSE executes (15.9): RIP still points
  * at it.  Without a filter the PAUSE must be skipped or the guest would
@@ -37,22 +42,23 @@
 #include "svm.h"
 
 static bool pause_exits = true;
-module_param(pause_exits, bool, 0444);
+module_param(pause_exits, bool, 0644);
 MODULE_PARM_DESC(pause_exits,
 		 "A vCPU spinning on PAUSE exits and yields to a preempted vCPU of its VM (default: on)");
 
 #define SVM_PAUSE_FILTER_COUNT		3000
 #define SVM_PAUSE_FILTER_THRESHOLD	128
 
+/* For SVMHV_CHECK_CAP and a new VM: what VMs created now get. */
 bool svm_pause_exits(void)
 {
-	return pause_exits;
+	return READ_ONCE(pause_exits);
 }
 
 /* The PAUSE intercept and its filter, for a new VMCB (vcpu_state.c). */
-void svm_spin_init_control(struct vmcb_control *ctl)
+void svm_spin_init_control(struct svmhv_vcpu *vcpu, struct vmcb_control *ctl)
 {
-	if (!pause_exits)
+	if (!vcpu->vm->pause_exits)
 		return;
 	ctl->intercept_misc1 |= SVM_INTERCEPT_PAUSE;
 	if (svm_features.pause_filter)

@@ -362,7 +362,7 @@ int svm_exit_xsetbv(struct svmhv_vcpu *vcpu);
 
 /* svm/spin.c */
 bool svm_pause_exits(void);
-void svm_spin_init_control(struct vmcb_control *ctl);
+void svm_spin_init_control(struct svmhv_vcpu *vcpu, struct vmcb_control *ctl);
 void svm_spin_set_thread(struct svmhv_vcpu *vcpu);
 int svm_exit_pause(struct svmhv_vcpu *vcpu);
 

@@ -97,7 +97,7 @@ static void svm_vcpu_init_control(struct svmhv_vcpu *vcpu)
 	/* The VM's TSC: near zero at its creation, the host's rate. */
 	ctl->tsc_offset = vcpu->vm->tsc_offset;
 	ctl->int_ctl = SVM_V_INTR_MASKING;
-	svm_spin_init_control(ctl);	/* PAUSE (spin.c) */
+	svm_spin_init_control(vcpu, ctl);	/* PAUSE (spin.c) */
 	ctl->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
 	ctl->nested_cr3 = npt_root_pa(&vcpu->vm->npt);
 }
