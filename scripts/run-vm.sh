@@ -248,12 +248,21 @@ vmcb_commands() {
 # with the CPU halted, and QEMU's CPU had no interrupt request: QEMU 7.2's
 # TCG had lost the one the APIC raised (svmhv's VMCB was right: INTR
 # intercepted, V_INTR_MASKING, host IF=1 at VMRUN).  Do what the APIC does
-# when it has something to deliver -- cpu_interrupt(CPU_INTERRUPT_POLL)
-# under QEMU's big lock, through gdb (QEMU exports these symbols) -- at
-# once, before the host's soft-lockup watchdog (20 s) and RCU (21 s) see
+# when it has something to deliver -- cpu_interrupt(CPU_INTERRUPT_POLL) --
+# at once, before the host's soft-lockup watchdog (20 s) and RCU (21 s) see
 # the stall; then note QEMU's view: the request before and after, the CPU
 # and its APIC, QEMU's threads.  A stall the kick does not end is left to
 # the watchdogs above, which end the boot as a hang.
+#
+# The kick is made through gdb (QEMU exports the symbols) while gdb holds
+# every QEMU thread stopped, and takes no lock: cpu_interrupt() wants
+# QEMU's big lock, and gdb's call runs on whichever thread it stopped --
+# one that may hold the lock already (QEMU then aborts on its assertion)
+# or wait for a thread holding it (a deadlock).  So gdb ORs the POLL bit
+# into CPUState.interrupt_request itself -- no thread runs meanwhile, and
+# QEMU's own updates of the field are single read-modify-write
+# instructions -- and calls qemu_cpu_kick(), which only wakes the CPU
+# thread (a condition variable broadcast, cpu_exit()).
 kick_lost_interrupt() {
 	local qemu_bin off
 	local -a gdb_cmds
@@ -263,16 +272,19 @@ kick_lost_interrupt() {
 		# interrupt_request's offset in CPUState, from the code clearing it.
 		off=$(gdb -batch -ex 'x/12i cpu_reset_interrupt' "$qemu_bin" 2>/dev/null |
 			grep -o 'and  *%e[a-z]*,0x[0-9a-f]*(%r' | grep -o '0x[0-9a-f]*' | head -1)
-		# shellcheck disable=SC2016 # $cpu is gdb's variable
-		gdb_cmds=(-ex 'set $cpu = *(long *)&cpus')
-		[ -z "$off" ] || gdb_cmds+=(-ex "printf \"interrupt_request before: %#x\\n\", *(int *)(\$cpu + $off)")
-		# shellcheck disable=SC2016 # $cpu is gdb's variable
-		gdb_cmds+=(-ex 'call (void)qemu_mutex_lock_iothread_impl("run-vm.sh", 0)'
-			   -ex 'call (void)cpu_interrupt($cpu, 0x10)'
-			   -ex 'call (void)qemu_mutex_unlock_iothread()')
-		[ -z "$off" ] || gdb_cmds+=(-ex "printf \"interrupt_request after: %#x\\n\", *(int *)(\$cpu + $off)")
-		timeout 60 gdb -p "$pid" -batch "${gdb_cmds[@]}" 2>&1 |
-			grep -e '^interrupt_request' -e rror || true
+		if [ -z "$off" ]; then
+			echo "interrupt_request not found in cpu_reset_interrupt: not kicked"
+		else
+			# shellcheck disable=SC2016 # $cpu, $req are gdb's variables
+			gdb_cmds=(-ex 'set $cpu = *(long *)&cpus'
+				  -ex "set \$req = (int *)(\$cpu + $off)"
+				  -ex 'printf "interrupt_request before: %#x\n", *$req'
+				  -ex 'set var *$req = *$req | 0x10'
+				  -ex 'call (void)qemu_cpu_kick($cpu)'
+				  -ex 'printf "interrupt_request after: %#x\n", *$req')
+			timeout 60 gdb -p "$pid" -batch "${gdb_cmds[@]}" 2>&1 |
+				grep -e '^interrupt_request' -e rror || true
+		fi
 	else
 		echo "no gdb: not kicked"
 	fi
@@ -288,7 +300,10 @@ kick_lost_interrupt() {
 # line-editing escapes: dropped.
 monitor() {
 	timeout "$2" cat "$log.mon.out" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -av '^(qemu)' &
-	printf '%s' "$1" >"$log.mon.in"
+	# Bounded too: once QEMU has died nothing holds the FIFO open, and
+	# opening it for writing would wait for a reader forever.
+	# shellcheck disable=SC2016 # $1, $2 are the inner shell's
+	timeout "$2" bash -c 'printf "%s" "$1" >"$2"' monitor "$1" "$log.mon.in" || true
 	wait $! || true
 }
 tcg_noise="warning: TCG doesn't support requested feature"
