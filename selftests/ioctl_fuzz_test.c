@@ -492,7 +492,8 @@ static void fuzz_run(struct fuzz *f, struct fuzz_vcpu *c)
 {
 	if (trace_from && f->calls + 1 >= trace_from)
 		print_vcpu_state(c);
-	struct itimerval it = { .it_value = { 0, 2000 } };
+	struct itimerval it = { .it_interval = { 0, 2000 },
+				.it_value = { 0, 2000 } };
 	struct itimerval off = { 0 };
 	long ret;
 
@@ -503,7 +504,12 @@ static void fuzz_run(struct fuzz *f, struct fuzz_vcpu *c)
 		c->run->immediate_exit = 0;
 		return;
 	}
-	/* Bounded by a 2 ms timer: the signal ends the RUN with EINTR. */
+	/*
+	 * Bounded by a 2 ms timer: the signal ends the RUN with EINTR.  It
+	 * repeats: a thread preempted between setitimer() and the ioctl
+	 * takes the first signal before RUN begins, and a guest looping
+	 * without exits would then run forever.
+	 */
 	setitimer(ITIMER_REAL, &it, NULL);
 	ret = fuzz_ioctl(f, c->fd, SVMHV_RUN, NULL, "RUN");
 	setitimer(ITIMER_REAL, &off, NULL);

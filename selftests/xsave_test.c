@@ -355,8 +355,12 @@ TEST(rdtscp_gives_the_guest_tsc_aux_on_every_cpu_and_the_host_its_own)
 	vm = vm_create_with_one_vcpu(&vcpu, guest_tsc_aux);
 	vcpu_args_set(vcpu, 1, rounds);
 	vm_install_exception_handler(vm, GP_VECTOR, gp_skip_wrmsr);
+	/* Pinned from the start: no move between RDTSCP and sched_getcpu(). */
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
 	for (uint64_t i = 0; i < rounds; i++) {
-		int cpu = i % ncpus;
+		int cpu = (i + 1) % ncpus;
 		unsigned int aux;
 
 		vcpu_run_expect_sync(vcpu, i, NULL);
