@@ -140,9 +140,7 @@ static void run_spinner_and_setter(struct __test_metadata *_metadata,
 	cpu_set_t mine;
 	pthread_t thread;
 
-	spinning = 0;
-	handoff = 0;
-	vm = vm_create(DEFAULT_GUEST_RAM);
+	vm = vm_create(DEFAULT_GUEST_RAM);	/* its own spinning, handoff: 0 */
 	s.vcpu = vcpu_create(vm, 0, guest_spinner);
 	setter = vcpu_create(vm, 1, guest_setter);
 	CPU_ZERO(&s.cpu);
