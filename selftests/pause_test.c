@@ -60,20 +60,28 @@ static void guest_pauses(void)
 	GUEST_DONE();
 }
 
+/* Guest_pauses in vm: its result, and the stats of its vCPU. */
+static void run_pauses(struct __test_metadata *_metadata, struct svmhv_vcpu *vcpu,
+		       struct svmhv_stats *st)
+{
+	struct ucall uc;
+
+	vcpu_run(vcpu);
+	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
+	EXPECT_EQ((uint64_t)NR_PAUSE + 1, uc.args[0]);
+	vcpu_run_expect_done(vcpu);
+	svmhv_get_stats(vcpu->fd, st);
+}
+
 TEST(pause_exits_are_counted_and_skipped)
 {
 	struct svmhv_vcpu *vcpu;
 	struct svmhv_vm *vm;
 	struct svmhv_stats st;
-	struct ucall uc;
 
 	REQUIRE_PAUSE_EXITS();
 	vm = vm_create_with_one_vcpu(&vcpu, guest_pauses);
-	vcpu_run(vcpu);
-	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
-	EXPECT_EQ((uint64_t)NR_PAUSE + 1, uc.args[0]);
-	vcpu_run_expect_done(vcpu);
-	svmhv_get_stats(vcpu->fd, &st);
+	run_pauses(_metadata, vcpu, &st);
 	EXPECT_LE(1ULL, st.pause_exits);
 	EXPECT_GE((uint64_t)NR_PAUSE + 1, st.pause_exits);
 	/* A kind of its own, not among the others. */
@@ -215,19 +223,6 @@ FIXTURE_TEARDOWN(param_off)
 {
 	if (self->saved == 'Y' && !set_pause_exits_param('Y'))
 		TH_LOG("could not set %s back to Y", PAUSE_EXITS_PARAM);
-}
-
-/* Guest_pauses in vm: its result, and the stats of its vCPU. */
-static void run_pauses(struct __test_metadata *_metadata, struct svmhv_vcpu *vcpu,
-		       struct svmhv_stats *st)
-{
-	struct ucall uc;
-
-	vcpu_run(vcpu);
-	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
-	EXPECT_EQ((uint64_t)NR_PAUSE + 1, uc.args[0]);
-	vcpu_run_expect_done(vcpu);
-	svmhv_get_stats(vcpu->fd, st);
 }
 
 TEST_F(param_off, vms_made_after_turning_it_off_run_pause_without_exits)
