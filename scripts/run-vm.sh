@@ -101,6 +101,19 @@ append="console=ttyS0 panic=-1 printk.time=1 svmhv.mode=$mode"
 [ "$mode" = shell ] || append="$append quiet"
 append="$append ${VM_APPEND:-}"
 
+# count_quiet FILE SIZE QUIET: once a second, for the variables named SIZE
+# (FILE's size when last seen) and QUIET (seconds it has not grown since).
+count_quiet() {
+	local -n seen_size=$2 quiet_for=$3
+	local now
+	now=$(stat -c %s "$1" 2>/dev/null || echo 0)
+	if [ "$now" = "$seen_size" ]; then
+		quiet_for=$((quiet_for + 1))
+	else
+		quiet_for=0 seen_size=$now
+	fi
+}
+
 boot() {	# boot KERNEL: run QEMU once, return its (mapped) status
 	local -a qemu
 	local pid rc=0 waited=0
@@ -131,21 +144,14 @@ boot() {	# boot KERNEL: run QEMU once, return its (mapped) status
 	       -d cpu_reset -D "$log.qemu")
 	"${qemu[@]}" </dev/null 2> >(grep -v "$tcg_noise" >&2) &
 	pid=$!
-	local size last_size=-1 quiet=0 why='' beat last_beat=0 beat_quiet=0 kicks=0
+	# shellcheck disable=SC2034 # log_size is count_quiet's, by name
+	local log_size=-1 quiet=0 beat_size=0 beat_quiet=0 why='' kicks=0
 	while kill -0 "$pid" 2>/dev/null; do
-		size=$(stat -c %s "$log" 2>/dev/null || echo 0)
-		if [ "$size" = "$last_size" ]; then
-			quiet=$((quiet + 1))
-		else
-			quiet=0 last_size=$size
-		fi
-		beat=$(stat -c %s "$log.beat" 2>/dev/null || echo 0)
-		if [ "$beat" = "$last_beat" ] && [ "$beat" != 0 ]; then
-			beat_quiet=$((beat_quiet + 1))
-		else
-			beat_quiet=0 last_beat=$beat
-		fi
-		if [ "$beat_quiet" -ge "${VM_BEAT_STALL:-8}" ] && [ "$kicks" -lt 10 ]; then
+		count_quiet "$log" log_size quiet
+		count_quiet "$log.beat" beat_size beat_quiet
+		# Beats that had started (the file is empty until they do).
+		if [ "$beat_size" != 0 ] && [ "$beat_quiet" -ge "${VM_BEAT_STALL:-8}" ] &&
+		   [ "$kicks" -lt 10 ]; then
 			kicks=$((kicks + 1)) beat_quiet=0
 			kick_lost_interrupt >>"$log.stalls" 2>&1 || true
 			echo "run-vm.sh: no heartbeat for ${VM_BEAT_STALL:-8} s: kicked the emulated CPU (kick $kicks, $log.stalls)" >&2
